@@ -1,0 +1,62 @@
+// Owns the current bucket. Samples go into it; swap() hands the finished bucket to the flush and
+// starts a fresh one, so ingest never waits for a flush or a sink.
+
+import type { SampleHandler } from '../protocol/metric-type.js';
+import { Bucket, type BucketSettings } from './bucket.js';
+import { Gauge } from './gauge.js';
+
+export interface AggregatorSettings extends BucketSettings {
+  /** Carry gauges into the next interval (statsite resets them; so do we unless asked). */
+  keepGauges: boolean;
+}
+
+export class Aggregator implements SampleHandler {
+  private bucket: Bucket;
+
+  constructor(private settings: AggregatorSettings) {
+    this.bucket = new Bucket(settings);
+  }
+
+  counter(key: string, value: number, sampleRate: number): void {
+    this.bucket.counter(key, value, sampleRate);
+  }
+
+  timer(key: string, value: number, sampleRate: number): void {
+    this.bucket.timer(key, value, sampleRate);
+  }
+
+  gauge(key: string, value: number, isDelta: boolean): void {
+    this.bucket.gauge(key, value, isDelta);
+  }
+
+  set(key: string, member: string): void {
+    this.bucket.set(key, member);
+  }
+
+  kv(key: string, value: number): void {
+    this.bucket.kv(key, value);
+  }
+
+  /** Series collected so far in the current interval. */
+  currentSize(): number {
+    return this.bucket.size();
+  }
+
+  /** Takes effect at the next swap, so the current bucket is never dropped. */
+  reconfigure(settings: AggregatorSettings): void {
+    this.settings = settings;
+  }
+
+  swap(): Bucket {
+    const finished = this.bucket;
+    this.bucket = new Bucket(this.settings);
+    if (this.settings.keepGauges) {
+      for (const [key, gauge] of finished.gauges) {
+        const kept = new Gauge();
+        kept.set(gauge.value, gauge.updatedAt);
+        this.bucket.gauges.set(key, kept);
+      }
+    }
+    return finished;
+  }
+}

@@ -1,0 +1,71 @@
+// One flush interval's worth of series, one table per metric type. Ingest writes into the current
+// bucket; at flush the aggregator swaps it out and the old one is only read from then on.
+
+import type { SampleHandler } from '../protocol/metric-type.js';
+import { Counter } from './counter.js';
+import { Gauge } from './gauge.js';
+import { binCount, findHistogram, type HistogramConfig } from './histogram.js';
+import { KeyValues } from './key-values.js';
+import { SetMetric } from './set.js';
+import type { SketchFactory } from './sketch.js';
+import { Timer } from './timer.js';
+import { splitSeriesKey } from '../protocol/metric-type.js';
+
+export interface BucketSettings {
+  histograms: readonly HistogramConfig[];
+  /** HyperLogLog precision for sets past their exact size. */
+  setPrecision: number;
+  newSketch: SketchFactory;
+}
+
+export class Bucket implements SampleHandler {
+  readonly counters = new Map<string, Counter>();
+  readonly timers = new Map<string, Timer>();
+  readonly gauges = new Map<string, Gauge>();
+  readonly sets = new Map<string, SetMetric>();
+  readonly keyValues = new Map<string, KeyValues>();
+
+  constructor(private readonly settings: BucketSettings) {}
+
+  counter(key: string, value: number, sampleRate: number): void {
+    let c = this.counters.get(key);
+    if (c === undefined) this.counters.set(key, (c = new Counter()));
+    c.add(value, sampleRate);
+  }
+
+  timer(key: string, value: number, sampleRate: number): void {
+    let t = this.timers.get(key);
+    if (t === undefined) this.timers.set(key, (t = this.newTimer(key)));
+    t.add(value, sampleRate);
+  }
+
+  gauge(key: string, value: number, isDelta: boolean): void {
+    let g = this.gauges.get(key);
+    if (g === undefined) this.gauges.set(key, (g = new Gauge()));
+    if (isDelta) g.addDelta(value, Date.now());
+    else g.set(value, Date.now());
+  }
+
+  set(key: string, member: string): void {
+    let s = this.sets.get(key);
+    if (s === undefined) this.sets.set(key, (s = new SetMetric(this.settings.setPrecision)));
+    s.add(member);
+  }
+
+  kv(key: string, value: number): void {
+    let k = this.keyValues.get(key);
+    if (k === undefined) this.keyValues.set(key, (k = new KeyValues()));
+    k.add(value);
+  }
+
+  /** Series in the bucket, all types together. */
+  size(): number {
+    return this.counters.size + this.timers.size + this.gauges.size + this.sets.size + this.keyValues.size;
+  }
+
+  private newTimer(key: string): Timer {
+    // Histograms match on the metric name, not its tags.
+    const histogram = findHistogram(this.settings.histograms, splitSeriesKey(key).name);
+    return new Timer(this.settings.newSketch, histogram, histogram === null ? 0 : binCount(histogram));
+  }
+}

@@ -1,0 +1,123 @@
+// A timer (also `h` histograms and DogStatsD `d` distributions): exact sum, sum of squares,
+// min, max and counts, plus quantiles. The samples of an interval stay exact in a typed array,
+// which gives exact quantiles for the common small series; past EXACT_SAMPLES they are sorted
+// and folded into a sketch in one batch, which bounds memory per series.
+
+import { binIndex, type HistogramConfig } from './histogram.js';
+import type { Sketch, SketchFactory } from './sketch.js';
+
+/** Samples kept exact per series and interval before folding into the sketch. */
+export const EXACT_SAMPLES = 512;
+const INITIAL_CAPACITY = 8;
+
+export class Timer {
+  /** statsite's count: Σ 1/sample_rate, truncated to an integer after every add. */
+  count = 0;
+  /** Samples actually received; mean and stdev divide by this. */
+  samples = 0;
+  sum = 0;
+  sumSquares = 0;
+  min = Infinity;
+  max = -Infinity;
+  readonly bins: Uint32Array | null;
+
+  private exact = new Float64Array(INITIAL_CAPACITY);
+  private exactCount = 0;
+  private sorted = true;
+  private sketch: Sketch | null = null;
+
+  constructor(
+    private readonly newSketch: SketchFactory,
+    readonly histogram: HistogramConfig | null = null,
+    binCount = 0,
+  ) {
+    this.bins = histogram === null ? null : new Uint32Array(binCount);
+  }
+
+  add(value: number, sampleRate: number): void {
+    this.count = Math.trunc(this.count + 1 / sampleRate);
+    this.samples++;
+    this.sum += value;
+    this.sumSquares += value * value;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    if (this.bins !== null) this.bins[binIndex(this.histogram!, this.bins.length, value)]++;
+
+    if (this.exactCount === this.exact.length) {
+      if (this.exactCount >= EXACT_SAMPLES) this.foldIntoSketch();
+      else this.growExact();
+    }
+    const last = this.exactCount > 0 ? this.exact[this.exactCount - 1] : -Infinity;
+    if (value < last) this.sorted = false;
+    this.exact[this.exactCount++] = value;
+  }
+
+  mean(): number {
+    return this.samples > 0 ? this.sum / this.samples : 0;
+  }
+
+  /** Sample standard deviation, 0 for a single sample (as statsite). */
+  stdev(): number {
+    const n = this.samples;
+    const div = n * (n - 1);
+    if (div === 0) return 0;
+    const variance = (n * this.sumSquares - this.sum * this.sum) / div;
+    return variance > 0 ? Math.sqrt(variance) : 0;
+  }
+
+  /** The value at rank q: nearest-rank on exact samples, else the sketch's estimate. */
+  quantile(q: number): number {
+    if (this.samples === 0) return 0;
+    if (this.sketch === null) {
+      this.sortExact();
+      const rank = Math.min(this.exactCount - 1, Math.max(0, Math.ceil(q * this.exactCount) - 1));
+      return this.exact[rank];
+    }
+    if (this.exactCount > 0) this.foldIntoSketch();
+    return Math.min(this.max, Math.max(this.min, this.sketch.quantile(q)));
+  }
+
+  /** Folds another partial timer of the same series into this one. */
+  merge(other: Timer): void {
+    this.count += other.count;
+    this.samples += other.samples;
+    this.sum += other.sum;
+    this.sumSquares += other.sumSquares;
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
+    if (this.bins !== null && other.bins !== null) {
+      for (let i = 0; i < this.bins.length; i++) this.bins[i] += other.bins[i];
+    }
+    if (other.sketch !== null) {
+      this.sketch ??= this.newSketch();
+      this.sketch.merge(other.sketch);
+    }
+    for (let i = 0; i < other.exactCount; i++) {
+      if (this.exactCount === this.exact.length) {
+        if (this.exactCount >= EXACT_SAMPLES) this.foldIntoSketch();
+        else this.growExact();
+      }
+      this.exact[this.exactCount++] = other.exact[i];
+    }
+    this.sorted = false;
+  }
+
+  private sortExact(): void {
+    if (this.sorted) return;
+    this.exact.subarray(0, this.exactCount).sort();
+    this.sorted = true;
+  }
+
+  private foldIntoSketch(): void {
+    this.sortExact();
+    this.sketch ??= this.newSketch();
+    this.sketch.addSorted(this.exact, this.exactCount);
+    this.exactCount = 0;
+  }
+
+  private growExact(): void {
+    const grown = new Float64Array(Math.min(EXACT_SAMPLES, this.exact.length * 2));
+    grown.set(this.exact);
+    this.exact = grown;
+  }
+}

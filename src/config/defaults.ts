@@ -1,0 +1,39 @@
+// Defaults: statsite's, except where DESIGN.md/README call out a deliberate difference.
+
+import { DEFAULT_TYPE_PREFIXES, TIMER_FIELDS } from '../naming/naming-config.js';
+import type { ServerConfig } from './server-config.js';
+
+export const DEFAULT_PORT = 8125;
+/** The embedded default (`npm start`, no config file) listens on loopback only. */
+export const DEFAULT_BIND = '127.0.0.1';
+/** statsite's bind_address default, used when a config file is given: every interface. */
+export const STATSITE_BIND = '::';
+
+export function defaultConfig(): ServerConfig {
+  return {
+    bindAddress: DEFAULT_BIND,
+    tcpPort: DEFAULT_PORT,
+    udpPort: DEFAULT_PORT,
+    udpRcvbuf: 0,
+    parseStdin: false,
+    alignedFlush: false,
+    timerEps: 0.01,
+    setEps: 0.02,
+    histograms: [],
+    naming: {
+      globalPrefix: '',
+      useTypePrefix: true,
+      typePrefixes: { ...DEFAULT_TYPE_PREFIXES },
+      extendedCounters: false,
+      legacyExtendedCounters: true,
+      timersInclude: new Set(TIMER_FIELDS),
+      quantiles: [0.5, 0.95, 0.99],
+      flushInterval: 10,
+    },
+    inputCounter: null,
+    pidFile: null,
+    logLevel: 'info',
+    keepGauges: false,
+    sinks: [],
+  };
+}

@@ -1,0 +1,125 @@
+// Reads a config file — TOML, or statsite's own INI (by extension .ini/.conf/.cfg) — over the
+// defaults. Every table and key is checked; the first problem stops the start with file, key,
+// line (where known) and reason.
+
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { binCount, type HistogramConfig } from '../aggregate/histogram.js';
+import { ConfigError } from './config-error.js';
+import { defaultConfig, STATSITE_BIND } from './defaults.js';
+import { parseIni } from './ini.js';
+import type { ServerConfig } from './server-config.js';
+import { applyStatsiteOption } from './statsite-table.js';
+import { asBool, asNumber, asString, fail, type RawOption } from './values.js';
+
+const MAX_HISTOGRAM_BINS = 1024;
+const INI_EXTENSIONS = new Set(['.ini', '.conf', '.cfg']);
+
+type Tables = Record<string, Record<string, { value: unknown; line?: number }>>;
+
+export function loadConfigFile(file: string): ServerConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, '', `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const tables = INI_EXTENSIONS.has(extname(file).toLowerCase()) ? parseIni(text, file) : readToml(text, file);
+  return configFromTables(tables, file);
+}
+
+function readToml(text: string, file: string): Tables {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof TomlError) throw new ConfigError(file, '', err.message.split('\n')[0], err.line);
+    throw err;
+  }
+  const tables: Tables = {};
+  for (const [name, table] of Object.entries(doc)) {
+    if (name === 'sinks' && Array.isArray(table)) {
+      // [[sinks]] array of tables: keep as one pseudo-table per entry.
+      table.forEach((entry, i) => {
+        tables[`sinks[${i}]`] = wrap(entry as Record<string, unknown>);
+      });
+      continue;
+    }
+    if (table === null || typeof table !== 'object' || Array.isArray(table)) {
+      throw new ConfigError(file, name, 'top-level options belong in a table such as [statsite]');
+    }
+    tables[name] = wrap(table as Record<string, unknown>);
+  }
+  return tables;
+}
+
+function wrap(table: Record<string, unknown>): Record<string, { value: unknown }> {
+  return Object.fromEntries(Object.entries(table).map(([k, value]) => [k, { value }]));
+}
+
+function configFromTables(tables: Tables, file: string): ServerConfig {
+  const config = defaultConfig();
+  // A config file means statsite semantics, including its listen-everywhere default.
+  config.bindAddress = STATSITE_BIND;
+  const opt = (table: string, key: string): RawOption => ({
+    file, key: `${table}.${key}`, value: tables[table][key].value, line: tables[table][key].line,
+  });
+
+  for (const table of Object.keys(tables)) {
+    if (table === 'statsite') {
+      for (const key of Object.keys(tables[table])) applyStatsiteOption(config, key, opt(table, key));
+    } else if (table.startsWith('histogram')) {
+      config.histograms.push(readHistogram(tables, table, file, opt));
+    } else if (table === 'aggregate') {
+      for (const key of Object.keys(tables[table])) {
+        if (key === 'keep_gauges') config.keepGauges = asBool(opt(table, key));
+        else fail(opt(table, key), 'unknown option (known: keep_gauges)');
+      }
+    } else if (table.startsWith('sinks[')) {
+      config.sinks.push(readSink(tables, table, file, opt));
+    } else {
+      throw new ConfigError(file, table, 'unknown table (known: [statsite], [histogram_NAME], [aggregate], [[sinks]])');
+    }
+  }
+  return config;
+}
+
+function readHistogram(tables: Tables, table: string, file: string, opt: (t: string, k: string) => RawOption): HistogramConfig {
+  const known = ['prefix', 'min', 'max', 'width'];
+  for (const key of Object.keys(tables[table])) {
+    if (!known.includes(key)) fail(opt(table, key), `unknown histogram option (known: ${known.join(', ')})`);
+  }
+  for (const key of known) {
+    if (!(key in tables[table])) throw new ConfigError(file, `${table}.${key}`, 'missing: a histogram needs prefix, min, max and width');
+  }
+  const h: HistogramConfig = {
+    prefix: asString(opt(table, 'prefix')),
+    min: asNumber(opt(table, 'min')),
+    max: asNumber(opt(table, 'max')),
+    width: asNumber(opt(table, 'width')),
+  };
+  if (h.min >= h.max) fail(opt(table, 'max'), `must be greater than min (${h.min}), got ${h.max}`);
+  if (h.width <= 0) fail(opt(table, 'width'), `must be greater than 0, got ${h.width}`);
+  if (binCount(h) > MAX_HISTOGRAM_BINS) {
+    fail(opt(table, 'width'), `gives ${binCount(h)} bins; at most ${MAX_HISTOGRAM_BINS} are allowed`);
+  }
+  return h;
+}
+
+/** A [[sinks]] entry, turned into the same spec string the --sink flag takes. */
+function readSink(tables: Tables, table: string, file: string, opt: (t: string, k: string) => RawOption): string {
+  const entry = tables[table];
+  if (!('type' in entry)) throw new ConfigError(file, `${table}.type`, 'missing: every [[sinks]] entry needs a type');
+  const type = asString(opt(table, 'type'));
+  const allowed: Record<string, string[]> = { stdout: ['type'], stream: ['type', 'command'] };
+  const keys = allowed[type] ?? fail(opt(table, 'type'), `unknown sink type "${type}" (known: ${Object.keys(allowed).join(', ')})`);
+  for (const key of Object.keys(entry)) {
+    if (!keys.includes(key)) fail(opt(table, key), `unknown option for a ${type} sink (known: ${keys.join(', ')})`);
+  }
+  if (type === 'stream') {
+    if (!('command' in entry)) throw new ConfigError(file, `${table}.command`, 'missing: a stream sink needs a command');
+    return `stream:${asString(opt(table, 'command'))}`;
+  }
+  return type;
+}

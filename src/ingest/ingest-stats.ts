@@ -1,0 +1,11 @@
+/** What the listeners have seen, for self-metrics and the admin view. */
+export class IngestStats {
+  udpDatagrams = 0;
+  udpBytes = 0;
+  udpLines = 0;
+  tcpBytes = 0;
+  tcpLines = 0;
+  tcpConnections = 0;
+  tcpConnectionsOpen = 0;
+  stdinLines = 0;
+}

@@ -1,0 +1,55 @@
+// The TCP listener: each connection is a newline-framed stream of lines.
+
+import { createServer, type Server, type Socket } from 'node:net';
+import { LineFramer } from '../protocol/line-framer.js';
+import type { LineParser } from '../protocol/parser.js';
+import type { IngestStats } from './ingest-stats.js';
+
+export interface TcpListener {
+  readonly address: string;
+  readonly port: number;
+  /** Stops accepting, lets open connections deliver what they sent, then closes them. */
+  close(): Promise<void>;
+}
+
+export async function listenTcp(host: string, port: number, parser: LineParser, stats: IngestStats): Promise<TcpListener> {
+  const connections = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    stats.tcpConnections++;
+    stats.tcpConnectionsOpen++;
+    connections.add(socket);
+    const framer = new LineFramer(parser);
+    socket.on('data', (chunk: Buffer) => {
+      stats.tcpBytes += chunk.length;
+      stats.tcpLines += framer.push(chunk);
+    });
+    socket.on('end', () => {
+      stats.tcpLines += framer.end();
+      socket.end();
+    });
+    // A reset connection is the client's business; what it sent before still counts.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      stats.tcpConnectionsOpen--;
+      connections.delete(socket);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address();
+  if (bound === null || typeof bound === 'string') throw new Error('TCP listener has no address');
+  return {
+    address: bound.address,
+    port: bound.port,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of connections) socket.destroy();
+      await closed;
+    },
+  };
+}

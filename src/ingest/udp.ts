@@ -1,0 +1,49 @@
+// The UDP listener: each datagram is one or more lines; a datagram always ends the last line.
+
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { LineParser } from '../protocol/parser.js';
+import type { IngestStats } from './ingest-stats.js';
+
+/** Asked of the kernel when the config leaves udp_rcvbuf at 0: bursts must not overflow it. */
+export const DEFAULT_UDP_RCVBUF = 32 * 1024 * 1024;
+
+export interface UdpListener {
+  readonly address: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function listenUdp(
+  host: string,
+  port: number,
+  rcvbuf: number,
+  parser: LineParser,
+  stats: IngestStats,
+): Promise<UdpListener> {
+  const socket: Socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
+  socket.on('message', (msg) => {
+    stats.udpDatagrams++;
+    stats.udpBytes += msg.length;
+    stats.udpLines += parser.parse(msg, 0, msg.length);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, host, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  try {
+    // The kernel caps this at net.core.rmem_max; whatever it grants is better than the default.
+    socket.setRecvBufferSize(rcvbuf > 0 ? rcvbuf : DEFAULT_UDP_RCVBUF);
+  } catch {
+    // keep the OS default
+  }
+  const bound = socket.address();
+  return {
+    address: bound.address,
+    port: bound.port,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}

@@ -1,0 +1,29 @@
+// Numbers printed exactly as C's printf does them, because statsite's output is the contract.
+
+/** C's `%.<digits>f`: fixed notation at any magnitude, ties to even, nan/inf spelled as glibc. */
+export function formatFixed(value: number, digits = 6): string {
+  if (Number.isNaN(value)) return 'nan';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  if (Math.abs(value) >= 1e21) {
+    // toFixed switches to exponent notation here; such doubles are integers anyway.
+    return BigInt(value).toString() + (digits > 0 ? '.' + '0'.repeat(digits) : '');
+  }
+  if (Object.is(value, -0)) return digits > 0 ? '-0.' + '0'.repeat(digits) : '-0';
+  // toFixed rounds an exact tie away from zero; C rounds it to even. A tie needs the value to be
+  // a multiple of 2^-(digits+1) (exact to test), with a 5 as the first dropped digit.
+  if (Number.isInteger(value * 2 ** (digits + 1))) {
+    const longer = value.toFixed(digits + 1);
+    if (longer.endsWith('5')) {
+      const truncated = longer.slice(0, -1);
+      const kept = truncated.endsWith('.') ? truncated.slice(0, -1) : truncated;
+      const lastDigit = kept.charCodeAt(kept.length - 1) - 48;
+      if (lastDigit % 2 === 0) return kept;
+    }
+  }
+  return value.toFixed(digits);
+}
+
+/** C's `%PRIu64` of a count. */
+export function formatCount(value: number): string {
+  return String(Math.trunc(value));
+}

@@ -1,0 +1,112 @@
+// Turns a finished bucket into (key, value text) points in statsite's order and spelling:
+// kv, counters, timers, gauges, sets. Line-based sinks add their own separators and timestamp.
+
+import type { Bucket } from '../aggregate/bucket.js';
+import type { Timer } from '../aggregate/timer.js';
+import { splitSeriesKey } from '../protocol/metric-type.js';
+import { tagPairs } from '../protocol/tags.js';
+import { formatCount, formatFixed } from './c-format.js';
+import { finalPrefixes, type NamingConfig } from './naming-config.js';
+
+export interface PointWriter {
+  point(key: string, value: string): void;
+}
+
+/** Series rendered between two yields, so a big flush lets the event loop (and ingest) run. */
+export const SERIES_PER_SLICE = 2000;
+
+/** DogStatsD tags in Graphite's tagged-series form: `;k=v` per tag, sorted; a bare tag reads `tag=true`. */
+export function graphiteTagSuffix(canonicalTags: string): string {
+  let suffix = '';
+  for (const [name, value] of tagPairs(canonicalTags)) suffix += ';' + name + '=' + (value === '' ? 'true' : value);
+  return suffix;
+}
+
+/** Builds `prefix + name + field + tags` for one series. */
+class KeyBuilder {
+  private head = '';
+  private tail = '';
+
+  series(prefix: string, key: string): this {
+    const { name, tags } = splitSeriesKey(key);
+    this.head = prefix + name;
+    this.tail = tags === '' ? '' : graphiteTagSuffix(tags);
+    return this;
+  }
+
+  key(field = ''): string {
+    return this.head + field + this.tail;
+  }
+}
+
+/** Writes every point of `bucket` to `out`; yields every SERIES_PER_SLICE series. */
+export function* renderPoints(bucket: Bucket, naming: NamingConfig, out: PointWriter): Generator<void, void, void> {
+  const prefix = finalPrefixes(naming);
+  const keys = new KeyBuilder();
+  const interval = naming.flushInterval;
+  let rendered = 0;
+
+  for (const [key, kv] of bucket.keyValues) {
+    keys.series(prefix.kv, key);
+    for (let i = kv.values.length - 1; i >= 0; i--) out.point(keys.key(), formatFixed(kv.values[i]));
+    if (++rendered % SERIES_PER_SLICE === 0) yield;
+  }
+
+  for (const [key, counter] of bucket.counters) {
+    keys.series(prefix.counts, key);
+    if (naming.extendedCounters) {
+      out.point(
+        keys.key('.count'),
+        naming.legacyExtendedCounters ? formatCount(counter.count) : formatFixed(counter.sum),
+      );
+      out.point(keys.key('.rate'), formatFixed(counter.sum / interval));
+    } else {
+      out.point(keys.key(), formatFixed(counter.sum));
+    }
+    if (++rendered % SERIES_PER_SLICE === 0) yield;
+  }
+
+  for (const [key, timer] of bucket.timers) {
+    writeTimer(keys.series(prefix.timers, key), timer, naming, out);
+    if (++rendered % SERIES_PER_SLICE === 0) yield;
+  }
+
+  for (const [key, gauge] of bucket.gauges) {
+    out.point(keys.series(prefix.gauges, key).key(), formatFixed(gauge.value));
+    if (++rendered % SERIES_PER_SLICE === 0) yield;
+  }
+
+  for (const [key, set] of bucket.sets) {
+    out.point(keys.series(prefix.sets, key).key(), formatCount(set.size()));
+    if (++rendered % SERIES_PER_SLICE === 0) yield;
+  }
+}
+
+function writeTimer(keys: KeyBuilder, timer: Timer, naming: NamingConfig, out: PointWriter): void {
+  const include = naming.timersInclude;
+  if (include.has('sum')) out.point(keys.key('.sum'), formatFixed(timer.sum));
+  if (include.has('sum_sq')) out.point(keys.key('.sum_sq'), formatFixed(timer.sumSquares));
+  if (include.has('mean')) out.point(keys.key('.mean'), formatFixed(timer.mean()));
+  if (include.has('lower')) out.point(keys.key('.lower'), formatFixed(timer.min));
+  if (include.has('upper')) out.point(keys.key('.upper'), formatFixed(timer.max));
+  if (include.has('count')) out.point(keys.key('.count'), formatCount(timer.count));
+  if (include.has('stdev')) out.point(keys.key('.stdev'), formatFixed(timer.stdev()));
+  for (const q of naming.quantiles) {
+    const value = formatFixed(timer.quantile(q));
+    if (q === 0.5 && include.has('median')) out.point(keys.key('.median'), value);
+    // statsite prints every configured quantile, whatever timers_include says.
+    out.point(keys.key('.p' + formatFixed(q * 100, 0)), value);
+  }
+  if (include.has('rate')) out.point(keys.key('.rate'), formatFixed(timer.sum / naming.flushInterval));
+  if (include.has('sample_rate')) out.point(keys.key('.sample_rate'), formatFixed(timer.count / naming.flushInterval));
+
+  const h = timer.histogram;
+  const bins = timer.bins;
+  if (h !== null && bins !== null) {
+    out.point(keys.key('.histogram.bin_<' + formatFixed(h.min, 2)), formatCount(bins[0]));
+    for (let i = 0; i < bins.length - 2; i++) {
+      out.point(keys.key('.histogram.bin_' + formatFixed(h.min + h.width * i, 2)), formatCount(bins[i + 1]));
+    }
+    out.point(keys.key('.histogram.bin_>' + formatFixed(h.max, 2)), formatCount(bins[bins.length - 1]));
+  }
+}

@@ -1,0 +1,27 @@
+/** The kinds of metric a StatsD line can carry, after aliases are resolved (h and d are timers). */
+export type MetricKind = 'counter' | 'timer' | 'gauge' | 'set' | 'kv';
+
+/** Where parsed samples go. The aggregator's bucket implements it; so can a test. */
+export interface SampleHandler {
+  /** `value` is already divided by the sample rate; `sampleRate` is kept for count bookkeeping. */
+  counter(key: string, value: number, sampleRate: number): void;
+  timer(key: string, value: number, sampleRate: number): void;
+  gauge(key: string, value: number, isDelta: boolean): void;
+  set(key: string, member: string): void;
+  kv(key: string, value: number): void;
+}
+
+/**
+ * A series key is the metric name, plus its canonical tag list after a newline when it has tags.
+ * A newline can never occur inside a name (it ends the line), so the split is unambiguous.
+ */
+export const TAG_SEPARATOR = '\n';
+
+export function seriesKey(name: string, tags: string): string {
+  return tags === '' ? name : name + TAG_SEPARATOR + tags;
+}
+
+export function splitSeriesKey(key: string): { name: string; tags: string } {
+  const at = key.indexOf(TAG_SEPARATOR);
+  return at < 0 ? { name: key, tags: '' } : { name: key.slice(0, at), tags: key.slice(at + 1) };
+}

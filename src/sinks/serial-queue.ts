@@ -1,0 +1,16 @@
+// Runs a sink's deliveries one after the other, so flushes arrive in order even when one is slow.
+
+export class SerialQueue {
+  private tail: Promise<void> = Promise.resolve();
+
+  run(task: () => Promise<void>): Promise<void> {
+    const result = this.tail.then(task);
+    // The chain must survive a failed task; the caller still sees the failure through `result`.
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  idle(): Promise<void> {
+    return this.tail;
+  }
+}

@@ -1,0 +1,24 @@
+// `stdout`: the stream format on our own stdout, one flush after the other.
+
+import type { Bucket } from '../aggregate/bucket.js';
+import type { NamingConfig } from '../naming/naming-config.js';
+import type { Sink } from './sink.js';
+import { streamLineChunks } from './stream-lines.js';
+import { writeChunks } from './write-chunks.js';
+import { SerialQueue } from './serial-queue.js';
+
+export class StdoutSink implements Sink {
+  readonly name = 'stdout';
+  private readonly queue = new SerialQueue();
+
+  constructor(private readonly naming: () => NamingConfig) {}
+
+  flush(bucket: Bucket, timestamp: number): Promise<void> {
+    const naming = this.naming();
+    return this.queue.run(() => writeChunks(process.stdout, streamLineChunks(bucket, naming, timestamp)));
+  }
+
+  close(): Promise<void> {
+    return this.queue.idle();
+  }
+}

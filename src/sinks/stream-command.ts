@@ -1,0 +1,52 @@
+// `stream:COMMAND` — statsite's stream_cmd: each flush runs COMMAND through /bin/sh and writes
+// the stream-format lines to its stdin. Its stdout and stderr are ours (so `cat` prints metrics).
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { Bucket } from '../aggregate/bucket.js';
+import type { Logger } from '../log/logger.js';
+import type { NamingConfig } from '../naming/naming-config.js';
+import { SerialQueue } from './serial-queue.js';
+import type { Sink } from './sink.js';
+import { streamLineChunks } from './stream-lines.js';
+import { writeChunks } from './write-chunks.js';
+
+export class StreamCommandSink implements Sink {
+  readonly name: string;
+  private readonly queue = new SerialQueue();
+
+  constructor(
+    private readonly command: string,
+    private readonly naming: () => NamingConfig,
+    private readonly log: Logger,
+  ) {
+    this.name = `stream:${command}`;
+  }
+
+  flush(bucket: Bucket, timestamp: number): Promise<void> {
+    const naming = this.naming();
+    return this.queue.run(() => this.runOnce(bucket, naming, timestamp));
+  }
+
+  close(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private async runOnce(bucket: Bucket, naming: NamingConfig, timestamp: number): Promise<void> {
+    const child = spawn('/bin/sh', ['-c', this.command], { stdio: ['pipe', 'inherit', 'inherit'] });
+    const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+    // A command that exits early closes its stdin; that is its business, not a crash of ours.
+    child.stdin.on('error', () => undefined);
+    try {
+      await writeChunks(child.stdin, streamLineChunks(bucket, naming, timestamp));
+    } catch {
+      // reported below through the exit status
+    }
+    child.stdin.end();
+    const [code, signal] = await exited;
+    if (code !== 0) {
+      this.log.warn({ sink: this.name, code, signal }, 'stream command exited with a failure; this flush may be incomplete');
+      throw new Error(`stream command exited with ${signal ?? code}`);
+    }
+  }
+}
