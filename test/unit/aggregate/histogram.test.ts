@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { binCount, binIndex, findHistogram } from '../../../src/aggregate/histogram.js';
+
+describe('histograms', () => {
+  const api = { prefix: 'api', min: 0, max: 100, width: 25 };
+  const fallback = { prefix: '', min: 0, max: 10, width: 5 };
+
+  it('picks the longest matching plain prefix, the empty one as default', () => {
+    expect(findHistogram([fallback, api], 'api.foo')).toBe(api);
+    expect(findHistogram([fallback, api], 'apix')).toBe(api);
+    expect(findHistogram([fallback, api], 'other')).toBe(fallback);
+    expect(findHistogram([api], 'other')).toBeNull();
+  });
+
+  it('bins below min, per width step, and at or above max', () => {
+    const bins = binCount(api);
+    expect(bins).toBe(6);
+    expect([-1, 0, 24.9, 25, 50, 99.99, 100, 1000].map((v) => binIndex(api, bins, v))).toEqual([0, 1, 1, 2, 3, 4, 5, 5]);
+  });
+
+  it('counts a partial top step in its own bin (statsite puts it in >max)', () => {
+    const h = { prefix: '', min: 0, max: 10, width: 3 };
+    const bins = binCount(h);
+    expect(bins).toBe(6); // <0, 0, 3, 6, 9, >=10
+    expect(binIndex(h, bins, 9.5)).toBe(4);
+    expect(binIndex(h, bins, 10)).toBe(5);
+  });
+});

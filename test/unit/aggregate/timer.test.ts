@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { EXACT_SAMPLES, Timer } from '../../../src/aggregate/timer.js';
+import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
+
+function seeded(seed: number) {
+  // mulberry32: deterministic samples, so a failure reproduces
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function rankOf(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo / sorted.length;
+}
+
+describe('Timer', () => {
+  it('keeps exact statistics and nearest-rank quantiles for small series', () => {
+    const t = new Timer(createDefaultSketch);
+    for (let v = 100; v >= 1; v--) t.add(v, 1);
+    expect([t.count, t.samples, t.sum, t.sumSquares, t.min, t.max]).toEqual([100, 100, 5050, 338350, 1, 100]);
+    expect(t.mean()).toBe(50.5);
+    expect(t.stdev()).toBeCloseTo(29.011492, 6);
+    expect([t.quantile(0.5), t.quantile(0.95), t.quantile(0.99), t.quantile(0.25)]).toEqual([50, 95, 99, 25]);
+  });
+
+  it('counts sampled values as statsite: 1/rate per sample, truncated each time', () => {
+    const t = new Timer(createDefaultSketch);
+    t.add(1, 0.3);
+    t.add(1, 0.3);
+    expect(t.count).toBe(6);
+    expect(t.samples).toBe(2);
+    expect(t.mean()).toBe(1);
+  });
+
+  it('has stdev 0 for one sample', () => {
+    const t = new Timer(createDefaultSketch);
+    t.add(5, 1);
+    expect(t.stdev()).toBe(0);
+  });
+
+  for (const [name, draw] of [
+    ['lognormal', (r: () => number) => Math.exp(Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()))],
+    ['bimodal', (r: () => number) => (r() < 0.7 ? 10 + r() * 5 : 200 + r() * 50)],
+  ] as const) {
+    it(`keeps quantile rank error small past the exact bound (${name})`, () => {
+      const r = seeded(42);
+      const t = new Timer(createDefaultSketch);
+      const n = 200_000;
+      const all = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        all[i] = draw(r);
+        t.add(all[i], 1);
+      }
+      all.sort();
+      expect(n).toBeGreaterThan(EXACT_SAMPLES);
+      for (const q of [0.5, 0.95, 0.99]) {
+        expect(Math.abs(rankOf(all, t.quantile(q)) - q)).toBeLessThan(0.005);
+      }
+      expect(t.quantile(0)).toBeGreaterThanOrEqual(all[0]);
+      expect(t.quantile(1)).toBeLessThanOrEqual(all[n - 1]);
+    });
+  }
+
+  it('merges partial timers into the statistics of all samples', () => {
+    const a = new Timer(createDefaultSketch);
+    const b = new Timer(createDefaultSketch);
+    for (let i = 1; i <= 1000; i++) (i % 2 ? a : b).add(i, 1);
+    a.merge(b);
+    expect([a.samples, a.sum, a.min, a.max]).toEqual([1000, 500500, 1, 1000]);
+    expect(Math.abs(a.quantile(0.5) - 500)).toBeLessThan(10);
+  });
+});

@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/config/config-error.js';
+import { loadConfigFile } from '../../../src/config/load-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-config-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function errorOf(path: string): ConfigError {
+  try {
+    loadConfigFile(path);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfigFile', () => {
+  it("reads statsite's options from TOML with statsite's defaults", () => {
+    const c = loadConfigFile(file('a.toml', '[statsite]\nflush_interval = 3\nglobal_prefix = "pre."\nquantiles = [0.9]\n'));
+    expect(c.naming.flushInterval).toBe(3);
+    expect(c.naming.globalPrefix).toBe('pre.');
+    expect(c.naming.quantiles).toEqual([0.9]);
+    expect(c.bindAddress).toBe('::');
+    expect([c.tcpPort, c.udpPort]).toEqual([8125, 8125]);
+  });
+
+  it('reads a statsite INI file as-is, with the same meaning as its TOML twin', () => {
+    const ini = loadConfigFile(file('s.ini', [
+      '[statsite]', 'port = 9000', 'udp_port = 0', 'timers_include = median, upper , lower', 'quantiles = 0.25, 0.5,0.999',
+      'extended_counters = yes', 'stream_cmd = cat > /dev/null', '', '[histogram_api]', 'prefix = api', 'min = 0', 'max = 100', 'width = 25',
+      '[histogram_default]', 'prefix = ', 'min = 0', 'max = 10', 'width = 5',
+    ].join('\n')));
+    expect([ini.tcpPort, ini.udpPort]).toEqual([9000, 0]);
+    expect([...ini.naming.timersInclude]).toEqual(['median', 'upper', 'lower']);
+    expect(ini.naming.quantiles).toEqual([0.25, 0.5, 0.999]);
+    expect(ini.naming.extendedCounters).toBe(true);
+    expect(ini.sinks).toEqual(['stream:cat > /dev/null']);
+    expect(ini.histograms).toEqual([
+      { prefix: 'api', min: 0, max: 100, width: 25 },
+      { prefix: '', min: 0, max: 10, width: 5 },
+    ]);
+  });
+
+  it('names the file, key and reason of a bad option', () => {
+    const e = errorOf(file('b.toml', '[statsite]\nflush_interval = "soon"\n'));
+    expect(e.message).toContain('b.toml');
+    expect(e.key).toBe('statsite.flush_interval');
+    expect(e.reason).toMatch(/number/);
+  });
+
+  it('gives the line for INI files', () => {
+    const e = errorOf(file('c.ini', '[statsite]\nport = 8125\ntimer_eps = 0.7\n'));
+    expect(e.line).toBe(3);
+    expect(e.message).toMatch(/c\.ini:3: statsite\.timer_eps: must be greater than 0 and less than 0\.5/);
+  });
+
+  it('rejects unknown keys and tables, bad ranges and bad histograms', () => {
+    expect(errorOf(file('d.toml', '[statsite]\nflush_intervall = 1\n')).reason).toMatch(/unknown option/);
+    expect(errorOf(file('e.toml', '[nonsense]\na = 1\n')).reason).toMatch(/unknown table/);
+    expect(errorOf(file('f.toml', '[statsite]\nquantiles = [0.5, 1.5]\n')).reason).toMatch(/between 0 and 1/);
+    expect(errorOf(file('g.toml', '[statsite]\nport = 70000\n')).reason).toMatch(/between 0 and 65535/);
+    expect(errorOf(file('h.toml', '[histogram_x]\nprefix = "x"\nmin = 5\nmax = 1\nwidth = 1\n')).reason).toMatch(/greater than min/);
+    expect(errorOf(file('i.toml', '[histogram_x]\nprefix = "x"\nmin = 0\nmax = 10000\nwidth = 1\n')).reason).toMatch(/at most 1024/);
+    expect(errorOf(file('j.toml', '[histogram_x]\nprefix = "x"\n')).reason).toMatch(/missing/);
+    expect(errorOf(file('k.toml', '[statsite\n')).line).toBe(1);
+    expect(errorOf(join(dir, 'missing.toml')).reason).toMatch(/cannot read: ENOENT/);
+  });
+
+  it('reads [[sinks]] and [aggregate]', () => {
+    const c = loadConfigFile(file('l.toml', '[aggregate]\nkeep_gauges = true\n\n[[sinks]]\ntype = "stdout"\n\n[[sinks]]\ntype = "stream"\ncommand = "cat"\n'));
+    expect(c.keepGauges).toBe(true);
+    expect(c.sinks).toEqual(['stdout', 'stream:cat']);
+    expect(errorOf(file('m.toml', '[[sinks]]\ntype = "carrier-pigeon"\n')).reason).toMatch(/unknown sink type/);
+  });
+});

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { parseNumber } from '../../../src/protocol/number.js';
+
+const p = (s: string) => parseNumber(Buffer.from(s), 0, s.length);
+
+describe('parseNumber', () => {
+  it('is correctly rounded like Number()', () => {
+    for (const s of ['0', '1', '-1', '0.1', '24.9', '99.99', '1.23456789', '123456789.123456789', '1e3', '-2.5e-3', '9007199254740993', '0.30000000000000004']) {
+      expect(p(s)).toBe(Number(s));
+    }
+  });
+
+  it('rejects what statsite would half-read', () => {
+    for (const s of ['', '12abc', '0x10', '.', '-', '+', 'NaN', 'Infinity', '1e', '1e+', '1..2', ' 1', '1 ', '1e999']) {
+      expect(p(s)).toBeNaN();
+    }
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { LineParser } from '../../../src/protocol/parser.js';
+import { RejectCounter } from '../../../src/protocol/rejects.js';
+import type { SampleHandler } from '../../../src/protocol/metric-type.js';
+
+type Call = [string, string, ...unknown[]];
+
+function parse(text: string, inputCounter?: string) {
+  const calls: Call[] = [];
+  const handler: SampleHandler = {
+    counter: (k, v, r) => calls.push(['c', k, v, r]),
+    timer: (k, v, r) => calls.push(['ms', k, v, r]),
+    gauge: (k, v, d) => calls.push(['g', k, v, d]),
+    set: (k, m) => calls.push(['s', k, m]),
+    kv: (k, v) => calls.push(['kv', k, v]),
+  };
+  const rejects = new RejectCounter();
+  const accepted = new LineParser(handler, rejects, { inputCounter }).parse(Buffer.from(text, 'latin1'));
+  return { calls, accepted, rejects: Object.fromEntries(rejects.byReason) };
+}
+
+describe('LineParser', () => {
+  it('parses every type', () => {
+    const { calls, accepted } = parse('c:2|c\nt:1.5|ms\nh:3|h\nd:4|d\ng:5|g\ns:member|s\nk:6|kv\n');
+    expect(accepted).toBe(7);
+    expect(calls).toEqual([
+      ['c', 'c', 2, 1], ['ms', 't', 1.5, 1], ['ms', 'h', 3, 1], ['ms', 'd', 4, 1],
+      ['g', 'g', 5, false], ['s', 's', 'member'], ['kv', 'k', 6],
+    ]);
+  });
+
+  it('applies sample rates as statsite does', () => {
+    const { calls, rejects } = parse('a:1|c|@0.1\nb:1|c|@1.5\nc:1|c|@0\nd:4|c|@.25\ne:1|c|@abc\nt:7|ms|@0.5\n');
+    expect(calls).toEqual([
+      ['c', 'a', 1 * (1 / 0.1), 0.1], ['c', 'b', 1, 1], ['c', 'c', 1, 1], ['c', 'd', 16, 0.25], ['ms', 't', 7, 0.5],
+    ]);
+    expect(rejects).toEqual({ bad_sample_rate: 1 });
+  });
+
+  it('refuses a sample rate on types statsite refuses it on', () => {
+    const { calls, rejects } = parse('g:3|g|@0.5\ns:x|s|@0.5\n');
+    expect(calls).toEqual([]);
+    expect(rejects).toEqual({ sample_rate_not_allowed: 2 });
+  });
+
+  it('marks signed gauge values as deltas', () => {
+    const { calls } = parse('g:+5|g\ng:-3|g\ng:7|g\n');
+    expect(calls.map((c) => c[3])).toEqual([true, true, false]);
+  });
+
+  it('tolerates \\r\\n, blank lines and a missing final newline', () => {
+    const { calls, rejects } = parse('a:1|c\r\n\r\n\nb:2|c');
+    expect(calls.map((c) => c[1])).toEqual(['a', 'b']);
+    expect(rejects).toEqual({});
+  });
+
+  it('keeps good lines around malformed ones and counts each rejection by reason', () => {
+    const { calls, rejects } = parse(
+      'ok1:1|c\n:1|c\nnocolon\nnotype:1\nx:12abc|c\nx:0x10|c\nx:.|c\nx:-|c\nx:NaN|c\nx:Infinity|ms\nx:1e999|ms\nx:1|zz\nx:|c\nx:1|c|!\nok2:2|c\n',
+    );
+    expect(calls.map((c) => c[1])).toEqual(['ok1', 'ok2']);
+    expect(rejects).toEqual({
+      empty_key: 1, missing_value: 1, missing_type: 1, bad_value: 7, unknown_type: 1, empty_value: 1, bad_option: 1,
+    });
+  });
+
+  it('accepts number forms a C strtod accepts', () => {
+    const { calls } = parse('a:-1.5|ms\nb:+2|ms\nc:.5|ms\nd:1e3|ms\ne:1.5E-2|ms\nf:5.|ms\n');
+    expect(calls.map((c) => c[2])).toEqual([-1.5, 2, 0.5, 1000, 0.015, 5]);
+  });
+
+  it('parses DogStatsD tags into a canonical part of the series key', () => {
+    const { calls } = parse('a:1|c|#b:2,a:1\na:1|c|@0.5|#a:1,b:2\nb:1|ms|#url:http://x\n');
+    expect(calls).toEqual([
+      ['c', 'a\na:1,b:2', 1, 1], ['c', 'a\na:1,b:2', 2, 0.5], ['ms', 'b\nurl:http://x', 1, 1],
+    ]);
+  });
+
+  it("accepts etsy's multi-metric lines and DogStatsD packed values", () => {
+    const { calls } = parse('m:1|c:2|ms\np:1:2:3|ms\n');
+    expect(calls).toEqual([['c', 'm', 1, 1], ['ms', 'm', 2, 1], ['ms', 'p', 1, 1], ['ms', 'p', 2, 1], ['ms', 'p', 3, 1]]);
+  });
+
+  it('keeps a set member whole, colons and spaces included', () => {
+    const { calls } = parse('s:a:b|s\ns:x y|s\n');
+    expect(calls).toEqual([['s', 's', 'a:b'], ['s', 's', 'x y']]);
+  });
+
+  it('ignores DogStatsD container ids and timestamps', () => {
+    const { calls, rejects } = parse('a:1|c|#t:1|c:abc123|T1700000000\n');
+    expect(calls).toEqual([['c', 'a\nt:1', 1, 1]]);
+    expect(rejects).toEqual({});
+  });
+
+  it('rejects a whole line when any part of it is bad', () => {
+    const { calls, rejects } = parse('m:1|c:x|ms\np:1:x:3|ms\n');
+    expect(calls).toEqual([]);
+    expect(rejects).toEqual({ bad_value: 2 });
+  });
+
+  it('bumps the input counter once per accepted sample', () => {
+    const { calls } = parse('a:1|c\nbad\nb:2|ms\n', 'statsite.inputs');
+    expect(calls.filter((c) => c[1] === 'statsite.inputs')).toHaveLength(2);
+  });
+});
