@@ -49,6 +49,9 @@ export class HyperLogLog {
     if (zeros > 0) {
       const linear = m * Math.log(m / zeros);
       if (linear <= LINEAR_COUNTING_THRESHOLD[this.precision - MIN_PRECISION]) return linear;
+      // Below 5m the raw estimate is strongly biased; statsite subtracts HLL++'s empirical bias
+      // tables there. Linear counting stays within a few percent in this range without them.
+      if (raw <= 5 * m) return linear;
     }
     return raw;
   }

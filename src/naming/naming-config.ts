@@ -36,9 +36,12 @@ export interface NamingConfig {
   flushInterval: number;
 }
 
-/** The full prefix of each type: global prefix, then the type prefix when use_type_prefix is on. */
-export function finalPrefixes(naming: NamingConfig): TypePrefixes {
-  const p = (typePrefix: string) => naming.globalPrefix + (naming.useTypePrefix ? typePrefix : '');
+/**
+ * The full prefix of each type: the output's own prefix (e.g. Graphite's `statsite.`), the global
+ * prefix, then the type prefix when use_type_prefix is on.
+ */
+export function finalPrefixes(naming: NamingConfig, outputPrefix = ''): TypePrefixes {
+  const p = (typePrefix: string) => outputPrefix + naming.globalPrefix + (naming.useTypePrefix ? typePrefix : '');
   const t = naming.typePrefixes;
   return { counts: p(t.counts), timers: p(t.timers), gauges: p(t.gauges), sets: p(t.sets), kv: p(t.kv) };
 }

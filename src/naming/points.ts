@@ -4,8 +4,8 @@
 import type { Bucket } from '../aggregate/bucket.js';
 import type { Timer } from '../aggregate/timer.js';
 import { splitSeriesKey } from '../protocol/metric-type.js';
-import { tagPairs } from '../protocol/tags.js';
 import { formatCount, formatFixed } from './c-format.js';
+import type { KeyStyle } from './key-style.js';
 import { finalPrefixes, type NamingConfig } from './naming-config.js';
 
 export interface PointWriter {
@@ -15,34 +15,38 @@ export interface PointWriter {
 /** Series rendered between two yields, so a big flush lets the event loop (and ingest) run. */
 export const SERIES_PER_SLICE = 2000;
 
-/** DogStatsD tags in Graphite's tagged-series form: `;k=v` per tag, sorted; a bare tag reads `tag=true`. */
-export function graphiteTagSuffix(canonicalTags: string): string {
-  let suffix = '';
-  for (const [name, value] of tagPairs(canonicalTags)) suffix += ';' + name + '=' + (value === '' ? 'true' : value);
-  return suffix;
-}
-
-/** Builds `prefix + name + field + tags` for one series. */
+/** Builds `prefix + name + field + tags` for one series, spelled the way the output needs. */
 class KeyBuilder {
   private head = '';
   private tail = '';
 
+  constructor(private readonly style: KeyStyle) {}
+
   series(prefix: string, key: string): this {
     const { name, tags } = splitSeriesKey(key);
     this.head = prefix + name;
-    this.tail = tags === '' ? '' : graphiteTagSuffix(tags);
+    this.tail = tags === '' ? '' : this.style.tags(tags);
     return this;
   }
 
   key(field = ''): string {
-    return this.head + field + this.tail;
+    return this.style.path(this.head + field) + this.tail;
   }
 }
 
-/** Writes every point of `bucket` to `out`; yields every SERIES_PER_SLICE series. */
-export function* renderPoints(bucket: Bucket, naming: NamingConfig, out: PointWriter): Generator<void, void, void> {
-  const prefix = finalPrefixes(naming);
-  const keys = new KeyBuilder();
+/**
+ * Writes every point of `bucket` to `out`, keys prefixed by `outputPrefix` (e.g. Graphite's
+ * `statsite.`) and spelled by `style`; yields every SERIES_PER_SLICE series.
+ */
+export function* renderPoints(
+  bucket: Bucket,
+  naming: NamingConfig,
+  style: KeyStyle,
+  out: PointWriter,
+  outputPrefix = '',
+): Generator<void, void, void> {
+  const prefix = finalPrefixes(naming, outputPrefix);
+  const keys = new KeyBuilder(style);
   const interval = naming.flushInterval;
   let rendered = 0;
 

@@ -4,6 +4,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Bucket } from '../aggregate/bucket.js';
 import type { NamingConfig } from '../naming/naming-config.js';
+import { STREAM_KEYS } from '../naming/key-style.js';
 import { renderPoints, type PointWriter } from '../naming/points.js';
 
 class LineCollector implements PointWriter {
@@ -26,7 +27,7 @@ class LineCollector implements PointWriter {
 
 export async function* streamLineChunks(bucket: Bucket, naming: NamingConfig, timestamp: number): AsyncGenerator<string> {
   const out = new LineCollector('|' + timestamp + '\n');
-  for (const _slice of renderPoints(bucket, naming, out)) {
+  for (const _slice of renderPoints(bucket, naming, STREAM_KEYS, out)) {
     if (out.text !== '') yield out.take();
     await nextTurn();
   }
