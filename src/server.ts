@@ -16,7 +16,7 @@ import type { Logger } from './log/logger.js';
 import { RateLimitedLog } from './log/rate-limited.js';
 import { LineParser } from './protocol/parser.js';
 import { RejectCounter } from './protocol/rejects.js';
-import { createSink } from './sinks/create-sink.js';
+import { createSink, parseSinkSpec, type SinkSpec } from './sinks/create-sink.js';
 import type { Sink } from './sinks/sink.js';
 
 /** How long a shutdown waits for sinks to deliver the final flush. */
@@ -41,14 +41,13 @@ export function aggregatorSettings(config: ServerConfig): AggregatorSettings {
   };
 }
 
-/** Builds the configured sinks; an unusable spec throws before anything starts listening. */
-export function buildSinks(config: ServerConfig, log: Logger): Sink[] {
-  const specs = config.sinks.length > 0 ? config.sinks : ['stdout'];
-  return specs.map((spec) => createSink(spec, () => config.naming, log));
+/** The configured sinks' specs (stdout when none); throws on an unusable one. */
+export function sinkSpecs(config: ServerConfig): SinkSpec[] {
+  return (config.sinks.length > 0 ? config.sinks : ['stdout']).map(parseSinkSpec);
 }
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
-  const sinks = buildSinks(config, log);
+  const sinks: Sink[] = sinkSpecs(config).map((spec) => createSink(spec, () => config.naming, log));
   const aggregator = new Aggregator(aggregatorSettings(config));
   const stats = new IngestStats();
   const rejectLog = new RateLimitedLog(log, 'rejected malformed metric line');

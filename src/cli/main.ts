@@ -7,7 +7,7 @@ import { loadConfigFile } from '../config/load-config.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { parseLogLevel } from '../config/statsite-table.js';
 import { createLogger } from '../log/logger.js';
-import { buildSinks, startServer } from '../server.js';
+import { sinkSpecs, startServer } from '../server.js';
 import { SINK_SPECS } from '../sinks/create-sink.js';
 
 /** Exit code for a configuration the server refuses to start with. */
@@ -79,7 +79,7 @@ async function runServer(opts: CliOptions): Promise<number> {
   let config: ServerConfig;
   try {
     config = resolveConfig(opts);
-    buildSinks(config, createLogger('silent'));
+    sinkSpecs(config);
   } catch (err) {
     return reportStartError(err);
   }
@@ -102,8 +102,7 @@ async function runServer(opts: CliOptions): Promise<number> {
 
 function checkConfig(file: string): number {
   try {
-    const config = resolveConfig({ config: file });
-    buildSinks(config, createLogger('silent'));
+    sinkSpecs(resolveConfig({ config: file }));
   } catch (err) {
     return reportStartError(err);
   }

@@ -11,7 +11,8 @@ import { defaultConfig, STATSITE_BIND } from './defaults.js';
 import { parseIni } from './ini.js';
 import type { ServerConfig } from './server-config.js';
 import { applyStatsiteOption } from './statsite-table.js';
-import { asBool, asNumber, asString, fail, type RawOption } from './values.js';
+import { parseSinkSpec } from '../sinks/create-sink.js';
+import { asBool, asInteger, asNumber, asString, asStringList, fail, type RawOption } from './values.js';
 
 const MAX_HISTOGRAM_BINS = 1024;
 const INI_EXTENSIONS = new Set(['.ini', '.conf', '.cfg']);
@@ -112,14 +113,48 @@ function readSink(tables: Tables, table: string, file: string, opt: (t: string, 
   const entry = tables[table];
   if (!('type' in entry)) throw new ConfigError(file, `${table}.type`, 'missing: every [[sinks]] entry needs a type');
   const type = asString(opt(table, 'type'));
-  const allowed: Record<string, string[]> = { stdout: ['type'], stream: ['type', 'command'] };
+  const allowed: Record<string, string[]> = {
+    stdout: ['type'],
+    stream: ['type', 'command'],
+    graphite: ['type', 'host', 'port', 'destinations', 'prefix', 'routing', 'buffer_lines', 'timeout'],
+  };
   const keys = allowed[type] ?? fail(opt(table, 'type'), `unknown sink type "${type}" (known: ${Object.keys(allowed).join(', ')})`);
   for (const key of Object.keys(entry)) {
     if (!keys.includes(key)) fail(opt(table, key), `unknown option for a ${type} sink (known: ${keys.join(', ')})`);
   }
+  const need = (key: string, why: string): void => {
+    if (!(key in entry)) throw new ConfigError(file, `${table}.${key}`, `missing: ${why}`);
+  };
   if (type === 'stream') {
-    if (!('command' in entry)) throw new ConfigError(file, `${table}.command`, 'missing: a stream sink needs a command');
+    need('command', 'a stream sink needs a command');
     return `stream:${asString(opt(table, 'command'))}`;
   }
+  if (type === 'graphite') return graphiteSpec(entry, table, file, opt);
   return type;
+}
+
+/** `host`+`port` or `destinations = ["HOST:PORT[:INSTANCE]", …]`, plus options, as a graphite:// URL. */
+function graphiteSpec(entry: Tables[string], table: string, file: string, opt: (t: string, k: string) => RawOption): string {
+  let destinations: string[];
+  if ('destinations' in entry) {
+    if ('host' in entry || 'port' in entry) fail(opt(table, 'destinations'), 'give either host and port, or destinations, not both');
+    destinations = asStringList(opt(table, 'destinations'));
+  } else {
+    if (!('host' in entry)) throw new ConfigError(file, `${table}.host`, 'missing: a graphite sink needs host and port, or destinations');
+    const port = 'port' in entry ? asInteger(opt(table, 'port'), 1, 65535) : 2003;
+    const host = asString(opt(table, 'host'));
+    destinations = [`${host.includes(':') ? `[${host}]` : host}:${port}`];
+  }
+  const query = new URLSearchParams();
+  if ('prefix' in entry) query.set('prefix', asString(opt(table, 'prefix')));
+  if ('routing' in entry) query.set('routing', asString(opt(table, 'routing')));
+  if ('buffer_lines' in entry) query.set('buffer_lines', String(asInteger(opt(table, 'buffer_lines'), 1, 1e9)));
+  if ('timeout' in entry) query.set('timeout', String(asNumber(opt(table, 'timeout'))));
+  const spec = `graphite://${destinations.join(',')}${query.size > 0 ? `?${query}` : ''}`;
+  try {
+    parseSinkSpec(spec);
+  } catch (err) {
+    throw new ConfigError(file, table, (err as Error).message);
+  }
+  return spec;
 }

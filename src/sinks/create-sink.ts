@@ -1,20 +1,41 @@
-// Sink specs, as given to --sink or built from [[sinks]]: `stdout`, `stream:COMMAND`.
+// Sink specs, as given to --sink or built from [[sinks]]: `stdout`, `stream:COMMAND`,
+// `graphite://…`. Parsing is separate from building, so a config can be checked without
+// connecting anywhere.
 
 import type { Logger } from '../log/logger.js';
 import type { NamingConfig } from '../naming/naming-config.js';
+import { parseGraphiteSpec, type GraphiteOptions } from './graphite/graphite-options.js';
+import { GraphiteSink } from './graphite/graphite-sink.js';
 import type { Sink } from './sink.js';
 import { StdoutSink } from './stdout.js';
 import { StreamCommandSink } from './stream-command.js';
 
-export const SINK_SPECS = ['stdout', 'stream:COMMAND'];
+export const SINK_SPECS = ['stdout', 'stream:COMMAND', 'graphite://HOST:PORT[?prefix=statsite.]'];
 
-/** Throws with a readable reason for a spec it cannot build. */
-export function createSink(spec: string, naming: () => NamingConfig, log: Logger): Sink {
-  if (spec === 'stdout') return new StdoutSink(naming);
+export type SinkSpec =
+  | { type: 'stdout' }
+  | { type: 'stream'; command: string }
+  | { type: 'graphite'; options: GraphiteOptions };
+
+/** Throws with a readable reason for a spec it cannot use. */
+export function parseSinkSpec(spec: string): SinkSpec {
+  if (spec === 'stdout') return { type: 'stdout' };
   if (spec.startsWith('stream:')) {
     const command = spec.slice('stream:'.length);
     if (command.trim() === '') throw new Error(`sink "${spec}": the stream sink needs a command after "stream:"`);
-    return new StreamCommandSink(command, naming, log);
+    return { type: 'stream', command };
   }
+  if (spec.startsWith('graphite://')) return { type: 'graphite', options: parseGraphiteSpec(spec) };
   throw new Error(`unknown sink "${spec}" (supported: ${SINK_SPECS.join(', ')})`);
+}
+
+export function createSink(spec: SinkSpec, naming: () => NamingConfig, log: Logger): Sink {
+  switch (spec.type) {
+    case 'stdout':
+      return new StdoutSink(naming);
+    case 'stream':
+      return new StreamCommandSink(spec.command, naming, log);
+    case 'graphite':
+      return new GraphiteSink(spec.options, naming, log);
+  }
 }

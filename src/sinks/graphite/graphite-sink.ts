@@ -1,0 +1,131 @@
+// `graphite://…`: carbon's plaintext protocol, `PATH VALUE TIMESTAMP\n`, over one persistent
+// connection per destination. Every destination gets every line (fanout), or each series goes to
+// the one carbon that carbon's own consistent hashing picks (carbon_ch).
+
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Bucket } from '../../aggregate/bucket.js';
+import type { Logger } from '../../log/logger.js';
+import { GRAPHITE_KEYS } from '../../naming/graphite-key.js';
+import type { NamingConfig } from '../../naming/naming-config.js';
+import { renderPoints, type PointWriter } from '../../naming/points.js';
+import { BufferedTcpSender, type SenderStats } from '../buffered-tcp-sender.js';
+import { SerialQueue } from '../serial-queue.js';
+import type { Sink } from '../sink.js';
+import { CarbonHashRing } from './carbon-hash-ring.js';
+import type { GraphiteOptions } from './graphite-options.js';
+
+/** Lines per chunk handed to a sender: the unit of buffering and of dropping when full. */
+const LINES_PER_CHUNK = 500;
+/** Bounds the carbon_ch memo of series → destination; a flush past it just hashes again. */
+const ROUTE_CACHE_LIMIT = 1_000_000;
+
+/** Collects lines per destination and hands full chunks to the senders. */
+class LineRouter implements PointWriter {
+  private readonly text: string[];
+  private readonly lines: number[];
+  suffix = '';
+
+  constructor(
+    private readonly senders: readonly BufferedTcpSender[],
+    private readonly route: ((key: string) => number) | null,
+  ) {
+    this.text = senders.map(() => '');
+    this.lines = senders.map(() => 0);
+  }
+
+  point(key: string, value: string): void {
+    const line = key + ' ' + value + this.suffix;
+    if (this.route === null) {
+      this.append(0, line); // fanout: one buffer, sent to all
+    } else {
+      this.append(this.route(key), line);
+    }
+  }
+
+  flushAll(): void {
+    for (let i = 0; i < this.text.length; i++) this.emit(i);
+  }
+
+  private append(i: number, line: string): void {
+    this.text[i] += line;
+    if (++this.lines[i] >= LINES_PER_CHUNK) this.emit(i);
+  }
+
+  private emit(i: number): void {
+    if (this.lines[i] === 0) return;
+    if (this.route === null) for (const s of this.senders) s.send(this.text[i], this.lines[i]);
+    else this.senders[i].send(this.text[i], this.lines[i]);
+    this.text[i] = '';
+    this.lines[i] = 0;
+  }
+}
+
+export class GraphiteSink implements Sink {
+  readonly name: string;
+  readonly senders: BufferedTcpSender[];
+  private readonly queue = new SerialQueue();
+  private readonly route: ((key: string) => number) | null;
+
+  constructor(
+    private readonly options: GraphiteOptions,
+    private readonly naming: () => NamingConfig,
+    private readonly log: Logger,
+  ) {
+    this.name = `graphite://${options.destinations.map((d) => `${d.host}:${d.port}`).join(',')}`;
+    this.senders = options.destinations.map(
+      (d) => new BufferedTcpSender({ host: d.host, port: d.port, bufferLines: options.bufferLines, connectTimeoutMs: options.timeoutMs, maxBackoffMs: 10_000 }, log),
+    );
+    this.route = options.routing === 'carbon_ch' && options.destinations.length > 1 ? this.carbonRoute() : null;
+  }
+
+  flush(bucket: Bucket, timestamp: number): Promise<void> {
+    const naming = this.naming();
+    return this.queue.run(async () => {
+      const router = new LineRouter(this.senders, this.route);
+      router.suffix = ' ' + timestamp + '\n';
+      for (const _slice of renderPoints(bucket, naming, GRAPHITE_KEYS, router, this.options.prefix)) {
+        router.flushAll();
+        await nextTurn();
+      }
+      router.flushAll();
+      this.reportDrops();
+    });
+  }
+
+  stats(): SenderStats[] {
+    return this.senders.map((s) => s.stats());
+  }
+
+  /** Gives buffered lines until `deadline` to reach carbon, then closes the connections. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    await this.queue.idle();
+    await Promise.all(this.senders.map((s) => s.idle(timeoutMs)));
+    for (const s of this.senders) s.close();
+  }
+
+  private reportDrops(): void {
+    for (const s of this.senders) {
+      const dropped = s.takeDroppedCount();
+      if (dropped > 0) {
+        this.log.warn(
+          { sink: this.name, destination: s.name, droppedLines: dropped, bufferLines: this.options.bufferLines },
+          'graphite buffer full: dropped the oldest lines',
+        );
+      }
+    }
+  }
+
+  private carbonRoute(): (key: string) => number {
+    const ring = new CarbonHashRing(this.options.destinations.map((d) => ({ server: d.host, instance: d.instance })));
+    const memo = new Map<string, number>();
+    return (key) => {
+      let node = memo.get(key);
+      if (node === undefined) {
+        node = ring.nodeFor(key);
+        if (memo.size >= ROUTE_CACHE_LIMIT) memo.clear();
+        memo.set(key, node);
+      }
+      return node;
+    };
+  }
+}

@@ -1,0 +1,84 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { BufferedTcpSender } from '../../../src/sinks/buffered-tcp-sender.js';
+
+const log = pino({ level: 'silent' });
+
+/** A line receiver on loopback that can be stopped and started again on the same port. */
+class Receiver {
+  received = '';
+  private server: Server | null = null;
+  private sockets = new Set<Socket>();
+  port = 0;
+
+  async start(port = 0): Promise<void> {
+    const server = createServer((s) => {
+      this.sockets.add(s);
+      s.on('data', (d) => (this.received += d.toString()));
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    this.server = server;
+    this.port = (server.address() as { port: number }).port;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    this.server = null;
+  }
+}
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `m ${from + i} 1\n`).join('');
+
+let cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanup) await c();
+  cleanup = [];
+});
+
+describe('BufferedTcpSender', () => {
+  it('delivers in order across an outage, each line once', async () => {
+    const r = new Receiver();
+    await r.start();
+    cleanup.push(() => r.stop());
+    const sender = new BufferedTcpSender({ host: '127.0.0.1', port: r.port, bufferLines: 10_000, connectTimeoutMs: 1000, maxBackoffMs: 200 }, log);
+    cleanup.push(() => sender.close());
+    sender.send(lines(0, 100), 100);
+    await until(() => r.received.split('\n').length > 100);
+    await r.stop();
+    await until(() => !sender.stats().connected);
+    for (let i = 100; i < 1000; i += 100) sender.send(lines(i, i + 100), 100);
+    expect(sender.stats().bufferedLines).toBe(900);
+    await r.start(r.port);
+    await until(() => r.received.split('\n').length > 1000);
+    expect(r.received).toBe(lines(0, 1000));
+    expect(sender.stats()).toMatchObject({ sentLines: 1000, droppedLines: 0, bufferedLines: 0, connected: true });
+  });
+
+  it('drops the oldest lines past the bound and counts them', async () => {
+    const r = new Receiver();
+    await r.start();
+    const port = r.port;
+    await r.stop();
+    const sender = new BufferedTcpSender({ host: '127.0.0.1', port, bufferLines: 300, connectTimeoutMs: 1000, maxBackoffMs: 200 }, log);
+    cleanup.push(() => sender.close());
+    for (let i = 0; i < 1000; i += 100) sender.send(lines(i, i + 100), 100);
+    expect(sender.stats()).toMatchObject({ droppedLines: 700, bufferedLines: 300 });
+    expect(sender.takeDroppedCount()).toBe(700);
+    expect(sender.takeDroppedCount()).toBe(0);
+    await r.start(port);
+    cleanup.push(() => r.stop());
+    await until(() => r.received.split('\n').length > 300);
+    expect(r.received).toBe(lines(700, 1000));
+  });
+});
