@@ -51,13 +51,9 @@ describeGraphite('graphite harness', () => {
     await expect(g.send(`test.harness.r 2 ${now()}`)).rejects.toThrow(/ECONNREFUSED/);
 
     await g.startCarbon();
-    // A new timestamp so the point cannot be confused with the one before.
-    const ts = now() + 1;
-    await g.send(`test.harness.r 3 ${ts}`);
-    await g.waitFor(async () => {
-      const series = await g.render('test.harness.r');
-      return series[0]?.datapoints.some(([v, t]) => v === 3 && t === ts);
-    });
+    expect(g.caches[0]!.running).toBe(true);
+    await g.send(`test.harness.r 3 ${now()}`);
+    await g.waitFor(async () => (await g.values('test.harness.r')).includes(3));
     // The point written before the outage survived it.
     expect(await g.values('test.harness.r')).toContain(1);
   });

@@ -101,6 +101,7 @@ class Child {
   readonly proc: ChildProcess;
   readonly exited: Promise<void>;
   #output = '';
+  #done = false;
 
   constructor(
     readonly label: string,
@@ -121,11 +122,14 @@ class Child {
       });
       this.proc.once('exit', () => resolve());
     });
-    void this.exited.then(() => children.delete(this.proc));
+    void this.exited.then(() => {
+      this.#done = true;
+      children.delete(this.proc);
+    });
   }
 
   get alive(): boolean {
-    return this.proc.exitCode === null && this.proc.signalCode === null;
+    return !this.#done && this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
   output(): string {
@@ -154,10 +158,11 @@ async function waitReady(child: Child, ready: () => Promise<boolean>, what: stri
 }
 
 function pythonEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1', ...extra };
+  // Only Debian's python paths: a PYTHONHOME/PYTHONPATH from the caller (pyenv) could shadow them.
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' };
   delete env.PYTHONHOME;
-  if (!extra.PYTHONPATH) delete env.PYTHONPATH;
-  return env;
+  delete env.PYTHONPATH;
+  return { ...env, ...extra };
 }
 
 // ---------------------------------------------------------------------------
@@ -256,8 +261,8 @@ GRAPHITE_URL = http://${HOST}:${webPort}
   }
 
   output(): string {
-    const console = join(this.#root, 'log', `carbon-cache-${this.instance}`, 'console.log');
-    const log = existsSync(console) ? `\n--- ${console}:\n${readFileSync(console, 'utf8').slice(-2000)}` : '';
+    const file = join(this.#root, 'log', `carbon-cache-${this.instance}`, 'console.log');
+    const log = existsSync(file) ? `\n--- ${file}:\n${readFileSync(file, 'utf8').slice(-2000)}` : '';
     return (this.#child?.output() ?? '') + log;
   }
 
@@ -333,7 +338,8 @@ export interface Graphite {
 export async function startGraphite(opts: StartGraphiteOptions = {}): Promise<Graphite> {
   if (!graphiteAvailable()) throw new Error('Graphite is not installed: run scripts/install-test-deps.sh');
   const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-graphite-'));
-  const webPort = await freePort();
+  const ports = await distinctFreePorts(1 + 3 * (opts.caches ?? 1));
+  const webPort = ports.shift()!;
   const webUrl = `http://${HOST}:${webPort}`;
   const caches: CarbonCache[] = [];
   let web: Child | undefined;
@@ -349,7 +355,7 @@ export async function startGraphite(opts: StartGraphiteOptions = {}): Promise<Gr
   try {
     for (let i = 0; i < (opts.caches ?? 1); i++) {
       const instance = String.fromCharCode(97 + i);
-      const [line, pickle, query] = [await freePort(), await freePort(), await freePort()];
+      const [line, pickle, query] = ports.splice(0, 3) as [number, number, number];
       caches.push(new CarbonCache(instance, join(dir, `carbon-${instance}`), line, pickle, query, webPort));
     }
 
@@ -377,9 +383,8 @@ export async function startGraphite(opts: StartGraphiteOptions = {}): Promise<Gr
       [GRAPHITE_MANAGE, 'runserver', `${HOST}:${webPort}`, '--noreload', '--insecure'],
       env,
     );
-    const w = web;
     await waitReady(
-      w,
+      web,
       async () => {
         try {
           return (await fetch(`${webUrl}/metrics/find?query=*`, { signal: AbortSignal.timeout(2000) })).ok;
@@ -393,9 +398,9 @@ export async function startGraphite(opts: StartGraphiteOptions = {}): Promise<Gr
     // After the web app: carbon registers tagged series with it.
     await Promise.all(caches.map((c) => c.start()));
   } catch (err) {
-    const detail = logs();
+    // The error already carries the failing child's output.
     await stop();
-    throw err instanceof Error && !err.message.includes('output:') ? new Error(`${err.message}\n${detail}`) : err;
+    throw err;
   }
 
   const getJson = async <T>(path: string, params: Record<string, string | string[]>): Promise<T> => {
@@ -434,6 +439,13 @@ export async function startGraphite(opts: StartGraphiteOptions = {}): Promise<Gr
     },
     stop,
   };
+}
+
+/** freePort() may hand out a number again once it is released; we need n different ones. */
+async function distinctFreePorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
 }
 
 /** Writes plaintext lines (`name value timestamp`) over one TCP connection and closes it. */

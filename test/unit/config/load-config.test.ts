@@ -80,4 +80,11 @@ describe('loadConfigFile', () => {
     expect(c.sinks).toEqual(['stdout', 'stream:cat']);
     expect(errorOf(file('m.toml', '[[sinks]]\ntype = "carrier-pigeon"\n')).reason).toMatch(/unknown sink type/);
   });
+
+  it('turns a graphite [[sinks]] table into a graphite:// spec and checks it', () => {
+    const c = loadConfigFile(file('n.toml', '[[sinks]]\ntype = "graphite"\nhost = "carbon"\nport = 2004\nprefix = "x."\nbuffer_lines = 10\n\n[[sinks]]\ntype = "graphite"\ndestinations = ["a:2003:a", "b:2003:b"]\nrouting = "carbon_ch"\n'));
+    expect(c.sinks).toEqual(['graphite://carbon:2004?prefix=x.&buffer_lines=10', 'graphite://a:2003:a,b:2003:b?routing=carbon_ch']);
+    expect(errorOf(file('o.toml', '[[sinks]]\ntype = "graphite"\ndestinations = ["h:1", "h:2"]\nrouting = "carbon_ch"\n')).reason).toMatch(/instance names/);
+    expect(errorOf(file('p.toml', '[[sinks]]\ntype = "graphite"\nport = 2003\n')).key).toBe('sinks[0].host');
+  });
 });
