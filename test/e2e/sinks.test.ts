@@ -1,0 +1,21 @@
+// Sinks work side by side: one slow sink never delays another.
+
+import { afterEach, expect, it } from 'vitest';
+import { sendUdp } from '../helpers/clients.js';
+import { startServer, stopAllServers } from '../helpers/server.js';
+import { sleep } from '../helpers/wait.js';
+
+afterEach(() => stopAllServers());
+
+it('keeps flushing to stdout every interval while a stream command takes seconds per flush', async () => {
+  const server = await startServer({
+    args: ['--flush-interval', '1', '--sink', 'stream:sleep 3; cat > /dev/null', '--sink', 'stdout'],
+  });
+  for (let i = 0; i < 4; i++) {
+    await sendUdp(server.port, `side.by.side:${i + 1}|c\n`);
+    await sleep(1000);
+  }
+  await server.waitUntil(() => server.flushes().filter((f) => f.lines.some((l) => l.key === 'counts.side.by.side')).length >= 3);
+  const values = server.flushes().flatMap((f) => f.lines.filter((l) => l.key === 'counts.side.by.side').map((l) => Number(l.value)));
+  expect(values.length).toBeGreaterThanOrEqual(3);
+}, 30_000);
