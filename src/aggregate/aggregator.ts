@@ -37,9 +37,9 @@ export class Aggregator implements SampleHandler {
     this.bucket.kv(key, value);
   }
 
-  /** Series collected so far in the current interval. */
-  currentSize(): number {
-    return this.bucket.size();
+  /** The bucket being filled, for read-only views (etsy's management `counters` command). */
+  current(): Bucket {
+    return this.bucket;
   }
 
   /** Takes effect at the next swap, so the current bucket is never dropped. */

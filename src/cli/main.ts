@@ -1,17 +1,21 @@
 // The command line: flags over the config file over the defaults, then run until a signal.
+// SIGHUP re-reads the file (flags still win); SIGTERM/SIGINT flush and exit 0.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from '../config/config-error.js';
+import { parseListenAddress } from '../admin/address.js';
 import { defaultConfig } from '../config/defaults.js';
 import { loadConfigFile } from '../config/load-config.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { parseLogLevel } from '../config/statsite-table.js';
-import { createLogger } from '../log/logger.js';
-import { sinkSpecs, startServer } from '../server.js';
+import { createLogger, detectLogFormat, LOG_FORMATS, type Logger } from '../log/logger.js';
+import { Server, sinkSpecs } from '../server.js';
 import { SINK_SPECS } from '../sinks/create-sink.js';
+import { renderUnit } from './systemd-unit.js';
+import { waitReady } from './wait-ready.js';
 
 /** Exit code for a configuration the server refuses to start with. */
 export const EXIT_CONFIG = 2;
+const DEFAULT_UNIT_CONFIG = '/etc/statsite-ts/config.toml';
 
 interface CliOptions {
   config?: string;
@@ -22,6 +26,9 @@ interface CliOptions {
   flushInterval?: number;
   sink?: string[];
   logLevel?: string;
+  logFormat?: string;
+  admin?: string;
+  management?: string;
 }
 
 function integer(min: number, max: number) {
@@ -32,11 +39,20 @@ function integer(min: number, max: number) {
   };
 }
 
+function address(text: string): string {
+  try {
+    parseListenAddress(text);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return text;
+}
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/** Defaults, then the file, then flags. */
+/** Defaults, then the file, then flags; throws ConfigError or Error with a readable message. */
 export function resolveConfig(opts: CliOptions): ServerConfig {
   const config = opts.config !== undefined ? loadConfigFile(opts.config) : defaultConfig();
   if (opts.bind !== undefined) config.bindAddress = opts.bind;
@@ -48,83 +64,123 @@ export function resolveConfig(opts: CliOptions): ServerConfig {
   if (opts.logLevel !== undefined) {
     config.logLevel = parseLogLevel({ file: 'command line', key: '--log-level', value: opts.logLevel });
   }
+  if (opts.logFormat !== undefined) config.logFormat = opts.logFormat;
+  if (opts.admin !== undefined) config.adminHttp = opts.admin;
+  if (opts.management !== undefined) config.management = opts.management;
+  sinkSpecs(config); // every sink spec must parse before anything starts
   return config;
 }
 
-function buildProgram(run: (opts: CliOptions) => Promise<void>, check: (file: string) => number): Command {
-  const program = new Command('statsite-ts')
-    .description('A Statsite-compatible StatsD aggregation server.')
-    .showHelpAfterError()
-    .helpOption('-h, --help', 'show this help');
-  program.addOption(new Option('-c, --config <file>', 'TOML config, or a statsite .ini file').helpGroup('Config:'));
-  program.addOption(new Option('--bind <addr>', 'listen address (default 127.0.0.1; with --config, bind_address or ::)').helpGroup('Listeners:'));
-  program.addOption(new Option('--port <n>', 'UDP and TCP port, 0 disables both (default 8125)').argParser(integer(0, 65535)).helpGroup('Listeners:'));
-  program.addOption(new Option('--udp-port <n>', 'UDP port only, 0 disables UDP').argParser(integer(0, 65535)).helpGroup('Listeners:'));
-  program.addOption(new Option('--tcp-port <n>', 'TCP port only, 0 disables TCP').argParser(integer(0, 65535)).helpGroup('Listeners:'));
-  program.addOption(new Option('--flush-interval <seconds>', 'seconds between flushes (default 10)').argParser(integer(1, 86400)).helpGroup('Output:'));
-  program.addOption(new Option('--sink <spec>', `where flushes go, repeatable: ${SINK_SPECS.join(', ')} (default stdout)`).argParser(collect).helpGroup('Output:'));
-  program.addOption(new Option('--log-level <level>', 'debug, info, warn, error (default info)').helpGroup('Logging:'));
-  program.action(run);
-  program
-    .command('check-config')
-    .description('validate a config file and exit (0 valid, 2 invalid)')
-    .argument('<file>', 'the config file')
-    .action((file: string) => {
-      process.exitCode = check(file);
-    });
-  return program;
+function reportStartError(err: unknown): number {
+  process.stderr.write(`statsite-ts: ${err instanceof Error ? err.message : String(err)}\n`);
+  return EXIT_CONFIG;
 }
 
 async function runServer(opts: CliOptions): Promise<number> {
   let config: ServerConfig;
   try {
     config = resolveConfig(opts);
-    sinkSpecs(config);
   } catch (err) {
     return reportStartError(err);
   }
-  const log = createLogger(config.logLevel);
-  let server;
+  const log = createLogger(config.logLevel, detectLogFormat(config.logFormat));
+  let server: Server;
   try {
-    server = await startServer(config, log);
+    server = await Server.start(config, log);
   } catch (err) {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'cannot start');
     return 1;
   }
+  const onHup = () => void reload(server, opts, log);
+  process.on('SIGHUP', onHup);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  process.off('SIGHUP', onHup);
   log.info({ signal }, 'shutting down: final flush');
   await server.stop();
   return 0;
 }
 
-function checkConfig(file: string): number {
+async function reload(server: Server, opts: CliOptions, log: Logger): Promise<void> {
+  let next: ServerConfig;
   try {
-    sinkSpecs(resolveConfig({ config: file }));
+    next = resolveConfig(opts);
   } catch (err) {
-    return reportStartError(err);
+    log.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload rejected; keeping the running config');
+    return;
   }
-  process.stdout.write(`${file}: ok\n`);
-  return 0;
+  await server.reload(next);
 }
 
-function reportStartError(err: unknown): number {
-  const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
-  process.stderr.write(`statsite-ts: ${message}\n`);
-  return EXIT_CONFIG;
+function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
+  const program = new Command('statsite-ts')
+    .description('A Statsite-compatible StatsD aggregation server.')
+    .showHelpAfterError()
+    .helpOption('-h, --help', 'show this help');
+  const add = (group: string, option: Option) => program.addOption(option.helpGroup(group));
+  add('Config:', new Option('-c, --config <file>', 'TOML config, or a statsite .ini file'));
+  add('Listeners:', new Option('--bind <addr>', 'listen address (default 127.0.0.1; with --config, bind_address or ::)'));
+  add('Listeners:', new Option('--port <n>', 'UDP and TCP port, 0 disables both (default 8125)').argParser(integer(0, 65535)));
+  add('Listeners:', new Option('--udp-port <n>', 'UDP port only, 0 disables UDP').argParser(integer(0, 65535)));
+  add('Listeners:', new Option('--tcp-port <n>', 'TCP port only, 0 disables TCP').argParser(integer(0, 65535)));
+  add('Output:', new Option('--flush-interval <seconds>', 'seconds between flushes (default 10)').argParser(integer(1, 86400)));
+  add('Output:', new Option('--sink <spec>', `where flushes go, repeatable: ${SINK_SPECS.join(', ')} (default stdout)`).argParser(collect));
+  add('Operations:', new Option('--admin <addr>', 'HTTP /health, /ready, /stats on HOST:PORT (a bare PORT is loopback)').argParser(address));
+  add('Operations:', new Option('--management <addr>', "etsy statsd's TCP management commands on HOST:PORT").argParser(address));
+  add('Logging:', new Option('--log-level <level>', 'debug, info, warn, error (default info)'));
+  add('Logging:', new Option('--log-format <format>', 'auto (journald under systemd, pretty on a terminal, else json)').choices(LOG_FORMATS));
+  program.action(run);
+
+  program
+    .command('check-config')
+    .description('validate a config file and exit (0 valid, 2 invalid)')
+    .argument('<file>', 'the config file')
+    .action((file: string) => {
+      try {
+        resolveConfig({ config: file });
+      } catch (err) {
+        process.exitCode = reportStartError(err);
+        return;
+      }
+      process.stdout.write(`${file}: ok\n`);
+    });
+
+  program
+    .command('unit')
+    .description('print a systemd unit for this installation')
+    .option('-c, --config <file>', 'config path the unit passes', DEFAULT_UNIT_CONFIG)
+    .action((o: { config: string }) => {
+      process.stdout.write(renderUnit(o.config));
+    });
+
+  program
+    .command('wait-ready')
+    .description("wait until the server of this config answers (systemd's ExecStartPost)")
+    .option('-c, --config <file>', 'the config the server runs with')
+    .option('--timeout <seconds>', 'give up after this long', integer(1, 3600), 30)
+    .action(async (o: { config?: string; timeout: number }) => {
+      let config: ServerConfig;
+      try {
+        config = resolveConfig({ config: o.config });
+      } catch (err) {
+        process.exitCode = reportStartError(err);
+        return;
+      }
+      if (!(await waitReady(config, o.timeout * 1000))) {
+        process.stderr.write(`statsite-ts: not ready after ${o.timeout} s\n`);
+        process.exitCode = 1;
+      }
+    });
+  return program;
 }
 
 /** Returns the exit code, or undefined when a subcommand already set process.exitCode. */
 export async function main(argv: string[]): Promise<number | undefined> {
   let code: number | undefined;
-  const program = buildProgram(
-    async (opts) => {
-      code = await runServer(opts);
-    },
-    checkConfig,
-  );
-  await program.parseAsync(argv);
+  await buildProgram(async (opts) => {
+    code = await runServer(opts);
+  }).parseAsync(argv);
   return code;
 }

@@ -33,6 +33,10 @@ export function defaultConfig(): ServerConfig {
     inputCounter: null,
     pidFile: null,
     logLevel: 'info',
+    logFormat: 'auto',
+    adminHttp: null,
+    management: null,
+    selfMetrics: { enabled: false, prefix: 'statsite-ts.' },
     keepGauges: false,
     sinks: [],
   };

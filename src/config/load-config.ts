@@ -10,7 +10,9 @@ import { ConfigError } from './config-error.js';
 import { defaultConfig, STATSITE_BIND } from './defaults.js';
 import { parseIni } from './ini.js';
 import type { ServerConfig } from './server-config.js';
-import { applyStatsiteOption } from './statsite-table.js';
+import { applyStatsiteOption, parseLogLevel } from './statsite-table.js';
+import { parseListenAddress } from '../admin/address.js';
+import { LOG_FORMATS } from '../log/logger.js';
 import { parseSinkSpec } from '../sinks/create-sink.js';
 import { asBool, asInteger, asNumber, asString, asStringList, fail, type RawOption } from './values.js';
 
@@ -72,19 +74,55 @@ function configFromTables(tables: Tables, file: string): ServerConfig {
       for (const key of Object.keys(tables[table])) applyStatsiteOption(config, key, opt(table, key));
     } else if (table.startsWith('histogram')) {
       config.histograms.push(readHistogram(tables, table, file, opt));
-    } else if (table === 'aggregate') {
+    } else if (table in EXTRA_TABLES) {
+      const options = EXTRA_TABLES[table];
       for (const key of Object.keys(tables[table])) {
-        if (key === 'keep_gauges') config.keepGauges = asBool(opt(table, key));
-        else fail(opt(table, key), 'unknown option (known: keep_gauges)');
+        const apply = options[key] ?? fail(opt(table, key), `unknown option (known: ${Object.keys(options).join(', ')})`);
+        apply(config, opt(table, key));
       }
     } else if (table.startsWith('sinks[')) {
       config.sinks.push(readSink(tables, table, file, opt));
     } else {
-      throw new ConfigError(file, table, 'unknown table (known: [statsite], [histogram_NAME], [aggregate], [[sinks]])');
+      throw new ConfigError(file, table, `unknown table (known: [statsite], [histogram_NAME], ${Object.keys(EXTRA_TABLES).map((t) => `[${t}]`).join(', ')}, [[sinks]])`);
     }
   }
   return config;
 }
+
+type Apply = (config: ServerConfig, opt: RawOption) => void;
+
+function listenAddress(opt: RawOption): string {
+  const text = asString(opt);
+  try {
+    parseListenAddress(text);
+  } catch (err) {
+    fail(opt, (err as Error).message);
+  }
+  return text;
+}
+
+/** Tables for what statsite lacks. */
+const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
+  aggregate: {
+    keep_gauges: (c, o) => { c.keepGauges = asBool(o); },
+  },
+  log: {
+    level: (c, o) => { c.logLevel = parseLogLevel(o); },
+    format: (c, o) => {
+      const format = asString(o);
+      if (!LOG_FORMATS.includes(format)) fail(o, `must be one of ${LOG_FORMATS.join(', ')}`);
+      c.logFormat = format;
+    },
+  },
+  admin: {
+    http: (c, o) => { c.adminHttp = listenAddress(o); },
+    management: (c, o) => { c.management = listenAddress(o); },
+  },
+  self_metrics: {
+    enabled: (c, o) => { c.selfMetrics.enabled = asBool(o); },
+    prefix: (c, o) => { c.selfMetrics.prefix = asString(o); },
+  },
+};
 
 function readHistogram(tables: Tables, table: string, file: string, opt: (t: string, k: string) => RawOption): HistogramConfig {
   const known = ['prefix', 'min', 'max', 'width'];

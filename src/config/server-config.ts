@@ -19,6 +19,14 @@ export interface ServerConfig {
   inputCounter: string | null;
   pidFile: string | null;
   logLevel: string;
+  /** auto, json, journald or pretty (see src/log/logger.ts). */
+  logFormat: string;
+  /** HTTP admin endpoint (`/health`, `/ready`, `/stats`), `HOST:PORT`; null = off. */
+  adminHttp: string | null;
+  /** etsy statsd's TCP management commands, `HOST:PORT`; null = off. */
+  management: string | null;
+  /** Our own metrics, flushed with the rest under `prefix`. */
+  selfMetrics: { enabled: boolean; prefix: string };
   keepGauges: boolean;
   /** Sink specs (`stdout`, `stream:CMD`, …) in the order given. */
   sinks: string[];

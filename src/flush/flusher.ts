@@ -1,52 +1,95 @@
 // A flush: swap the aggregator's bucket for a fresh one and hand the finished bucket to every
 // sink at once. Sinks run independently — one slow sink never delays another or the next flush.
+// The outcome of each sink's deliveries is kept for health checks and self-metrics.
 
 import type { Aggregator } from '../aggregate/aggregator.js';
 import type { Logger } from '../log/logger.js';
 import type { Sink } from '../sinks/sink.js';
+import { boundedWait } from '../util/bounded-wait.js';
+
+export interface SinkStatus {
+  name: string;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  lastDurationMs: number | null;
+  delivering: number;
+}
 
 export class Flusher {
   private readonly inFlight = new Set<Promise<void>>();
-  lastFlushAt = 0;
+  private status = new Map<Sink, SinkStatus>();
+  lastFlushAt: number | null = null;
   flushes = 0;
+  /** Series in the last flushed bucket, by type. */
+  lastSeries = { counters: 0, timers: 0, gauges: 0, sets: 0, kv: 0 };
 
   constructor(
     private readonly aggregator: Aggregator,
     private sinks: readonly Sink[],
     private readonly log: Logger,
-  ) {}
+    /** Runs just before each swap, e.g. to add self-metrics to the finished bucket. */
+    private readonly beforeSwap: () => void = () => undefined,
+  ) {
+    this.trackStatus(sinks);
+  }
 
+  /** New sinks take the next flush; the old ones are returned for the caller to close. */
   replaceSinks(sinks: readonly Sink[]): readonly Sink[] {
     const old = this.sinks;
     this.sinks = sinks;
+    this.trackStatus(sinks);
     return old;
   }
 
+  sinkStatus(): SinkStatus[] {
+    return this.sinks.map((s) => ({ ...this.status.get(s)! }));
+  }
+
   flush(): void {
+    this.beforeSwap();
     const startedAt = Date.now();
     const timestamp = Math.floor(startedAt / 1000);
     const bucket = this.aggregator.swap();
     this.flushes++;
     this.lastFlushAt = startedAt;
+    this.lastSeries = {
+      counters: bucket.counters.size, timers: bucket.timers.size, gauges: bucket.gauges.size, sets: bucket.sets.size, kv: bucket.keyValues.size,
+    };
     this.log.debug({ series: bucket.size(), timestamp }, 'flush');
     for (const sink of this.sinks) {
-      const delivery = sink.flush(bucket, timestamp).catch((err: unknown) => {
-        this.log.error({ sink: sink.name, err: err instanceof Error ? err.message : String(err) }, 'sink failed to deliver a flush');
+      const status = this.status.get(sink)!;
+      status.delivering++;
+      const delivery = sink.flush(bucket, timestamp).then(
+        () => {
+          status.lastSuccessAt = Date.now();
+          status.lastDurationMs = status.lastSuccessAt - startedAt;
+        },
+        (err: unknown) => {
+          status.lastError = err instanceof Error ? err.message : String(err);
+          status.lastErrorAt = Date.now();
+          this.log.error({ sink: sink.name, err: status.lastError }, 'sink failed to deliver a flush');
+        },
+      ).finally(() => {
+        status.delivering--;
+        this.inFlight.delete(delivery);
       });
       this.inFlight.add(delivery);
-      void delivery.finally(() => this.inFlight.delete(delivery));
     }
   }
 
   /** Waits for deliveries in flight, at most `timeoutMs`; returns false if some were still pending. */
-  async drain(timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    const done = Promise.all([...this.inFlight]).then(() => true as const);
-    const finished = await Promise.race([done, timeout]);
-    clearTimeout(timer);
-    return finished;
+  drain(timeoutMs: number): Promise<boolean> {
+    return boundedWait(Promise.all([...this.inFlight]), timeoutMs);
+  }
+
+  private trackStatus(sinks: readonly Sink[]): void {
+    const next = new Map<Sink, SinkStatus>();
+    for (const s of sinks) {
+      next.set(s, this.status.get(s) ?? {
+        name: s.name, lastSuccessAt: null, lastError: null, lastErrorAt: null, lastDurationMs: null, delivering: 0,
+      });
+    }
+    this.status = next;
   }
 }

@@ -12,7 +12,13 @@ export interface TcpListener {
   close(): Promise<void>;
 }
 
-export async function listenTcp(host: string, port: number, parser: LineParser, stats: IngestStats): Promise<TcpListener> {
+export async function listenTcp(
+  host: string,
+  port: number,
+  parser: LineParser,
+  stats: IngestStats,
+  onFailure: (err: Error) => void,
+): Promise<TcpListener> {
   const connections = new Set<Socket>();
   const server: Server = createServer((socket) => {
     stats.tcpConnections++;
@@ -38,6 +44,7 @@ export async function listenTcp(host: string, port: number, parser: LineParser, 
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
+      server.on('error', onFailure);
       resolve();
     });
   });

@@ -20,6 +20,7 @@ export async function listenUdp(
   rcvbuf: number,
   parser: LineParser,
   stats: IngestStats,
+  onFailure: (err: Error) => void,
 ): Promise<UdpListener> {
   const socket: Socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
   socket.on('message', (msg) => {
@@ -31,6 +32,7 @@ export async function listenUdp(
     socket.once('error', reject);
     socket.bind(port, host, () => {
       socket.off('error', reject);
+      socket.on('error', onFailure);
       resolve();
     });
   });

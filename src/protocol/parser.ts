@@ -90,7 +90,8 @@ export class LineParser {
   constructor(
     private readonly handler: SampleHandler,
     readonly rejects: RejectCounter,
-    private readonly options: ParserOptions = {},
+    /** Replaceable on a config reload. */
+    public options: ParserOptions = {},
   ) {}
 
   /** Parses every line in buf[start, end); returns how many lines were accepted. */

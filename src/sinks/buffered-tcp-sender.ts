@@ -10,6 +10,7 @@
 
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
+import { boundedWait } from '../util/bounded-wait.js';
 
 export interface SenderOptions {
   host: string;
@@ -97,14 +98,7 @@ export class BufferedTcpSender {
   /** Resolves when everything queued so far has been handed to the kernel (or `timeoutMs` passes). */
   async idle(timeoutMs: number): Promise<boolean> {
     if (this.isIdle()) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    const drained = new Promise<true>((resolve) => this.idleWaiters.push(() => resolve(true)));
-    const result = await Promise.race([drained, timedOut]);
-    clearTimeout(timer);
-    return result;
+    return boundedWait(new Promise<void>((resolve) => this.idleWaiters.push(resolve)), timeoutMs);
   }
 
   close(): void {

@@ -3,8 +3,17 @@
 
 import type { Bucket } from '../aggregate/bucket.js';
 
+/** What a buffering sink can say about its backlog, for self-metrics and /stats. */
+export interface SinkCounters {
+  sentLines: number;
+  droppedLines: number;
+  bufferedLines: number;
+}
+
 export interface Sink {
   readonly name: string;
+  /** Only sinks that buffer have counters worth reporting. */
+  counters?(): SinkCounters;
   /** Delivers one finished interval; `timestamp` is the flush time in unix seconds. */
   flush(bucket: Bucket, timestamp: number): Promise<void>;
   /** Finishes pending deliveries (bounded by the caller) and releases resources. */

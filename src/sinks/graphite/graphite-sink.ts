@@ -10,7 +10,7 @@ import type { NamingConfig } from '../../naming/naming-config.js';
 import { renderPoints, type PointWriter } from '../../naming/points.js';
 import { BufferedTcpSender, type SenderStats } from '../buffered-tcp-sender.js';
 import { SerialQueue } from '../serial-queue.js';
-import type { Sink } from '../sink.js';
+import type { Sink, SinkCounters } from '../sink.js';
 import { CarbonHashRing } from './carbon-hash-ring.js';
 import type { GraphiteOptions } from './graphite-options.js';
 
@@ -92,8 +92,10 @@ export class GraphiteSink implements Sink {
     });
   }
 
-  stats(): SenderStats[] {
-    return this.senders.map((s) => s.stats());
+  counters(): SinkCounters {
+    const all = this.senders.map((s) => s.stats());
+    const total = (pick: (s: SenderStats) => number) => all.reduce((n, s) => n + pick(s), 0);
+    return { sentLines: total((s) => s.sentLines), droppedLines: total((s) => s.droppedLines), bufferedLines: total((s) => s.bufferedLines) };
   }
 
   /** Gives buffered lines until `deadline` to reach carbon, then closes the connections. */

@@ -1,0 +1,8 @@
+// `HOST:PORT`, `[v6]:PORT` or a bare `PORT` (loopback) for the admin listeners.
+
+export function parseListenAddress(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
+  const port = m === null ? NaN : Number(m[3]);
+  if (m === null || !(port >= 0 && port <= 65535)) throw new Error(`"${text}" is not HOST:PORT`);
+  return { host: m[1] || m[2] || '127.0.0.1', port };
+}

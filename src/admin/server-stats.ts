@@ -1,0 +1,73 @@
+// One view of what the server has done, shared by /stats, the management `stats` command and
+// the self-metrics: cumulative counts (which only grow) and current levels.
+
+import type { Flusher } from '../flush/flusher.js';
+import type { IngestStats } from '../ingest/ingest-stats.js';
+import type { Listeners } from '../ingest/listeners.js';
+import { udpKernelDrops } from '../ingest/udp-kernel-drops.js';
+import type { RejectCounter } from '../protocol/rejects.js';
+import type { Sink } from '../sinks/sink.js';
+
+export interface StatsSources {
+  startedAt: number;
+  ingest: IngestStats;
+  rejects: RejectCounter;
+  flusher: Flusher;
+  listeners: Listeners;
+  sinks: () => readonly Sink[];
+  udpPort: () => number | null;
+}
+
+export interface ServerStats {
+  /** Monotonic totals since start. */
+  counts: Record<string, number>;
+  /** Values as they are now. */
+  levels: Record<string, number>;
+}
+
+/** A sink's name as one metric path segment. */
+export function sinkKey(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_|_$/g, '');
+}
+
+export function collectStats(src: StatsSources): ServerStats {
+  const i = src.ingest;
+  const counts: Record<string, number> = {
+    'lines.udp': i.udpLines,
+    'lines.tcp': i.tcpLines,
+    'lines.stdin': i.stdinLines,
+    'bytes.udp': i.udpBytes,
+    'bytes.tcp': i.tcpBytes,
+    'datagrams.udp': i.udpDatagrams,
+    'connections.tcp': i.tcpConnections,
+    'parse_errors.total': src.rejects.total,
+    flushes: src.flusher.flushes,
+  };
+  for (const [reason, n] of src.rejects.byReason) counts[`parse_errors.${reason}`] = n;
+  const port = src.udpPort();
+  const drops = port === null ? null : udpKernelDrops(port);
+  if (drops !== null) counts['udp.kernel_drops'] = drops;
+
+  const series = src.flusher.lastSeries;
+  const levels: Record<string, number> = {
+    'uptime_seconds': Math.floor((Date.now() - src.startedAt) / 1000),
+    'connections.tcp_open': i.tcpConnectionsOpen,
+    'series.counters': series.counters,
+    'series.timers': series.timers,
+    'series.gauges': series.gauges,
+    'series.sets': series.sets,
+    'series.kv': series.kv,
+  };
+  let flushMs = 0;
+  for (const status of src.flusher.sinkStatus()) flushMs = Math.max(flushMs, status.lastDurationMs ?? 0);
+  levels['flush.duration_ms'] = flushMs;
+  for (const sink of src.sinks()) {
+    const c = sink.counters?.();
+    if (c === undefined) continue;
+    const key = `sinks.${sinkKey(sink.name)}`;
+    counts[`${key}.sent_lines`] = c.sentLines;
+    counts[`${key}.dropped_lines`] = c.droppedLines;
+    levels[`${key}.buffered_lines`] = c.bufferedLines;
+  }
+  return { counts, levels };
+}

@@ -1,0 +1,121 @@
+// The UDP, TCP and stdin listeners of the running config. On a reload only a listener whose
+// address changed is rebound, and the new socket is bound before the old one closes, so a
+// failed move leaves the old listener serving (and health reporting the failure).
+
+import type { ServerConfig } from '../config/server-config.js';
+import type { Logger } from '../log/logger.js';
+import type { LineParser } from '../protocol/parser.js';
+import type { IngestStats } from './ingest-stats.js';
+import { readStdin } from './stdin.js';
+import { listenTcp, type TcpListener } from './tcp.js';
+import { listenUdp, type UdpListener } from './udp.js';
+
+export interface ListenerStatus {
+  name: 'udp' | 'tcp' | 'stdin';
+  /** What the config asks for ('' when off). */
+  wanted: string;
+  /** Where it actually listens ('' when not listening). */
+  address: string;
+  error: string | null;
+}
+
+type Bound = UdpListener | TcpListener;
+
+class Slot {
+  listener: Bound | null = null;
+  wanted = '';
+  error: string | null = null;
+
+  constructor(readonly name: 'udp' | 'tcp') {}
+
+  status(): ListenerStatus {
+    const address = this.listener ? `${this.listener.address}:${this.listener.port}` : '';
+    return { name: this.name, wanted: this.wanted, address, error: this.error };
+  }
+}
+
+function formatAddress(host: string, port: number): string {
+  return `${host}:${port}`;
+}
+
+export class Listeners {
+  private readonly udp = new Slot('udp');
+  private readonly tcp = new Slot('tcp');
+  private stdin: { close(): void } | null = null;
+
+  constructor(
+    private readonly parser: LineParser,
+    private readonly stats: IngestStats,
+    private readonly log: Logger,
+  ) {}
+
+  /** Binds what `config` asks for. `strict` (start-up) throws on failure; a reload records it instead. */
+  async apply(config: ServerConfig, strict: boolean): Promise<void> {
+    const host = config.bindAddress;
+    await this.move(this.udp, config.udpPort > 0 ? formatAddress(host, config.udpPort) : '', strict, (onFailure) =>
+      listenUdp(host, config.udpPort, config.udpRcvbuf, this.parser, this.stats, onFailure),
+    );
+    await this.move(this.tcp, config.tcpPort > 0 ? formatAddress(host, config.tcpPort) : '', strict, (onFailure) =>
+      listenTcp(host, config.tcpPort, this.parser, this.stats, onFailure),
+    );
+    if (config.parseStdin && this.stdin === null) this.stdin = readStdin(this.parser, this.stats);
+    if (!config.parseStdin && this.stdin !== null) {
+      this.stdin.close();
+      this.stdin = null;
+    }
+  }
+
+  status(): ListenerStatus[] {
+    const all = [this.udp.status(), this.tcp.status()];
+    if (this.stdin !== null) all.push({ name: 'stdin', wanted: 'stdin', address: 'stdin', error: null });
+    return all;
+  }
+
+  /** Every listener the config wants is up where it wants it. */
+  healthy(): boolean {
+    return this.status().every((s) => s.error === null && (s.wanted === '' || s.address !== ''));
+  }
+
+  async close(): Promise<void> {
+    this.stdin?.close();
+    this.stdin = null;
+    await Promise.all([this.udp.listener?.close(), this.tcp.listener?.close()]);
+    this.udp.listener = this.tcp.listener = null;
+  }
+
+  private async move(
+    slot: Slot,
+    wanted: string,
+    strict: boolean,
+    bind: (onFailure: (err: Error) => void) => Promise<Bound>,
+  ): Promise<void> {
+    if (wanted === slot.wanted && slot.error === null) return;
+    const old = slot.listener;
+    slot.wanted = wanted;
+    if (wanted === '') {
+      slot.listener = null;
+      slot.error = null;
+      await old?.close();
+      return;
+    }
+    const onFailure = (err: Error) => {
+      slot.error = err.message;
+      this.log.error({ listener: slot.name, address: wanted, err: err.message }, 'listener failed');
+    };
+    // The old socket still holds the address when only the host changes form; release it first
+    // when the port is the same, else bind the new one first so a failed move keeps the old.
+    const samePort = old !== null && wanted.endsWith(`:${old.port}`);
+    if (samePort) await old.close();
+    try {
+      slot.listener = await bind(onFailure);
+      slot.error = null;
+      if (!samePort) await old?.close();
+    } catch (err) {
+      const message = (err as Error).message;
+      if (strict) throw new Error(`cannot listen on ${slot.name} ${wanted}: ${message}`);
+      slot.error = message;
+      slot.listener = samePort ? null : old;
+      this.log.error({ listener: slot.name, address: wanted, err: message }, 'cannot move listener; the old one keeps serving');
+    }
+  }
+}
