@@ -118,6 +118,7 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
   const program = new Command('statsite-ts')
     .description('A Statsite-compatible StatsD aggregation server.')
     .showHelpAfterError()
+    .enablePositionalOptions() // `unit --config X` is the subcommand's option, not the server's
     .helpOption('-h, --help', 'show this help');
   const add = (group: string, option: Option) => program.addOption(option.helpGroup(group));
   add('Config:', new Option('-c, --config <file>', 'TOML config, or a statsite .ini file'));
