@@ -7,7 +7,7 @@
 # missing programs skip themselves with their own warning.
 set -u
 
-PACKAGES=(graphite-carbon graphite-web python3-statsd prometheus carbon-c-relay)
+PACKAGES=(graphite-carbon graphite-web python3-statsd prometheus carbon-c-relay systemd)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

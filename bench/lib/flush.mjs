@@ -1,0 +1,106 @@
+// Flush cost of statsite-ts: how long a flush of N distinct series takes on the stdout sink, and
+// whether ingest loses lines while it runs.
+//
+// The server runs with --log-level debug, whose `flush` log line (src/flush/flusher.ts) carries
+// the time the flush began. The series are sent within one flush interval; the flush that follows
+// is timed from that log line to the last stdout chunk of its output (the bench reads stdout as
+// fast as it comes). Meanwhile a background load (counters under other keys, at half the measured
+// peak) keeps arriving; its flushed sum, after a final flush, must equal what was sent.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sendUdp } from './loadgen.mjs';
+import { cpuSeconds, memory, udpSocket } from './proc.mjs';
+import { randomPort, startServer } from './servers.mjs';
+
+/** Output silent this long after a flush began means the flush is written out. */
+const QUIET_MS = 400;
+const BG_CHUNK_S = 0.5;
+
+async function until(test, timeoutMs, stepMs = 20) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (test()) return true;
+    await sleep(stepMs);
+  }
+  return false;
+}
+
+/**
+ * One flush of `series` distinct series of `type` ('c' or 'ms'), one sample each, sent at
+ * `loadRate` lines/s; background counters at `bgRate` lines/s during the flush.
+ */
+export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate, bgRate }) {
+  const loadS = series / loadRate;
+  const flushS = Math.max(3, Math.ceil(loadS * 1.5 + 1.5));
+  const port = randomPort();
+  const server = await startServer('statsite-ts', { port, flushS, tmpDir, pin: serverPin, logLevel: 'debug' });
+  try {
+    const flushes = [];
+    server.onStderrLine = (line, now) => {
+      if (!line.includes('"flush"')) return;
+      try {
+        const rec = JSON.parse(line);
+        if (rec.msg !== 'flush') return;
+        const at = typeof rec.time === 'number' ? rec.time : Date.parse(rec.time);
+        flushes.push({ at: Number.isFinite(at) ? at : now, series: rec.series ?? null });
+      } catch {
+        // not a JSON log line
+      }
+    };
+    let lastChunkAt = 0;
+    let bytes = 0;
+    server.onStdout = (length, now) => {
+      lastChunkAt = now;
+      bytes += length;
+    };
+
+    // Start right after a flush, so the series all land in the next one.
+    if (!(await until(() => flushes.length >= 1, (flushS + 5) * 1000))) throw new Error('no debug `flush` log line seen');
+    const load = await sendUdp(gen.path, gen.pin, { port, count: series, rate: loadRate, perDgram: 20, keys: series, type, prefix: 's' });
+    const nextFlushAt = flushes[0].at + flushS * 1000;
+    if (Date.now() > nextFlushAt - 300) throw new Error('series load did not fit in one flush interval');
+
+    // Background load from shortly before the flush until its output has gone quiet.
+    await sleep(Math.max(0, nextFlushAt - 500 - Date.now()));
+    const cpuBefore = cpuSeconds(server.pid);
+    let bgSent = 0;
+    let flushEnd = null;
+    const bytesBefore = bytes;
+    for (let i = 0; i < 120 && flushEnd === null; i++) {
+      const bg = await sendUdp(gen.path, gen.pin, { port, count: Math.round(bgRate * BG_CHUNK_S), rate: bgRate, perDgram: 20, keys: 1000, type: 'c', prefix: 'bg' });
+      bgSent += bg.lines;
+      const started = flushes.length >= 2;
+      if (started && lastChunkAt > flushes[1].at && Date.now() - lastChunkAt > QUIET_MS) flushEnd = lastChunkAt;
+    }
+    const cpu = cpuSeconds(server.pid) - cpuBefore;
+    const { rss, peakRss } = memory(server.pid);
+    if (flushEnd === null) throw new Error('the flush did not finish within the bound');
+    const flush = flushes[1];
+
+    // The background lines sent after the flush began come out in the next interval's flush.
+    await until(
+      () => server.tally.get('c', 'bg') >= bgSent || (Date.now() - server.tally.lastChangeAt > (flushS + 1) * 1000 && (udpSocket(port)?.rxQueue ?? 0) === 0),
+      (flushS + 10) * 1000,
+    );
+    const bgCounted = server.tally.get('c', 'bg');
+    const seriesCounted = server.tally.get(type, 's');
+    return {
+      series,
+      type,
+      flushIntervalS: flushS,
+      seriesInFlush: flush.series,
+      seriesLinesLost: load.lines - seriesCounted,
+      flushMs: flushEnd - flush.at,
+      outputBytes: bytes - bytesBefore,
+      cpuSecondsDuringFlush: cpu,
+      bgRate,
+      bgSent,
+      bgCounted,
+      bgLost: bgSent - bgCounted,
+      rss,
+      peakRss,
+    };
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,27 @@
+// CPU pinning: on a machine with two or more CPUs, the server under test gets CPU 1 and the load
+// generator (and this script) CPU 0, so they never compete. Without `taskset` nothing is pinned.
+
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Prefixes for spawning the server and the generator; pins this process to CPU 0 as well. */
+export function pins() {
+  if (availableParallelism() < 2 || !hasTaskset()) {
+    return { serverPin: [], generatorPin: [], pinned: false };
+  }
+  try {
+    execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    // not fatal: only the children are pinned then
+  }
+  return { serverPin: ['taskset', '-c', '1'], generatorPin: ['taskset', '-c', '0'], pinned: true };
+}

@@ -1,0 +1,115 @@
+// Turns results.json's content into the text tables printed on stdout (and pasted in the README).
+
+const SERVERS = ['statsite-ts', 'etsy', 'bare'];
+const SERVER_TITLES = { 'statsite-ts': 'statsite-ts', etsy: 'etsy statsd', bare: 'bare socket' };
+
+function rate(n) {
+  if (n === null || n === undefined) return '—';
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)}k`;
+  return String(Math.round(n));
+}
+const mb = (bytes) => (bytes === null || bytes === undefined ? '—' : `${Math.round(bytes / 2 ** 20)} MB`);
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+const pct = (x, digits = 2) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(digits)}%`);
+
+function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => '| ' + cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+  return [line(header), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.map(line)].join('\n');
+}
+
+/** The best rate of a search, marked `≥` when the generator, not the server, was the limit. */
+function best(search) {
+  if (!search) return '—';
+  if (search.error) return 'error';
+  if (!search.best) return 'none';
+  return (search.best.generatorLimited ? '≥' : '') + rate(search.best.rate);
+}
+
+export function formatReport(r) {
+  const out = [];
+  const udp = r.udp ?? {};
+  if (Object.keys(udp).length > 0) {
+    out.push('UDP ingest: highest lines/s with < 0.1% loss (counted from flushed aggregates)');
+    out.push(
+      table(
+        ['workload', ...SERVERS.map((s) => SERVER_TITLES[s]), 'ts / etsy', 'ts / bare'],
+        Object.entries(udp).map(([name, w]) => {
+          const get = (s) => w.servers[s]?.best?.rate ?? null;
+          return [w.title, ...SERVERS.map((s) => (w.servers[s] ? best(w.servers[s]) : '—')), ratio(get('statsite-ts'), get('etsy')), ratio(get('statsite-ts'), get('bare'))];
+        }),
+      ),
+    );
+    out.push('');
+    out.push('At that rate: server CPU (1.00 = one core busy for the whole burst), CPU ns per line, RSS');
+    const rows = [];
+    for (const w of Object.values(udp)) {
+      for (const s of SERVERS) {
+        const b = w.servers[s]?.best;
+        if (!b) continue;
+        rows.push([w.title, SERVER_TITLES[s], rate(b.rate), b.cpuLoad.toFixed(2), Math.round(b.nsPerLine), mb(b.rss), mb(w.servers[s].peakRss)]);
+      }
+    }
+    out.push(table(['workload', 'server', 'lines/s', 'cpu', 'ns/line', 'rss', 'peak rss'], rows));
+  }
+  if (r.tcp?.length) {
+    out.push('');
+    out.push('TCP ingest into statsite-ts (newline-framed counters, as fast as it reads)');
+    out.push(
+      table(
+        ['connections', 'lines', 'lines/s', 'lost', 'ns/line', 'rss'],
+        r.tcp.map((t) => (t.error ? [t.connections, 'error', '', '', '', ''] : [t.connections, rate(t.lines), rate(t.rate), t.lines - t.counted, Math.round(t.nsPerLine), mb(t.rss)])),
+      ),
+    );
+  }
+  if (r.flush?.length) {
+    out.push('');
+    out.push('Flush of N distinct series to the stdout sink, with background counters arriving meanwhile');
+    out.push(
+      table(
+        ['series', 'type', 'flush', 'output', 'background rate', 'background lost', 'rss'],
+        r.flush.map((f) =>
+          f.error
+            ? [rate(f.series), f.type, 'error', '', '', '', '']
+            : [rate(f.series), f.type === 'c' ? 'counters' : 'timers', `${f.flushMs} ms`, mb(f.outputBytes), rate(f.bgRate), `${f.bgLost} of ${rate(f.bgSent)}`, mb(f.rss)],
+        ),
+      ),
+    );
+  }
+  if (r.memory) {
+    const m = r.memory;
+    out.push('');
+    out.push('Memory per series (in-process, heap + off-heap growth after GC, keys included)');
+    out.push(
+      table(
+        ['series kind', 'series measured', 'bytes/series'],
+        m.error
+          ? [['error', m.error, '']]
+          : [
+              ['counter (1 sample)', rate(m.counter.series), m.counter.bytesPerSeries],
+              [`timer (${m.timer.samplesPerSeries} samples)`, rate(m.timer.series), m.timer.bytesPerSeries],
+            ],
+      ),
+    );
+  }
+  if (r.accuracy) {
+    const a = r.accuracy;
+    out.push('');
+    out.push('Quantile rank error of the timer (exact batches + default sketch) vs exact, 1M samples');
+    out.push(
+      table(
+        ['samples', 'p50', 'p95', 'p99', 'ns/add'],
+        a.error ? [['error', a.error, '', '', '']] : Object.entries(a).map(([shape, s]) => [shape, pct(s.p50.rankError, 4), pct(s.p95.rankError, 4), pct(s.p99.rankError, 4), s.nsPerAdd]),
+      ),
+    );
+  }
+  if (r.profile?.length) {
+    for (const p of r.profile) {
+      out.push('');
+      out.push(`CPU profile of statsite-ts, 20 ${p.workload.type === 'c' ? 'counter' : 'timer'} lines/datagram at ${rate(p.sentRate)} lines/s (self time, share of busy time)`);
+      out.push(table(['share', 'function'], p.top.slice(0, 10).map((t) => [pct(t.share, 1), t.function])));
+    }
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,193 @@
+// Starting, watching and stopping the servers under test. Each prints its flushes on stdout; a
+// Tally reads them as they come and keeps running sums (counter values, timer counts) per key
+// prefix, so the bench counts what each server actually aggregated and flushed.
+
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tcpListening, udpSocket } from './proc.mjs';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+const BENCH = join(ROOT, 'bench');
+
+/** Every process the bench started and that has not exited yet, so an interrupted run can stop them. */
+const running = new Set();
+
+/** Registers a child process; it leaves the set when it exits. */
+export function track(child) {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/** SIGKILL, by pid, whatever the bench started and is still running (for an interrupted run). */
+export function killAll() {
+  for (const child of running) {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Running sums of what a server flushed, per key prefix (`k17` -> `k`). */
+class Tally {
+  counters = new Map();
+  timers = new Map();
+  lastChangeAt = Date.now();
+
+  add(table, prefix, value) {
+    if (value === 0) return;
+    table.set(prefix, (table.get(prefix) ?? 0) + value);
+    this.lastChangeAt = Date.now();
+  }
+
+  get(type, prefix) {
+    const table = type === 'ms' ? this.timers : this.counters;
+    return table.get(prefix) ?? table.get('*') ?? 0;
+  }
+}
+
+// statsite stream lines the bench needs: `counts.k17|3.000000|TS` and `timers.k17.count|3|TS`.
+const STATSITE_COUNTER = /^counts\.([a-z]+)\d+\|([^|\n]+)\|/gm;
+const STATSITE_TIMER_COUNT = /^timers\.([a-z]+)\d+\.count\|([^|\n]+)\|/gm;
+
+/** Per server kind: how to read a complete chunk of its stdout lines into the tally. */
+const READERS = {
+  'statsite-ts'(text, tally) {
+    for (const m of text.matchAll(STATSITE_COUNTER)) tally.add(tally.counters, m[1], Number(m[2]));
+    for (const m of text.matchAll(STATSITE_TIMER_COUNT)) tally.add(tally.timers, m[1], Number(m[2]));
+  },
+  etsy(text, tally) {
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('flush ')) continue;
+      const { counters, timers } = JSON.parse(line.slice(6));
+      for (const [prefix, v] of Object.entries(counters)) tally.add(tally.counters, prefix, v);
+      for (const [prefix, v] of Object.entries(timers)) tally.add(tally.timers, prefix, v);
+    }
+  },
+  // The bare socket cannot tell keys or types apart: its count stands for every prefix and type.
+  bare(text, tally) {
+    for (const m of text.matchAll(/^count (\d+)$/gm)) {
+      tally.add(tally.counters, '*', Number(m[1]));
+      tally.add(tally.timers, '*', Number(m[1]));
+    }
+  },
+};
+
+function command(kind, port, flushS, tmpDir, options) {
+  switch (kind) {
+    case 'statsite-ts':
+      return [
+        process.execPath,
+        ...(options.nodeArgs ?? []),
+        join(ROOT, 'bin/statsite-ts'),
+        '--bind', '127.0.0.1', '--port', String(port), '--flush-interval', String(flushS), '--sink', 'stdout',
+        '--log-level', options.logLevel ?? 'warn',
+      ];
+    case 'etsy': {
+      const config = {
+        port,
+        address: '127.0.0.1',
+        mgmt_address: '127.0.0.1',
+        mgmt_port: port + 1, // randomPort() checked that it is free too
+        flushInterval: flushS * 1000,
+        backends: [join(BENCH, 'servers/etsy-sum-backend.cjs')],
+        dumpMessages: false,
+      };
+      const file = join(tmpDir, `etsy-${port}.js`);
+      writeFileSync(file, `(${JSON.stringify(config)})\n`);
+      return [
+        process.execPath, '-r', join(BENCH, 'servers/rcvbuf-preload.cjs'),
+        join(ROOT, 'node_modules/statsd/stats.js'), file,
+      ];
+    }
+    case 'bare':
+      return [process.execPath, join(BENCH, 'bare-socket.mjs'), String(port), String(flushS * 1000)];
+    default:
+      throw new Error(`unknown server ${kind}`);
+  }
+}
+
+/**
+ * Starts a server of `kind` on `port` (pinned with `pin`, e.g. ['taskset', '-c', '1']) and
+ * resolves once its UDP socket (and statsite-ts's TCP listener) is bound.
+ */
+export async function startServer(kind, { port, flushS, tmpDir, pin = [], ...options }) {
+  const [cmd, ...args] = [...pin, ...command(kind, port, flushS, tmpDir, options)];
+  // Under systemd statsite-ts would log in journald form; the bench reads its JSON logs.
+  const env = { ...process.env };
+  delete env.JOURNAL_STREAM;
+  const child = track(spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const tally = new Tally();
+  const server = {
+    kind,
+    port,
+    pid: child.pid,
+    tally,
+    stderr: '',
+    /** Called with (chunkLength, now) for every stdout chunk; the flush bench times output with it. */
+    onStdout: null,
+    /** Called with each stderr line; the flush bench reads statsite-ts's debug `flush` log with it. */
+    onStderrLine: null,
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+    stop: () => stopProcess(child, server.exited),
+    stopWithin: (graceMs) => stopProcess(child, server.exited, graceMs),
+  };
+
+  let rest = '';
+  child.stdout.setEncoding('latin1');
+  child.stdout.on('data', (chunk) => {
+    server.onStdout?.(chunk.length, Date.now());
+    const text = rest + chunk;
+    const end = text.lastIndexOf('\n') + 1;
+    rest = text.slice(end);
+    if (end > 0) READERS[kind](text.slice(0, end), tally);
+  });
+  let errRest = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    if (server.stderr.length < 20_000) server.stderr += chunk;
+    const text = errRest + chunk;
+    const lines = text.split('\n');
+    errRest = lines.pop();
+    for (const line of lines) server.onStderrLine?.(line, Date.now());
+  });
+
+  let exited = false;
+  server.exited.then(() => (exited = true));
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && !exited) {
+    const udp = udpSocket(port) !== null;
+    if (udp && (kind !== 'statsite-ts' || tcpListening(port))) return server;
+    await sleep(50);
+  }
+  await server.stop();
+  throw new Error(`${kind} did not start on port ${port}: ${server.stderr.trim().slice(-500)}`);
+}
+
+/**
+ * SIGTERM by pid, then SIGKILL if it is still there after `graceMs`. The bench never needs the
+ * final flush (it waits for interval flushes), so the grace is short; `killed` tells if it ran out.
+ */
+export async function stopProcess(child, exited, graceMs = 3000) {
+  if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited), killed: false };
+  child.kill('SIGTERM');
+  const result = await Promise.race([exited, sleep(graceMs).then(() => null)]);
+  if (result !== null) return { ...result, killed: false };
+  child.kill('SIGKILL');
+  return { ...(await exited), killed: true };
+}
+
+/** A random high port whose UDP and TCP sides both look free. */
+export function randomPort() {
+  for (let i = 0; i < 50; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    if (udpSocket(port) === null && udpSocket(port + 1) === null && !tcpListening(port) && !tcpListening(port + 1)) {
+      return port;
+    }
+  }
+  throw new Error('no free port found');
+}
