@@ -18,7 +18,7 @@ import { IngestStats } from './ingest/ingest-stats.js';
 import { Listeners } from './ingest/listeners.js';
 import type { Logger } from './log/logger.js';
 import { RateLimitedLog } from './log/rate-limited.js';
-import { LineParser } from './protocol/parser.js';
+import { LineParser, type ParserOptions } from './protocol/parser.js';
 import { RejectCounter } from './protocol/rejects.js';
 import { createSink, parseSinkSpec, type SinkSpec } from './sinks/create-sink.js';
 import type { Sink } from './sinks/sink.js';
@@ -35,6 +35,10 @@ export function aggregatorSettings(config: ServerConfig): AggregatorSettings {
     newSketch: createDefaultSketch,
     keepGauges: config.keepGauges,
   };
+}
+
+function parserOptions(config: ServerConfig): ParserOptions {
+  return { inputCounter: config.inputCounter ?? undefined, nameTagFormats: config.nameTagFormats };
 }
 
 /** The configured sinks' specs (stdout when none); throws on an unusable one. */
@@ -65,7 +69,7 @@ export class Server {
       rejectLog.hit(() => ({ reason, line: buf.toString('utf8', start, Math.min(end, start + SHOWN_LINE_BYTES)) })),
     );
     this.aggregator = new Aggregator(aggregatorSettings(config));
-    this.parser = new LineParser(this.aggregator, this.rejects, { inputCounter: config.inputCounter ?? undefined });
+    this.parser = new LineParser(this.aggregator, this.rejects, parserOptions(config));
     this.listeners = new Listeners(this.parser, this.ingest, log);
     this.sinks = this.buildSinks(config);
     this.flusher = new Flusher(this.aggregator, this.sinks, log, () => this.addSelfMetrics());
@@ -112,7 +116,7 @@ export class Server {
     this.config = next;
     this.log.level = next.logLevel;
     this.aggregator.reconfigure(aggregatorSettings(next));
-    this.parser.options = { inputCounter: next.inputCounter ?? undefined };
+    this.parser.options = parserOptions(next);
     this.clock.reschedule(next.naming.flushInterval * 1000, next.alignedFlush);
     if (JSON.stringify(sinkSpecs(next)) !== JSON.stringify(sinkSpecs(previous))) {
       const old = this.flusher.replaceSinks((this.sinks = this.buildSinks(next)));
@@ -191,6 +195,7 @@ export class Server {
       startedAt: this.startedAt,
       ingest: this.ingest,
       rejects: this.rejects,
+      parser: this.parser,
       flusher: this.flusher,
       listeners: this.listeners,
       sinks: () => this.sinks,

@@ -5,6 +5,7 @@ import type { Flusher } from '../flush/flusher.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
 import type { Listeners } from '../ingest/listeners.js';
 import { udpKernelDrops } from '../ingest/udp-kernel-drops.js';
+import type { LineParser } from '../protocol/parser.js';
 import type { RejectCounter } from '../protocol/rejects.js';
 import type { Sink } from '../sinks/sink.js';
 
@@ -12,6 +13,7 @@ export interface StatsSources {
   startedAt: number;
   ingest: IngestStats;
   rejects: RejectCounter;
+  parser: LineParser;
   flusher: Flusher;
   listeners: Listeners;
   sinks: () => readonly Sink[];
@@ -41,6 +43,8 @@ export function collectStats(src: StatsSources): ServerStats {
     'datagrams.udp': i.udpDatagrams,
     'connections.tcp': i.tcpConnections,
     'parse_errors.total': src.rejects.total,
+    'ignored.events': src.parser.events,
+    'ignored.service_checks': src.parser.serviceChecks,
     flushes: src.flusher.flushes,
   };
   for (const [reason, n] of src.rejects.byReason) counts[`parse_errors.${reason}`] = n;

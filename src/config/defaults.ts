@@ -31,6 +31,7 @@ export function defaultConfig(): ServerConfig {
       flushInterval: 10,
     },
     inputCounter: null,
+    nameTagFormats: [],
     pidFile: null,
     logLevel: 'info',
     logFormat: 'auto',

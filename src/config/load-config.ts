@@ -13,6 +13,7 @@ import type { ServerConfig } from './server-config.js';
 import { applyStatsiteOption, parseLogLevel } from './statsite-table.js';
 import { parseListenAddress } from '../admin/address.js';
 import { LOG_FORMATS } from '../log/logger.js';
+import { NAME_TAG_FORMATS, type NameTagFormat } from '../protocol/name-tags.js';
 import { parseSinkSpec } from '../sinks/create-sink.js';
 import { asBool, asInteger, asNumber, asString, asStringList, fail, type RawOption } from './values.js';
 
@@ -105,6 +106,15 @@ function listenAddress(opt: RawOption): string {
 const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
   aggregate: {
     keep_gauges: (c, o) => { c.keepGauges = asBool(o); },
+  },
+  protocol: {
+    name_tag_formats: (c, o) => {
+      const formats = asStringList(o);
+      for (const f of formats) {
+        if (!(NAME_TAG_FORMATS as readonly string[]).includes(f)) fail(o, `unknown format "${f}" (known: ${NAME_TAG_FORMATS.join(', ')})`);
+      }
+      c.nameTagFormats = formats as NameTagFormat[];
+    },
   },
   log: {
     level: (c, o) => { c.logLevel = parseLogLevel(o); },

@@ -2,6 +2,7 @@
 
 import type { HistogramConfig } from '../aggregate/histogram.js';
 import type { NamingConfig } from '../naming/naming-config.js';
+import type { NameTagFormat } from '../protocol/name-tags.js';
 
 export interface ServerConfig {
   bindAddress: string;
@@ -17,6 +18,8 @@ export interface ServerConfig {
   histograms: HistogramConfig[];
   naming: NamingConfig;
   inputCounter: string | null;
+  /** Tag syntaxes embedded in names to recognise (influxdb, librato, signalfx); DogStatsD `|#` always. */
+  nameTagFormats: NameTagFormat[];
   pidFile: string | null;
   logLevel: string;
   /** auto, json, journald or pretty (see src/log/logger.ts). */

@@ -9,6 +9,7 @@
 // before it is dropped). A line is validated whole before any of its samples is emitted, so a
 // bad line never half-counts; other lines of the same datagram are unaffected.
 
+import { splitNameTags, type NameTagFormat } from './name-tags.js';
 import { canonicalTags } from './tags.js';
 import { parseNumber } from './number.js';
 import { RejectCounter, type RejectReason } from './rejects.js';
@@ -17,6 +18,9 @@ import { seriesKey, type SampleHandler } from './metric-type.js';
 const NL = 0x0a;
 const CR = 0x0d;
 const COLON = 0x3a;
+const UNDERSCORE = 0x5f;
+const BRACE = 0x7b;
+const CH_E = 0x65;
 const BAR = 0x7c;
 const AT = 0x40;
 const HASH = 0x23;
@@ -72,6 +76,8 @@ function indexOf1(buf: Buffer, a: number, from: number, end: number): number {
 export interface ParserOptions {
   /** statsite's input_counter: a counter bumped once per accepted sample. */
   inputCounter?: string;
+  /** Tag syntaxes embedded in names to recognise, besides DogStatsD's `|#`. */
+  nameTagFormats?: readonly NameTagFormat[];
 }
 
 export class LineParser {
@@ -94,6 +100,10 @@ export class LineParser {
     public options: ParserOptions = {},
   ) {}
 
+  /** DogStatsD events (`_e{…}`) and service checks (`_sc|…`): recognised, counted, not metrics. */
+  events = 0;
+  serviceChecks = 0;
+
   /** Parses every line in buf[start, end); returns how many lines were accepted. */
   parse(buf: Buffer, start = 0, end = buf.length): number {
     let accepted = 0;
@@ -110,12 +120,25 @@ export class LineParser {
   parseLine(buf: Buffer, start: number, end: number): number {
     if (end > start && buf[end - 1] === CR) end--;
     if (end === start) return 0;
+    if (buf[start] === UNDERSCORE && this.isEventOrServiceCheck(buf, start, end)) return 0;
     const reason = this.scan(buf, start, end);
     if (reason !== null) {
       this.rejects.reject(reason, buf, start, end);
       return 0;
     }
     return 1;
+  }
+
+  private isEventOrServiceCheck(buf: Buffer, start: number, end: number): boolean {
+    if (end - start > 3 && buf[start + 1] === CH_E && buf[start + 2] === BRACE) {
+      this.events++;
+      return true;
+    }
+    if (end - start > 4 && buf[start + 1] === CH_S && buf[start + 2] === CH_C && buf[start + 3] === BAR) {
+      this.serviceChecks++;
+      return true;
+    }
+    return false;
   }
 
   /** Validates the whole line into scratch, then emits its samples. Returns why it was rejected, if it was. */
@@ -199,7 +222,13 @@ export class LineParser {
 
   private emit(buf: Buffer, nameStart: number, nameEnd: number, entries: number): void {
     const handler = this.handler;
-    const name = buf.toString('utf8', nameStart, nameEnd);
+    let name = buf.toString('utf8', nameStart, nameEnd);
+    let nameTags = '';
+    const formats = this.options.nameTagFormats;
+    if (formats !== undefined && formats.length > 0) {
+      const split = splitNameTags(name, formats);
+      if (split !== null) ({ name, tags: nameTags } = split);
+    }
     let key = name;
     let keyTagStart = -1;
     let keyTagEnd = -1;
@@ -207,9 +236,9 @@ export class LineParser {
       const tagStart = this.entryTagStart[e];
       const tagEnd = this.entryTagEnd[e];
       if (tagStart !== keyTagStart || tagEnd !== keyTagEnd) {
-        key = tagEnd > tagStart
-          ? seriesKey(name, canonicalTags(buf.toString('utf8', tagStart, tagEnd)))
-          : name;
+        const lineTags = tagEnd > tagStart ? buf.toString('utf8', tagStart, tagEnd) : '';
+        const tags = nameTags === '' ? lineTags : lineTags === '' ? nameTags : nameTags + ',' + lineTags;
+        key = tags === '' ? name : seriesKey(name, canonicalTags(tags));
         keyTagStart = tagStart;
         keyTagEnd = tagEnd;
       }

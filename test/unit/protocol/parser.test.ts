@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LineParser } from '../../../src/protocol/parser.js';
 import { RejectCounter } from '../../../src/protocol/rejects.js';
 import type { SampleHandler } from '../../../src/protocol/metric-type.js';
+import type { NameTagFormat } from '../../../src/protocol/name-tags.js';
 
 type Call = [string, string, ...unknown[]];
 
@@ -101,5 +102,35 @@ describe('LineParser', () => {
   it('bumps the input counter once per accepted sample', () => {
     const { calls } = parse('a:1|c\nbad\nb:2|ms\n', 'statsite.inputs');
     expect(calls.filter((c) => c[1] === 'statsite.inputs')).toHaveLength(2);
+  });
+});
+
+describe('LineParser name-embedded tags and DogStatsD extras', () => {
+  function parseWith(text: string, nameTagFormats: NameTagFormat[]) {
+    const keys: string[] = [];
+    const noop = () => undefined;
+    const rejects = new RejectCounter();
+    const parser = new LineParser({ counter: (k) => keys.push(k), timer: (k) => keys.push(k), gauge: noop, set: noop, kv: noop }, rejects, { nameTagFormats });
+    parser.parse(Buffer.from(text));
+    return { keys, rejects: rejects.total, parser };
+  }
+
+  it('reads InfluxDB, Librato and SignalFx tags only when enabled', () => {
+    const text = 'a,env=prod,z=1:1|c\nb#env=prod:1|c\nc[env=prod,x=y]:1|c\nd.e[env=prod].f:1|c\n';
+    expect(parseWith(text, []).keys).toEqual(['a,env=prod,z=1', 'b#env=prod', 'c[env=prod,x=y]', 'd.e[env=prod].f']);
+    expect(parseWith(text, ['influxdb', 'librato', 'signalfx']).keys).toEqual([
+      'a\nenv:prod,z:1', 'b\nenv:prod', 'c\nenv:prod,x:y', 'd.e.f\nenv:prod',
+    ]);
+  });
+
+  it('merges name tags with |# tags into one sorted set', () => {
+    expect(parseWith('a,z=1:1|ms|#b:2\n', ['influxdb']).keys).toEqual(['a\nb:2,z:1']);
+  });
+
+  it('counts DogStatsD events and service checks without rejecting them', () => {
+    const { keys, rejects, parser } = parseWith('_e{5,4}:title|text|#t:1\n_sc|db.up|0|#env:prod\nok:1|c\n', []);
+    expect(keys).toEqual(['ok']);
+    expect(rejects).toBe(0);
+    expect([parser.events, parser.serviceChecks]).toEqual([1, 1]);
   });
 });
