@@ -34,11 +34,12 @@ export function aggregatorSettings(config: ServerConfig): AggregatorSettings {
     setPrecision: precisionForError(config.setEps),
     newSketch: createDefaultSketch,
     keepGauges: config.keepGauges,
+    maxSeries: config.limits.maxSeries,
   };
 }
 
 function parserOptions(config: ServerConfig): ParserOptions {
-  return { inputCounter: config.inputCounter ?? undefined, nameTagFormats: config.nameTagFormats };
+  return { inputCounter: config.inputCounter ?? undefined, nameTagFormats: config.nameTagFormats, maxKeyBytes: config.limits.maxKeyBytes };
 }
 
 /** The configured sinks' specs (stdout when none); throws on an unusable one. */
@@ -70,7 +71,7 @@ export class Server {
     );
     this.aggregator = new Aggregator(aggregatorSettings(config));
     this.parser = new LineParser(this.aggregator, this.rejects, parserOptions(config));
-    this.listeners = new Listeners(this.parser, this.ingest, log);
+    this.listeners = new Listeners(this.parser, this.ingest, log, () => this.config.limits);
     this.sinks = this.buildSinks(config);
     this.flusher = new Flusher(this.aggregator, this.sinks, log, () => this.addSelfMetrics());
     this.clock = new FlushClock(config.naming.flushInterval * 1000, config.alignedFlush, () => this.flusher.flush());

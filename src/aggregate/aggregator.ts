@@ -3,7 +3,6 @@
 
 import type { SampleHandler } from '../protocol/metric-type.js';
 import { Bucket, type BucketSettings } from './bucket.js';
-import { Gauge } from './gauge.js';
 
 export interface AggregatorSettings extends BucketSettings {
   /** Carry gauges into the next interval (statsite resets them; so do we unless asked). */
@@ -51,11 +50,7 @@ export class Aggregator implements SampleHandler {
     const finished = this.bucket;
     this.bucket = new Bucket(this.settings);
     if (this.settings.keepGauges) {
-      for (const [key, gauge] of finished.gauges) {
-        const kept = new Gauge();
-        kept.set(gauge.value, gauge.updatedAt);
-        this.bucket.gauges.set(key, kept);
-      }
+      for (const [key, gauge] of finished.gauges) this.bucket.gauge(key, gauge.value, false);
     }
     return finished;
   }

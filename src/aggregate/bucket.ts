@@ -8,6 +8,7 @@ import { binCount, findHistogram, type HistogramConfig } from './histogram.js';
 import { KeyValues } from './key-values.js';
 import { SetMetric } from './set.js';
 import type { SketchFactory } from './sketch.js';
+import { SeriesLimit } from './series-limit.js';
 import { Timer } from './timer.js';
 import { splitSeriesKey } from '../protocol/metric-type.js';
 
@@ -16,6 +17,8 @@ export interface BucketSettings {
   /** HyperLogLog precision for sets past their exact size. */
   setPrecision: number;
   newSketch: SketchFactory;
+  /** Most distinct series per interval, all types together; 0 = no limit. */
+  maxSeries: number;
 }
 
 export class Bucket implements SampleHandler {
@@ -24,43 +27,72 @@ export class Bucket implements SampleHandler {
   readonly gauges = new Map<string, Gauge>();
   readonly sets = new Map<string, SetMetric>();
   readonly keyValues = new Map<string, KeyValues>();
+  readonly limit: SeriesLimit;
+  private seriesCount = 0;
 
-  constructor(private readonly settings: BucketSettings) {}
+  constructor(private readonly settings: BucketSettings) {
+    this.limit = new SeriesLimit(settings.maxSeries);
+  }
 
   counter(key: string, value: number, sampleRate: number): void {
     let c = this.counters.get(key);
-    if (c === undefined) this.counters.set(key, (c = new Counter()));
+    if (c === undefined) {
+      if (!this.admit(key)) return;
+      this.counters.set(key, (c = new Counter()));
+    }
     c.add(value, sampleRate);
   }
 
   timer(key: string, value: number, sampleRate: number): void {
     let t = this.timers.get(key);
-    if (t === undefined) this.timers.set(key, (t = this.newTimer(key)));
+    if (t === undefined) {
+      if (!this.admit(key)) return;
+      this.timers.set(key, (t = this.newTimer(key)));
+    }
     t.add(value, sampleRate);
   }
 
   gauge(key: string, value: number, isDelta: boolean): void {
     let g = this.gauges.get(key);
-    if (g === undefined) this.gauges.set(key, (g = new Gauge()));
+    if (g === undefined) {
+      if (!this.admit(key)) return;
+      this.gauges.set(key, (g = new Gauge()));
+    }
     if (isDelta) g.addDelta(value, Date.now());
     else g.set(value, Date.now());
   }
 
   set(key: string, member: string): void {
     let s = this.sets.get(key);
-    if (s === undefined) this.sets.set(key, (s = new SetMetric(this.settings.setPrecision)));
+    if (s === undefined) {
+      if (!this.admit(key)) return;
+      this.sets.set(key, (s = new SetMetric(this.settings.setPrecision)));
+    }
     s.add(member);
   }
 
   kv(key: string, value: number): void {
     let k = this.keyValues.get(key);
-    if (k === undefined) this.keyValues.set(key, (k = new KeyValues()));
+    if (k === undefined) {
+      if (!this.admit(key)) return;
+      this.keyValues.set(key, (k = new KeyValues()));
+    }
     k.add(value);
   }
 
   /** Series in the bucket, all types together. */
   size(): number {
-    return this.counters.size + this.timers.size + this.gauges.size + this.sets.size + this.keyValues.size;
+    return this.seriesCount;
+  }
+
+  /** Whether a new series may be created; counts the drop when not. */
+  private admit(key: string): boolean {
+    if (this.limit.allows(this.seriesCount)) {
+      this.seriesCount++;
+      return true;
+    }
+    this.limit.recordDrop(key);
+    return false;
   }
 
   private newTimer(key: string): Timer {

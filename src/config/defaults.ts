@@ -39,6 +39,13 @@ export function defaultConfig(): ServerConfig {
     management: null,
     selfMetrics: { enabled: false, prefix: 'statsite-ts.' },
     keepGauges: false,
+    limits: {
+      maxKeyBytes: 4096,
+      maxLineBytes: 64 * 1024,
+      maxSeries: 0,
+      tcpMaxConnections: 10_000,
+      tcpIdleTimeout: 600,
+    },
     sinks: [],
   };
 }

@@ -107,6 +107,13 @@ const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
   aggregate: {
     keep_gauges: (c, o) => { c.keepGauges = asBool(o); },
   },
+  limits: {
+    max_key_bytes: (c, o) => { c.limits.maxKeyBytes = asInteger(o, 1, 65536); },
+    max_line_bytes: (c, o) => { c.limits.maxLineBytes = asInteger(o, 64, 64 * 1024 * 1024); },
+    max_series: (c, o) => { c.limits.maxSeries = asInteger(o, 0, 1e9); },
+    tcp_max_connections: (c, o) => { c.limits.tcpMaxConnections = asInteger(o, 1, 1e6); },
+    tcp_idle_timeout: (c, o) => { c.limits.tcpIdleTimeout = asInteger(o, 0, 86400 * 7); },
+  },
   protocol: {
     name_tag_formats: (c, o) => {
       const formats = asStringList(o);

@@ -4,6 +4,19 @@ import type { HistogramConfig } from '../aggregate/histogram.js';
 import type { NamingConfig } from '../naming/naming-config.js';
 import type { NameTagFormat } from '../protocol/name-tags.js';
 
+/** Bounds that keep a hostile or broken client from taking the server down. */
+export interface Limits {
+  /** A metric name longer than this (bytes) is rejected. */
+  maxKeyBytes: number;
+  /** A TCP/stdin line longer than this (bytes) is dropped up to its newline. */
+  maxLineBytes: number;
+  /** Distinct series per flush interval; 0 = unlimited. */
+  maxSeries: number;
+  tcpMaxConnections: number;
+  /** Seconds without data before a TCP connection is closed; 0 = never. */
+  tcpIdleTimeout: number;
+}
+
 export interface ServerConfig {
   bindAddress: string;
   /** 0 disables the listener. */
@@ -31,6 +44,7 @@ export interface ServerConfig {
   /** Our own metrics, flushed with the rest under `prefix`. */
   selfMetrics: { enabled: boolean; prefix: string };
   keepGauges: boolean;
+  limits: Limits;
   /** Sink specs (`stdout`, `stream:CMD`, …) in the order given. */
   sinks: string[];
 }

@@ -21,6 +21,8 @@ export class Flusher {
   private status = new Map<Sink, SinkStatus>();
   lastFlushAt: number | null = null;
   flushes = 0;
+  /** Samples dropped by the series limit, all intervals together. */
+  seriesLimitDrops = 0;
   /** Series in the last flushed bucket, by type. */
   lastSeries = { counters: 0, timers: 0, gauges: 0, sets: 0, kv: 0 };
 
@@ -57,6 +59,17 @@ export class Flusher {
       counters: bucket.counters.size, timers: bucket.timers.size, gauges: bucket.gauges.size, sets: bucket.sets.size, kv: bucket.keyValues.size,
     };
     this.log.debug({ series: bucket.size(), timestamp }, 'flush');
+    if (bucket.limit.droppedSamples > 0) {
+      this.seriesLimitDrops += bucket.limit.droppedSamples;
+      this.log.warn(
+        {
+          droppedSamples: bucket.limit.droppedSamples,
+          maxSeries: bucket.limit.maxSeries,
+          topPrefixes: Object.fromEntries(bucket.limit.topPrefixes()),
+        },
+        'series limit reached: samples of new series were dropped this interval',
+      );
+    }
     for (const sink of this.sinks) {
       const status = this.status.get(sink)!;
       status.delivering++;

@@ -7,5 +7,9 @@ export class IngestStats {
   tcpLines = 0;
   tcpConnections = 0;
   tcpConnectionsOpen = 0;
+  /** Connections closed at once because tcp_max_connections were open. */
+  tcpRefused = 0;
+  /** Connections closed after tcp_idle_timeout without data. */
+  tcpIdleClosed = 0;
   stdinLines = 0;
 }

@@ -2,7 +2,7 @@
 // address changed is rebound, and the new socket is bound before the old one closes, so a
 // failed move leaves the old listener serving (and health reporting the failure).
 
-import type { ServerConfig } from '../config/server-config.js';
+import type { Limits, ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../log/logger.js';
 import type { LineParser } from '../protocol/parser.js';
 import type { IngestStats } from './ingest-stats.js';
@@ -47,6 +47,8 @@ export class Listeners {
     private readonly parser: LineParser,
     private readonly stats: IngestStats,
     private readonly log: Logger,
+    /** Read when a connection opens, so a reload applies to new connections. */
+    private readonly limits: () => Limits,
   ) {}
 
   /** Binds what `config` asks for. `strict` (start-up) throws on failure; a reload records it instead. */
@@ -56,9 +58,9 @@ export class Listeners {
       listenUdp(host, config.udpPort, config.udpRcvbuf, this.parser, this.stats, onFailure),
     );
     await this.move(this.tcp, config.tcpPort > 0 ? formatAddress(host, config.tcpPort) : '', strict, (onFailure) =>
-      listenTcp(host, config.tcpPort, this.parser, this.stats, onFailure),
+      listenTcp(host, config.tcpPort, this.parser, this.stats, onFailure, this.limits),
     );
-    if (config.parseStdin && this.stdin === null) this.stdin = readStdin(this.parser, this.stats);
+    if (config.parseStdin && this.stdin === null) this.stdin = readStdin(this.parser, this.stats, config.limits.maxLineBytes);
     if (!config.parseStdin && this.stdin !== null) {
       this.stdin.close();
       this.stdin = null;

@@ -4,8 +4,8 @@ import { LineFramer } from '../protocol/line-framer.js';
 import type { LineParser } from '../protocol/parser.js';
 import type { IngestStats } from './ingest-stats.js';
 
-export function readStdin(parser: LineParser, stats: IngestStats): { close(): void } {
-  const framer = new LineFramer(parser);
+export function readStdin(parser: LineParser, stats: IngestStats, maxLineBytes: number): { close(): void } {
+  const framer = new LineFramer(parser, maxLineBytes);
   const onData = (chunk: Buffer) => {
     stats.stdinLines += framer.push(chunk);
   };

@@ -3,6 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { LineFramer } from '../protocol/line-framer.js';
 import type { LineParser } from '../protocol/parser.js';
+import type { Limits } from '../config/server-config.js';
 import type { IngestStats } from './ingest-stats.js';
 
 export interface TcpListener {
@@ -18,13 +19,23 @@ export async function listenTcp(
   parser: LineParser,
   stats: IngestStats,
   onFailure: (err: Error) => void,
+  limits: () => Limits,
 ): Promise<TcpListener> {
   const connections = new Set<Socket>();
   const server: Server = createServer((socket) => {
     stats.tcpConnections++;
     stats.tcpConnectionsOpen++;
     connections.add(socket);
-    const framer = new LineFramer(parser);
+    const { maxLineBytes, tcpIdleTimeout } = limits();
+    const framer = new LineFramer(parser, maxLineBytes);
+    // A client that goes quiet (or half-open, its host gone) must not hold a slot forever.
+    if (tcpIdleTimeout > 0) {
+      socket.setTimeout(tcpIdleTimeout * 1000, () => {
+        stats.tcpIdleClosed++;
+        stats.tcpLines += framer.end();
+        socket.destroy();
+      });
+    }
     socket.on('data', (chunk: Buffer) => {
       stats.tcpBytes += chunk.length;
       stats.tcpLines += framer.push(chunk);
@@ -40,6 +51,9 @@ export async function listenTcp(
       connections.delete(socket);
     });
   });
+  server.maxConnections = limits().tcpMaxConnections;
+  // Past maxConnections Node closes new connections at once; count them so it is not silent.
+  server.on('drop', () => stats.tcpRefused++);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -78,6 +78,8 @@ export interface ParserOptions {
   inputCounter?: string;
   /** Tag syntaxes embedded in names to recognise, besides DogStatsD's `|#`. */
   nameTagFormats?: readonly NameTagFormat[];
+  /** Longer names are rejected as key_too_long. */
+  maxKeyBytes?: number;
 }
 
 export class LineParser {
@@ -146,6 +148,7 @@ export class LineParser {
     const colon = indexOf1(buf, COLON, start, end);
     if (colon === end) return 'missing_value';
     if (colon === start) return 'empty_key';
+    if (colon - start > (this.options.maxKeyBytes ?? Infinity)) return 'key_too_long';
 
     let entries = 0;
     let valueCount = 0;

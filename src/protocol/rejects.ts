@@ -2,6 +2,7 @@
 
 export type RejectReason =
   | 'empty_key'
+  | 'key_too_long'
   | 'missing_value'
   | 'empty_value'
   | 'missing_type'

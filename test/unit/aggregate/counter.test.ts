@@ -14,7 +14,7 @@ describe('Counter', () => {
 });
 
 describe('Aggregator', () => {
-  const settings = { histograms: [], setPrecision: 12, newSketch: createDefaultSketch };
+  const settings = { histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 };
 
   it('starts every interval fresh, gauges included (statsite)', () => {
     const a = new Aggregator({ ...settings, keepGauges: false });
@@ -36,5 +36,23 @@ describe('Aggregator', () => {
     a.gauge('g', 1, true);
     expect(a.swap().gauges.get('g')!.value).toBe(11);
     expect(a.swap().gauges.get('g')!.value).toBe(11);
+  });
+});
+
+describe('series limit', () => {
+  it('drops samples of new series past max_series, keeps feeding existing ones, and names the prefixes', () => {
+    const a = new Aggregator({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 3, keepGauges: false });
+    a.counter('ok.one', 1, 1);
+    a.timer('ok.two', 1, 1);
+    a.gauge('ok.three', 1, false);
+    for (let i = 0; i < 10; i++) a.counter(`req.id.${i}`, 1, 1);
+    a.set('other', 'x');
+    a.counter('ok.one', 1, 1);
+    const bucket = a.swap();
+    expect(bucket.size()).toBe(3);
+    expect(bucket.counters.get('ok.one')!.sum).toBe(2);
+    expect(bucket.limit.droppedSamples).toBe(11);
+    expect(bucket.limit.topPrefixes()).toEqual([['req.id', 10], ['other', 1]]);
+    expect(a.swap().limit.droppedSamples).toBe(0);
   });
 });
