@@ -74,6 +74,7 @@ export class Server {
     this.listeners = new Listeners(this.parser, this.ingest, log, () => this.config.limits);
     this.sinks = this.buildSinks(config);
     this.flusher = new Flusher(this.aggregator, this.sinks, log, () => this.addSelfMetrics());
+    this.flusher.sinkTimeoutMs = config.limits.sinkTimeout * 1000;
     this.clock = new FlushClock(config.naming.flushInterval * 1000, config.alignedFlush, () => this.flusher.flush());
   }
 
@@ -119,6 +120,7 @@ export class Server {
     this.aggregator.reconfigure(aggregatorSettings(next));
     this.parser.options = parserOptions(next);
     this.clock.reschedule(next.naming.flushInterval * 1000, next.alignedFlush);
+    this.flusher.sinkTimeoutMs = next.limits.sinkTimeout * 1000;
     if (JSON.stringify(sinkSpecs(next)) !== JSON.stringify(sinkSpecs(previous))) {
       const old = this.flusher.replaceSinks((this.sinks = this.buildSinks(next)));
       // Old sinks finish what they were given, in the background.

@@ -68,6 +68,10 @@ export function collectStats(src: StatsSources): ServerStats {
   let flushMs = 0;
   for (const status of src.flusher.sinkStatus()) flushMs = Math.max(flushMs, status.lastDurationMs ?? 0);
   levels['flush.duration_ms'] = flushMs;
+  for (const status of src.flusher.sinkStatus()) {
+    counts[`sinks.${sinkKey(status.name)}.skipped_flushes`] = status.skippedFlushes;
+    counts[`sinks.${sinkKey(status.name)}.timeouts`] = status.timeouts;
+  }
   for (const sink of src.sinks()) {
     const c = sink.counters?.();
     if (c === undefined) continue;

@@ -45,6 +45,7 @@ export function defaultConfig(): ServerConfig {
       maxSeries: 0,
       tcpMaxConnections: 10_000,
       tcpIdleTimeout: 600,
+      sinkTimeout: 30,
     },
     sinks: [],
   };

@@ -113,6 +113,7 @@ const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
     max_series: (c, o) => { c.limits.maxSeries = asInteger(o, 0, 1e9); },
     tcp_max_connections: (c, o) => { c.limits.tcpMaxConnections = asInteger(o, 1, 1e6); },
     tcp_idle_timeout: (c, o) => { c.limits.tcpIdleTimeout = asInteger(o, 0, 86400 * 7); },
+    sink_timeout: (c, o) => { c.limits.sinkTimeout = asInteger(o, 1, 3600); },
   },
   protocol: {
     name_tag_formats: (c, o) => {
@@ -172,6 +173,8 @@ function readSink(tables: Tables, table: string, file: string, opt: (t: string, 
     stdout: ['type'],
     stream: ['type', 'command'],
     graphite: ['type', 'host', 'port', 'destinations', 'prefix', 'routing', 'buffer_lines', 'timeout'],
+    prometheus: ['type', 'host', 'port', 'path', 'quantiles', 'ttl', 'timer_unit', 'histogram_buckets'],
+    http: ['type', 'url', 'headers', 'timeout', 'buffer_series'],
   };
   const keys = allowed[type] ?? fail(opt(table, 'type'), `unknown sink type "${type}" (known: ${Object.keys(allowed).join(', ')})`);
   for (const key of Object.keys(entry)) {
@@ -185,7 +188,55 @@ function readSink(tables: Tables, table: string, file: string, opt: (t: string, 
     return `stream:${asString(opt(table, 'command'))}`;
   }
   if (type === 'graphite') return graphiteSpec(entry, table, file, opt);
+  if (type === 'prometheus') return prometheusSpec(entry, table, file, opt);
+  if (type === 'http') return httpSpec(entry, table, file, opt);
   return type;
+}
+
+/** A spec built from a [[sinks]] entry, checked by the sink's own parser so errors name the entry. */
+function checkedSpec(spec: string, table: string, file: string): string {
+  try {
+    parseSinkSpec(spec);
+  } catch (err) {
+    throw new ConfigError(file, table, (err as Error).message);
+  }
+  return spec;
+}
+
+/** `host` (default loopback) and `port` (default 9102, statsd_exporter's), plus options, as a prometheus:// URL. */
+function prometheusSpec(entry: Tables[string], table: string, file: string, opt: (t: string, k: string) => RawOption): string {
+  const host = 'host' in entry ? asString(opt(table, 'host')) : '127.0.0.1';
+  const port = 'port' in entry ? asInteger(opt(table, 'port'), 1, 65535) : 9102;
+  const query = new URLSearchParams();
+  if ('path' in entry) query.set('path', asString(opt(table, 'path')));
+  if ('quantiles' in entry) query.set('quantiles', asStringList(opt(table, 'quantiles')).join(','));
+  if ('ttl' in entry) query.set('ttl', String(asNumber(opt(table, 'ttl'))));
+  if ('timer_unit' in entry) query.set('timer_unit', asString(opt(table, 'timer_unit')));
+  if ('histogram_buckets' in entry) query.set('histogram_buckets', asStringList(opt(table, 'histogram_buckets')).join(','));
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return checkedSpec(`prometheus://${address}${query.size > 0 ? `?${query}` : ''}`, table, file);
+}
+
+/** `url`, plus `headers = { NAME = "VALUE" or "env:VAR" }` and options, as one http(s):// URL. */
+function httpSpec(entry: Tables[string], table: string, file: string, opt: (t: string, k: string) => RawOption): string {
+  if (!('url' in entry)) throw new ConfigError(file, `${table}.url`, 'missing: an http sink needs a url');
+  let url: URL;
+  try {
+    url = new URL(asString(opt(table, 'url')));
+  } catch {
+    fail(opt(table, 'url'), 'not a valid URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(opt(table, 'url'), 'must start with http:// or https://');
+  if ('headers' in entry) {
+    const headers = entry.headers.value;
+    if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) fail(opt(table, 'headers'), 'expected a table: { NAME = "VALUE" or "env:VAR" }');
+    for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+      url.searchParams.append('header', `${name}:${asString({ ...opt(table, 'headers'), key: `${table}.headers.${name}`, value })}`);
+    }
+  }
+  if ('timeout' in entry) url.searchParams.set('timeout', String(asNumber(opt(table, 'timeout'))));
+  if ('buffer_series' in entry) url.searchParams.set('buffer_series', String(asInteger(opt(table, 'buffer_series'), 1, 1e9)));
+  return checkedSpec(url.toString(), table, file);
 }
 
 /** `host`+`port` or `destinations = ["HOST:PORT[:INSTANCE]", …]`, plus options, as a graphite:// URL. */

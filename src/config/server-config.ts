@@ -15,6 +15,8 @@ export interface Limits {
   tcpMaxConnections: number;
   /** Seconds without data before a TCP connection is closed; 0 = never. */
   tcpIdleTimeout: number;
+  /** Seconds a sink may take to deliver one flush before it is aborted. */
+  sinkTimeout: number;
 }
 
 export interface ServerConfig {

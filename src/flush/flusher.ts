@@ -7,8 +7,14 @@ import type { Logger } from '../log/logger.js';
 import type { Sink } from '../sinks/sink.js';
 import { boundedWait } from '../util/bounded-wait.js';
 
+/** Deliveries a sink may have pending before further flushes skip it (each skip is counted). */
+export const MAX_PENDING_DELIVERIES = 3;
+
 export interface SinkStatus {
   name: string;
+  /** Flushes this sink missed because it was MAX_PENDING_DELIVERIES behind. */
+  skippedFlushes: number;
+  timeouts: number;
   lastSuccessAt: number | null;
   lastError: string | null;
   lastErrorAt: number | null;
@@ -23,6 +29,8 @@ export class Flusher {
   flushes = 0;
   /** Samples dropped by the series limit, all intervals together. */
   seriesLimitDrops = 0;
+  /** A delivery running longer than this is aborted and counted as failed. */
+  sinkTimeoutMs = 30_000;
   /** Series in the last flushed bucket, by type. */
   lastSeries = { counters: 0, timers: 0, gauges: 0, sets: 0, kv: 0 };
 
@@ -72,8 +80,20 @@ export class Flusher {
     }
     for (const sink of this.sinks) {
       const status = this.status.get(sink)!;
+      if (status.delivering >= MAX_PENDING_DELIVERIES) {
+        // A stuck sink must not pile up buckets in memory; the others are unaffected.
+        status.skippedFlushes++;
+        this.log.error({ sink: sink.name, pending: status.delivering, skippedFlushes: status.skippedFlushes }, 'sink is too far behind: skipped this flush for it');
+        continue;
+      }
       status.delivering++;
-      const delivery = sink.flush(bucket, timestamp).then(
+      const abort = new AbortController();
+      const timer = setTimeout(() => {
+        status.timeouts++;
+        this.log.error({ sink: sink.name, timeouts: status.timeouts }, `sink delivery took longer than ${this.sinkTimeoutMs / 1000} s: aborted`);
+        abort.abort();
+      }, this.sinkTimeoutMs);
+      const delivery = sink.flush(bucket, timestamp, abort.signal).then(
         () => {
           status.lastSuccessAt = Date.now();
           status.lastDurationMs = status.lastSuccessAt - startedAt;
@@ -84,6 +104,7 @@ export class Flusher {
           this.log.error({ sink: sink.name, err: status.lastError }, 'sink failed to deliver a flush');
         },
       ).finally(() => {
+        clearTimeout(timer);
         status.delivering--;
         this.inFlight.delete(delivery);
       });
@@ -101,6 +122,7 @@ export class Flusher {
     for (const s of sinks) {
       next.set(s, this.status.get(s) ?? {
         name: s.name, lastSuccessAt: null, lastError: null, lastErrorAt: null, lastDurationMs: null, delivering: 0,
+        skippedFlushes: 0, timeouts: 0,
       });
     }
     this.status = next;

@@ -1,21 +1,27 @@
 // Sink specs, as given to --sink or built from [[sinks]]: `stdout`, `stream:COMMAND`,
-// `graphite://…`. Parsing is separate from building, so a config can be checked without
+// `graphite://…`, `prometheus://…`, `http://…`/`https://…`. Parsing is separate from building, so a config can be checked without
 // connecting anywhere.
 
 import type { Logger } from '../log/logger.js';
 import type { NamingConfig } from '../naming/naming-config.js';
 import { parseGraphiteSpec, type GraphiteOptions } from './graphite/graphite-options.js';
 import { GraphiteSink } from './graphite/graphite-sink.js';
+import { parseHttpSpec, type HttpOptions } from './http/http-options.js';
+import { HttpSink } from './http/http-sink.js';
+import { parsePrometheusSpec, type PrometheusOptions } from './prometheus/prometheus-options.js';
+import { PrometheusSink } from './prometheus/prometheus-sink.js';
 import type { Sink } from './sink.js';
 import { StdoutSink } from './stdout.js';
 import { StreamCommandSink } from './stream-command.js';
 
-export const SINK_SPECS = ['stdout', 'stream:COMMAND', 'graphite://HOST:PORT[?prefix=statsite.]'];
+export const SINK_SPECS = ['stdout', 'stream:COMMAND', 'graphite://HOST:PORT[?prefix=statsite.]', 'prometheus://HOST:PORT', 'http[s]://URL'];
 
 export type SinkSpec =
   | { type: 'stdout' }
   | { type: 'stream'; command: string }
-  | { type: 'graphite'; options: GraphiteOptions };
+  | { type: 'graphite'; options: GraphiteOptions }
+  | { type: 'prometheus'; options: PrometheusOptions }
+  | { type: 'http'; options: HttpOptions };
 
 /** Throws with a readable reason for a spec it cannot use. */
 export function parseSinkSpec(spec: string): SinkSpec {
@@ -26,6 +32,8 @@ export function parseSinkSpec(spec: string): SinkSpec {
     return { type: 'stream', command };
   }
   if (spec.startsWith('graphite://')) return { type: 'graphite', options: parseGraphiteSpec(spec) };
+  if (spec.startsWith('prometheus://')) return { type: 'prometheus', options: parsePrometheusSpec(spec) };
+  if (spec.startsWith('http://') || spec.startsWith('https://')) return { type: 'http', options: parseHttpSpec(spec) };
   throw new Error(`unknown sink "${spec}" (supported: ${SINK_SPECS.join(', ')})`);
 }
 
@@ -37,5 +45,9 @@ export function createSink(spec: SinkSpec, naming: () => NamingConfig, log: Logg
       return new StreamCommandSink(spec.command, naming, log);
     case 'graphite':
       return new GraphiteSink(spec.options, naming, log);
+    case 'prometheus':
+      return new PrometheusSink(spec.options, log);
+    case 'http':
+      return new HttpSink(spec.options, naming, log);
   }
 }

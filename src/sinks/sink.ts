@@ -14,8 +14,11 @@ export interface Sink {
   readonly name: string;
   /** Only sinks that buffer have counters worth reporting. */
   counters?(): SinkCounters;
-  /** Delivers one finished interval; `timestamp` is the flush time in unix seconds. */
-  flush(bucket: Bucket, timestamp: number): Promise<void>;
+  /**
+   * Delivers one finished interval; `timestamp` is the flush time in unix seconds. `signal`
+   * aborts when the delivery took longer than the flush timeout: stop, the flush is given up.
+   */
+  flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void>;
   /** Finishes pending deliveries (bounded by the caller) and releases resources. */
   close(): Promise<void>;
 }

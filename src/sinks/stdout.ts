@@ -13,9 +13,9 @@ export class StdoutSink implements Sink {
 
   constructor(private readonly naming: () => NamingConfig) {}
 
-  flush(bucket: Bucket, timestamp: number): Promise<void> {
+  flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const naming = this.naming();
-    return this.queue.run(() => writeChunks(process.stdout, streamLineChunks(bucket, naming, timestamp)));
+    return this.queue.run(() => writeChunks(process.stdout, streamLineChunks(bucket, naming, timestamp), signal), signal);
   }
 
   close(): Promise<void> {

@@ -23,30 +23,32 @@ export class StreamCommandSink implements Sink {
     this.name = `stream:${command}`;
   }
 
-  flush(bucket: Bucket, timestamp: number): Promise<void> {
+  flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const naming = this.naming();
-    return this.queue.run(() => this.runOnce(bucket, naming, timestamp));
+    return this.queue.run(() => this.runOnce(bucket, naming, timestamp, signal), signal);
   }
 
   close(): Promise<void> {
     return this.queue.idle();
   }
 
-  private async runOnce(bucket: Bucket, naming: NamingConfig, timestamp: number): Promise<void> {
-    const child = spawn('/bin/sh', ['-c', this.command], { stdio: ['pipe', 'inherit', 'inherit'] });
+  private async runOnce(bucket: Bucket, naming: NamingConfig, timestamp: number, signal?: AbortSignal): Promise<void> {
+    // A command that hangs past the flush timeout is killed, so it cannot hold up later flushes.
+    const child = spawn('/bin/sh', ['-c', this.command], { stdio: ['pipe', 'inherit', 'inherit'], signal, killSignal: 'SIGKILL' });
+    child.on('error', () => undefined); // an abort surfaces as the exit below
     const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
     // A command that exits early closes its stdin; that is its business, not a crash of ours.
     child.stdin.on('error', () => undefined);
     try {
-      await writeChunks(child.stdin, streamLineChunks(bucket, naming, timestamp));
+      await writeChunks(child.stdin, streamLineChunks(bucket, naming, timestamp), signal);
     } catch {
       // reported below through the exit status
     }
     child.stdin.end();
-    const [code, signal] = await exited;
+    const [code, killedBy] = await exited;
     if (code !== 0) {
-      this.log.warn({ sink: this.name, code, signal }, 'stream command exited with a failure; this flush may be incomplete');
-      throw new Error(`stream command exited with ${signal ?? code}`);
+      this.log.warn({ sink: this.name, code, signal: killedBy }, 'stream command exited with a failure; this flush may be incomplete');
+      throw new Error(`stream command exited with ${killedBy ?? code}`);
     }
   }
 }

@@ -3,11 +3,14 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
-export async function writeChunks(stream: Writable, chunks: AsyncIterable<string>): Promise<void> {
+export async function writeChunks(stream: Writable, chunks: AsyncIterable<string>, signal?: AbortSignal): Promise<void> {
   for await (const chunk of chunks) {
+    signal?.throwIfAborted();
     if (stream.destroyed || stream.writableEnded) throw new Error('stream closed');
     if (!stream.write(chunk)) {
-      await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+      const waits = [once(stream, 'drain'), once(stream, 'close')];
+      if (signal) waits.push(once(signal, 'abort'));
+      await Promise.race(waits);
     }
   }
 }

@@ -19,3 +19,21 @@ it('keeps flushing to stdout every interval while a stream command takes seconds
   const values = server.flushes().flatMap((f) => f.lines.filter((l) => l.key === 'counts.side.by.side').map((l) => Number(l.value)));
   expect(values.length).toBeGreaterThanOrEqual(3);
 }, 30_000);
+
+it('aborts a hanging sink after sink_timeout and keeps the others flushing', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-sinks-'));
+  const config = join(dir, 'hang.toml');
+  writeFileSync(config, '[statsite]\nflush_interval = 1\n\n[limits]\nsink_timeout = 2\n');
+  const server = await startServer({ args: ['--config', config, '--sink', 'stream:sleep 3600', '--sink', 'stdout'] });
+  for (let i = 0; i < 6; i++) {
+    await sendUdp(server.port, 'alive:1|c\n');
+    await sleep(1000);
+  }
+  await server.waitForStderr(/delivery took longer than 2 s: aborted/);
+  expect(server.flushes().filter((f) => f.lines.some((l) => l.key === 'counts.alive')).length).toBeGreaterThanOrEqual(4);
+  const stop = await server.stop();
+  expect(stop.code).toBe(0);
+}, 40_000);

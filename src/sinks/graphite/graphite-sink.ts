@@ -78,7 +78,7 @@ export class GraphiteSink implements Sink {
     this.route = options.routing === 'carbon_ch' && options.destinations.length > 1 ? this.carbonRoute() : null;
   }
 
-  flush(bucket: Bucket, timestamp: number): Promise<void> {
+  flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const naming = this.naming();
     return this.queue.run(async () => {
       const router = new LineRouter(this.senders, this.route);
@@ -86,10 +86,11 @@ export class GraphiteSink implements Sink {
       for (const _slice of renderPoints(bucket, naming, GRAPHITE_KEYS, router, this.options.prefix)) {
         router.flushAll();
         await nextTurn();
+        signal?.throwIfAborted();
       }
       router.flushAll();
       this.reportDrops();
-    });
+    }, signal);
   }
 
   counters(): SinkCounters {

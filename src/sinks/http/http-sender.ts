@@ -1,0 +1,184 @@
+// Delivers documents to one HTTP endpoint, in order, over a keep-alive connection (undici Pool).
+//
+// - Documents wait in a queue bounded in series; past `bufferSeries` the oldest are dropped and
+//   counted, never silently (the newest document is always kept).
+// - One POST at a time, so documents arrive in the order they were flushed. A document leaves
+//   the queue only when the endpoint answered 2xx.
+// - A network error, a timeout, 408, 429 or 5xx is retried — the same document, before any later
+//   one — with exponential backoff (100 ms doubling to 10 s). Any other answer is permanent: that
+//   document is dropped (counted and logged), so one bad document cannot block the rest.
+// - A POST that times out after the endpoint took it is sent again: delivery is at least once.
+
+import { Pool } from 'undici';
+import type { Logger } from '../../log/logger.js';
+import { boundedWait } from '../../util/bounded-wait.js';
+import type { SinkCounters } from '../sink.js';
+import type { HttpOptions } from './http-options.js';
+
+interface Doc {
+  body: string;
+  series: number;
+}
+
+type Outcome = 'sent' | 'retry' | 'refused';
+
+const MIN_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 10_000;
+
+function retryable(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+export class HttpSender {
+  private readonly queue: Doc[] = [];
+  private queuedSeries = 0;
+  private inFlight: Doc | null = null;
+  private pumping = false;
+  private closing = false;
+  private backoffMs = MIN_BACKOFF_MS;
+  private wakeUp: (() => void) | null = null;
+  private idleWaiters: Array<() => void> = [];
+  private readonly pool: Pool;
+  private readonly path: string;
+
+  sentSeries = 0;
+  droppedSeries = 0;
+  /** Dropped for a full buffer since the owner last asked, for one log line per flush. */
+  private droppedUnreported = 0;
+  lastError: string | null = null;
+  lastSuccessAt: number | null = null;
+
+  constructor(
+    private readonly options: HttpOptions,
+    private readonly log: Logger,
+  ) {
+    const url = new URL(options.url);
+    this.path = url.pathname + url.search;
+    this.pool = new Pool(url.origin, {
+      connections: 1, // one POST at a time anyway; it keeps its connection alive between flushes
+      keepAliveTimeout: 30_000,
+      connect: { timeout: options.timeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  counters(): SinkCounters {
+    return { sentLines: this.sentSeries, droppedLines: this.droppedSeries, bufferedLines: this.queuedSeries + (this.inFlight?.series ?? 0) };
+  }
+
+  /** Series dropped for a full buffer since the previous call. */
+  takeDroppedCount(): number {
+    const n = this.droppedUnreported;
+    this.droppedUnreported = 0;
+    return n;
+  }
+
+  /** Queues one serialised document of `series` series. Never blocks. */
+  send(body: string, series: number): void {
+    this.queue.push({ body, series });
+    this.queuedSeries += series;
+    while (this.queuedSeries > this.options.bufferSeries && this.queue.length > 1) {
+      const oldest = this.queue.shift()!;
+      this.queuedSeries -= oldest.series;
+      this.droppedSeries += oldest.series;
+      this.droppedUnreported += oldest.series;
+    }
+    void this.pump();
+  }
+
+  /** Resolves true once everything queued so far was answered, false after `timeoutMs`. */
+  idle(timeoutMs: number): Promise<boolean> {
+    if (this.isIdle()) return Promise.resolve(true);
+    return boundedWait(new Promise<void>((resolve) => this.idleWaiters.push(resolve)), timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.wakeUp?.();
+    await this.pool.destroy();
+    const lost = this.queuedSeries + (this.inFlight?.series ?? 0);
+    if (lost > 0) this.log.error({ sink: this.options.displayName, series: lost }, 'closing with series still buffered; they are lost');
+  }
+
+  private isIdle(): boolean {
+    return this.queue.length === 0 && this.inFlight === null;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.closing && this.queue.length > 0) await this.deliverHead();
+    } finally {
+      this.pumping = false;
+    }
+    if (this.isIdle()) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private async deliverHead(): Promise<void> {
+    const doc = this.queue.shift()!;
+    this.queuedSeries -= doc.series;
+    this.inFlight = doc;
+    const outcome = await this.post(doc);
+    this.inFlight = null;
+    if (outcome === 'retry') {
+      // Back in front: nothing later may overtake it.
+      this.queue.unshift(doc);
+      this.queuedSeries += doc.series;
+      await this.pause(this.backoffMs);
+      this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+      return;
+    }
+    this.backoffMs = MIN_BACKOFF_MS;
+    if (outcome === 'sent') this.sentSeries += doc.series;
+    else this.droppedSeries += doc.series; // logged as refused, not as a full buffer
+  }
+
+  private async post(doc: Doc): Promise<Outcome> {
+    let status: number;
+    try {
+      const res = await this.pool.request({
+        method: 'POST',
+        path: this.path,
+        headers: { 'content-type': 'application/json', 'user-agent': 'statsite-ts', ...this.options.headers },
+        body: doc.body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      status = res.statusCode;
+      await res.body.dump(); // the answer is not needed, but reading it frees the connection
+    } catch (err) {
+      return this.failed((err as Error).message || String(err));
+    }
+    if (status >= 200 && status < 300) {
+      if (this.lastError !== null) this.log.info({ sink: this.options.displayName }, 'http endpoint delivering again');
+      this.lastError = null;
+      this.lastSuccessAt = Date.now();
+      return 'sent';
+    }
+    if (retryable(status)) return this.failed(`HTTP ${status}`);
+    this.log.error({ sink: this.options.displayName, status, series: doc.series }, 'http endpoint refused a document; dropped it');
+    return 'refused';
+  }
+
+  private failed(problem: string): Outcome {
+    if (this.lastError !== problem) {
+      this.log.warn({ sink: this.options.displayName, err: problem, bufferedSeries: this.queuedSeries + (this.inFlight?.series ?? 0) }, 'http endpoint unavailable; buffering and retrying');
+    }
+    this.lastError = problem;
+    return 'retry';
+  }
+
+  /** Waits `ms`, or less if the sender is closed meanwhile. */
+  private pause(ms: number): Promise<void> {
+    if (this.closing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wakeUp!(), ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        resolve();
+      };
+    });
+  }
+}
