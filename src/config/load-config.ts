@@ -172,7 +172,7 @@ function readSink(tables: Tables, table: string, file: string, opt: (t: string, 
   const allowed: Record<string, string[]> = {
     stdout: ['type'],
     stream: ['type', 'command'],
-    graphite: ['type', 'host', 'port', 'destinations', 'prefix', 'routing', 'buffer_lines', 'timeout'],
+    graphite: ['type', 'host', 'port', 'destinations', 'prefix', 'routing', 'buffer_lines', 'timeout', 'spool_dir', 'spool_max_bytes'],
     prometheus: ['type', 'host', 'port', 'path', 'quantiles', 'ttl', 'timer_unit', 'histogram_buckets'],
     http: ['type', 'url', 'headers', 'timeout', 'buffer_series'],
   };
@@ -256,6 +256,8 @@ function graphiteSpec(entry: Tables[string], table: string, file: string, opt: (
   if ('routing' in entry) query.set('routing', asString(opt(table, 'routing')));
   if ('buffer_lines' in entry) query.set('buffer_lines', String(asInteger(opt(table, 'buffer_lines'), 1, 1e9)));
   if ('timeout' in entry) query.set('timeout', String(asNumber(opt(table, 'timeout'))));
+  if ('spool_dir' in entry) query.set('spool_dir', asString(opt(table, 'spool_dir')));
+  if ('spool_max_bytes' in entry) query.set('spool_max_bytes', String(asInteger(opt(table, 'spool_max_bytes'), 1, Number.MAX_SAFE_INTEGER)));
   const spec = `graphite://${destinations.join(',')}${query.size > 0 ? `?${query}` : ''}`;
   try {
     parseSinkSpec(spec);

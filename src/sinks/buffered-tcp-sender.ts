@@ -1,31 +1,26 @@
 // One persistent TCP connection to one destination, shared by every line-protocol sink.
 //
-// - Lines queue in a bounded buffer; while the destination is down they wait there. When the
-//   buffer is full the oldest lines are dropped and counted, never silently.
-// - A chunk leaves the queue only once the kernel has taken it (its write callback); chunks
-//   still in flight when the connection breaks go back to the front, so reconnecting delivers
-//   everything in order, nothing twice.
+// - Lines wait in a bounded queue (memory, or a disk spool that survives restarts); while the
+//   destination is down they wait there. Past the bound the oldest lines are dropped and
+//   counted, never silently.
+// - A chunk leaves the queue only once the kernel has taken it (its write callback); a chunk
+//   still in flight when the connection breaks is sent again first after reconnecting, so
+//   everything arrives in order and nothing twice.
 // - Reconnects back off exponentially (capped), so a dead carbon is not hammered.
-// - Writes respect backpressure: at most one chunk awaits the kernel at a time.
+// - Writes respect backpressure: one chunk awaits the kernel at a time.
 
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import { boundedWait } from '../util/bounded-wait.js';
+import type { Chunk, ChunkQueue } from './chunk-queue.js';
 
 export interface SenderOptions {
   host: string;
   port: number;
-  /** Most lines held while the destination is slow or down. */
-  bufferLines: number;
   /** Connect timeout, ms. */
   connectTimeoutMs: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
-}
-
-interface Chunk {
-  text: string;
-  lines: number;
 }
 
 export interface SenderStats {
@@ -38,9 +33,6 @@ export interface SenderStats {
 }
 
 export class BufferedTcpSender {
-  private readonly queue: Chunk[] = [];
-  private queueHead = 0;
-  private queuedLines = 0;
   private inFlight: Chunk | null = null;
   private socket: Socket | null = null;
   private connected = false;
@@ -58,6 +50,7 @@ export class BufferedTcpSender {
 
   constructor(
     private readonly options: SenderOptions,
+    private readonly queue: ChunkQueue,
     private readonly log: Logger,
   ) {
     this.backoffMs = options.minBackoffMs ?? 100;
@@ -72,7 +65,7 @@ export class BufferedTcpSender {
     return {
       sentLines: this.sentLines,
       droppedLines: this.droppedLines,
-      bufferedLines: this.queuedLines + (this.inFlight?.lines ?? 0),
+      bufferedLines: this.queue.lines,
       connected: this.connected,
       lastError: this.lastError,
       lastSuccessAt: this.lastSuccessAt,
@@ -89,15 +82,19 @@ export class BufferedTcpSender {
   /** Queues `lines` newline-terminated lines in `text`. Never blocks. */
   send(text: string, lines: number): void {
     if (lines === 0) return;
-    this.queue.push({ text, lines });
-    this.queuedLines += lines;
-    this.enforceBound();
+    this.countDropped(this.queue.push({ text, lines }));
+    this.pump();
+  }
+
+  /** Ends one flush's worth of sends (a disk spool writes it out durably here). */
+  seal(): void {
+    this.countDropped(this.queue.seal());
     this.pump();
   }
 
   /** Resolves when everything queued so far has been handed to the kernel (or `timeoutMs` passes). */
   async idle(timeoutMs: number): Promise<boolean> {
-    if (this.isIdle()) return true;
+    if (this.queue.lines === 0) return true;
     return boundedWait(new Promise<void>((resolve) => this.idleWaiters.push(resolve)), timeoutMs);
   }
 
@@ -106,34 +103,12 @@ export class BufferedTcpSender {
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     this.socket?.end();
     this.socket?.destroy();
-    const lost = this.queuedLines + (this.inFlight?.lines ?? 0);
-    if (lost > 0) this.log.error({ destination: this.name, lines: lost }, 'closing with lines still buffered; they are lost');
+    if (this.queue.lines > 0) this.log.warn({ destination: this.name, lines: this.queue.lines }, 'closing with lines still queued');
   }
 
-  private isIdle(): boolean {
-    return this.queuedLines === 0 && this.inFlight === null;
-  }
-
-  private enforceBound(): void {
-    let dropped = 0;
-    while (this.queuedLines > this.options.bufferLines && this.queueHead < this.queue.length) {
-      const oldest = this.queue[this.queueHead++];
-      this.queuedLines -= oldest.lines;
-      dropped += oldest.lines;
-    }
-    this.compactQueue();
-    if (dropped > 0) {
-      this.droppedLines += dropped;
-      this.droppedUnreported += dropped;
-    }
-  }
-
-  private compactQueue(): void {
-    // Drop consumed entries in bulk rather than shift()ing one by one.
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue.splice(0, this.queueHead);
-      this.queueHead = 0;
-    }
+  private countDropped(dropped: number): void {
+    this.droppedLines += dropped;
+    this.droppedUnreported += dropped;
   }
 
   private connect(): void {
@@ -156,7 +131,7 @@ export class BufferedTcpSender {
     socket.on('data', () => undefined);
     socket.on('error', (err) => {
       if (this.lastError !== err.message) {
-        this.log.warn({ destination: this.name, err: err.message, bufferedLines: this.queuedLines }, 'destination unreachable; buffering');
+        this.log.warn({ destination: this.name, err: err.message, bufferedLines: this.queue.lines }, 'destination unreachable; buffering');
       }
       this.lastError = err.message;
     });
@@ -168,12 +143,8 @@ export class BufferedTcpSender {
     if (this.socket !== socket) return;
     this.socket = null;
     this.connected = false;
-    if (this.inFlight !== null) {
-      // Not confirmed written: it goes back in front, to be sent first after reconnecting.
-      this.queue.splice(this.queueHead, 0, this.inFlight);
-      this.queuedLines += this.inFlight.lines;
-      this.inFlight = null;
-    }
+    // Not confirmed written: it stays at the head of the queue and goes first after reconnecting.
+    this.inFlight = null;
     if (this.closing) return;
     this.lastError ??= 'connection closed';
     this.reconnectTimer = setTimeout(() => {
@@ -186,20 +157,17 @@ export class BufferedTcpSender {
   private pump(): void {
     const socket = this.socket;
     if (!this.connected || socket === null || this.inFlight !== null) return;
-    if (this.queueHead === this.queue.length) {
-      this.queue.length = 0;
-      this.queueHead = 0;
+    const chunk = this.queue.peek();
+    if (chunk === null) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const wake of waiters) wake();
       return;
     }
-    const chunk = this.queue[this.queueHead++];
-    this.queuedLines -= chunk.lines;
     this.inFlight = chunk;
     socket.write(chunk.text, (err) => {
-      if (this.inFlight !== chunk) return; // already requeued by onClose
-      if (err) return; // 'close' follows and requeues it
+      if (this.inFlight !== chunk || err) return; // the connection broke: 'close' resets inFlight
+      this.queue.ack();
       this.inFlight = null;
       this.sentLines += chunk.lines;
       this.lastSuccessAt = Date.now();

@@ -18,6 +18,9 @@ export interface GraphiteOptions {
   routing: Routing;
   bufferLines: number;
   timeoutMs: number;
+  /** Queue on disk here instead of in memory, so a restart during an outage loses nothing. */
+  spoolDir: string | null;
+  spoolMaxBytes: number;
 }
 
 export const GRAPHITE_DEFAULTS = {
@@ -25,9 +28,10 @@ export const GRAPHITE_DEFAULTS = {
   routing: 'fanout' as Routing,
   bufferLines: 1_000_000,
   timeoutSeconds: 5,
+  spoolMaxBytes: 1024 ** 3,
 };
 
-const QUERY_KEYS = ['prefix', 'routing', 'buffer_lines', 'timeout'];
+const QUERY_KEYS = ['prefix', 'routing', 'buffer_lines', 'timeout', 'spool_dir', 'spool_max_bytes'];
 
 function parseDestination(text: string, spec: string): GraphiteDestination {
   // [v6::addr]:port[:instance] or host:port[:instance]
@@ -67,11 +71,15 @@ export function parseGraphiteSpec(spec: string): GraphiteOptions {
   if (!Number.isInteger(bufferLines) || bufferLines < 1) throw new Error(`sink "${spec}": buffer_lines must be a whole number ≥ 1`);
   const timeout = Number(query.get('timeout') ?? GRAPHITE_DEFAULTS.timeoutSeconds);
   if (!(timeout > 0)) throw new Error(`sink "${spec}": timeout must be a number of seconds > 0`);
+  const spoolMaxBytes = Number(query.get('spool_max_bytes') ?? GRAPHITE_DEFAULTS.spoolMaxBytes);
+  if (!Number.isInteger(spoolMaxBytes) || spoolMaxBytes < 1) throw new Error(`sink "${spec}": spool_max_bytes must be a whole number ≥ 1`);
   return {
     destinations,
     prefix: query.get('prefix') ?? GRAPHITE_DEFAULTS.prefix,
     routing,
     bufferLines,
     timeoutMs: timeout * 1000,
+    spoolDir: query.get('spool_dir') || null,
+    spoolMaxBytes,
   };
 }

@@ -8,7 +8,10 @@ import type { Logger } from '../../log/logger.js';
 import { GRAPHITE_KEYS } from '../../naming/graphite-key.js';
 import type { NamingConfig } from '../../naming/naming-config.js';
 import { renderPoints, type PointWriter } from '../../naming/points.js';
+import { join } from 'node:path';
 import { BufferedTcpSender, type SenderStats } from '../buffered-tcp-sender.js';
+import { MemoryQueue } from '../chunk-queue.js';
+import { DiskSpool } from '../disk-spool.js';
 import { SerialQueue } from '../serial-queue.js';
 import type { Sink, SinkCounters } from '../sink.js';
 import { CarbonHashRing } from './carbon-hash-ring.js';
@@ -72,9 +75,12 @@ export class GraphiteSink implements Sink {
     private readonly log: Logger,
   ) {
     this.name = `graphite://${options.destinations.map((d) => `${d.host}:${d.port}`).join(',')}`;
-    this.senders = options.destinations.map(
-      (d) => new BufferedTcpSender({ host: d.host, port: d.port, bufferLines: options.bufferLines, connectTimeoutMs: options.timeoutMs, maxBackoffMs: 10_000 }, log),
-    );
+    this.senders = options.destinations.map((d) => {
+      const queue = options.spoolDir === null
+        ? new MemoryQueue(options.bufferLines)
+        : new DiskSpool(join(options.spoolDir, `${d.host}_${d.port}${d.instance === null ? '' : `_${d.instance}`}`), options.spoolMaxBytes, log);
+      return new BufferedTcpSender({ host: d.host, port: d.port, connectTimeoutMs: options.timeoutMs, maxBackoffMs: 10_000 }, queue, log);
+    });
     this.route = options.routing === 'carbon_ch' && options.destinations.length > 1 ? this.carbonRoute() : null;
   }
 
@@ -89,6 +95,7 @@ export class GraphiteSink implements Sink {
         signal?.throwIfAborted();
       }
       router.flushAll();
+      for (const sender of this.senders) sender.seal();
       this.reportDrops();
     }, signal);
   }

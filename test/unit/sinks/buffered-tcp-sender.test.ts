@@ -2,6 +2,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { BufferedTcpSender } from '../../../src/sinks/buffered-tcp-sender.js';
+import { MemoryQueue } from '../../../src/sinks/chunk-queue.js';
+import { DiskSpool } from '../../../src/sinks/disk-spool.js';
+import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const log = pino({ level: 'silent' });
 
@@ -51,7 +56,7 @@ describe('BufferedTcpSender', () => {
     const r = new Receiver();
     await r.start();
     cleanup.push(() => r.stop());
-    const sender = new BufferedTcpSender({ host: '127.0.0.1', port: r.port, bufferLines: 10_000, connectTimeoutMs: 1000, maxBackoffMs: 200 }, log);
+    const sender = new BufferedTcpSender({ host: '127.0.0.1', port: r.port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new MemoryQueue(10_000), log);
     cleanup.push(() => sender.close());
     sender.send(lines(0, 100), 100);
     await until(() => r.received.split('\n').length > 100);
@@ -70,7 +75,7 @@ describe('BufferedTcpSender', () => {
     await r.start();
     const port = r.port;
     await r.stop();
-    const sender = new BufferedTcpSender({ host: '127.0.0.1', port, bufferLines: 300, connectTimeoutMs: 1000, maxBackoffMs: 200 }, log);
+    const sender = new BufferedTcpSender({ host: '127.0.0.1', port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new MemoryQueue(300), log);
     cleanup.push(() => sender.close());
     for (let i = 0; i < 1000; i += 100) sender.send(lines(i, i + 100), 100);
     expect(sender.stats()).toMatchObject({ droppedLines: 700, bufferedLines: 300 });
@@ -80,5 +85,66 @@ describe('BufferedTcpSender', () => {
     cleanup.push(() => r.stop());
     await until(() => r.received.split('\n').length > 300);
     expect(r.received).toBe(lines(700, 1000));
+  });
+});
+
+describe('DiskSpool', () => {
+  const spoolDir = () => mkdtempSync(join(tmpdir(), 'statsite-ts-spool-'));
+
+  it('survives a restart: what a sender could not deliver is delivered by the next process, in order', async () => {
+    const dir = spoolDir();
+    const r = new Receiver();
+    await r.start();
+    const port = r.port;
+    await r.stop();
+    const first = new BufferedTcpSender({ host: '127.0.0.1', port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new DiskSpool(dir, 1e9, log), log);
+    for (let i = 0; i < 500; i += 100) {
+      first.send(lines(i, i + 100), 100);
+      first.seal();
+    }
+    first.close(); // the "crash": nothing delivered
+    expect(readdirSync(dir).filter((f) => f.endsWith('.spool'))).toHaveLength(5);
+
+    await r.start(port);
+    cleanup.push(() => r.stop());
+    const second = new BufferedTcpSender({ host: '127.0.0.1', port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new DiskSpool(dir, 1e9, log), log);
+    cleanup.push(() => second.close());
+    second.send(lines(500, 600), 100);
+    second.seal();
+    await until(() => r.received.split('\n').length > 600);
+    expect(r.received).toBe(lines(0, 600));
+    await until(() => readdirSync(dir).filter((f) => f.endsWith('.spool')).length === 0);
+  });
+
+  it('stays within its byte bound by dropping the oldest flushes, counted', () => {
+    const dir = spoolDir();
+    const spool = new DiskSpool(dir, 5000, log);
+    let dropped = 0;
+    for (let i = 0; i < 20; i++) {
+      spool.push({ text: lines(i * 50, i * 50 + 50), lines: 50 });
+      dropped += spool.seal();
+    }
+    expect(dropped).toBeGreaterThan(0);
+    expect(spool.lines + dropped).toBe(1000);
+    const onDisk = readdirSync(dir).reduce((n, f) => n + readFileSync(join(dir, f)).length, 0);
+    expect(onDisk).toBeLessThanOrEqual(5000 + 2000);
+    expect(spool.peek()!.text.startsWith(`m ${dropped} 1`)).toBe(true);
+  });
+
+  it('detects a corrupt segment, logs it and skips it', () => {
+    const dir = spoolDir();
+    const spool = new DiskSpool(dir, 1e9, log);
+    spool.push({ text: lines(0, 10), lines: 10 });
+    spool.seal();
+    spool.push({ text: lines(10, 20), lines: 10 });
+    spool.seal();
+    const [firstFile] = readdirSync(dir).sort();
+    const path = join(dir, firstFile);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('m 5 1', 'm 5 9'));
+    const errors: string[] = [];
+    const recording = pino({ level: 'error' }, { write: (line: string) => void errors.push(line) });
+    const reopened = new DiskSpool(dir, 1e9, recording);
+    expect(errors.join('')).toMatch(/corrupt/);
+    expect(reopened.peek()!.text).toBe(lines(10, 20));
   });
 });

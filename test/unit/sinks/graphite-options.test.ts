@@ -5,7 +5,7 @@ describe('graphite:// specs', () => {
   it('has statsite-style defaults', () => {
     expect(parseGraphiteSpec('graphite://127.0.0.1:2003')).toEqual({
       destinations: [{ host: '127.0.0.1', port: 2003, instance: null }],
-      prefix: 'statsite.', routing: 'fanout', bufferLines: 1_000_000, timeoutMs: 5000,
+      prefix: 'statsite.', routing: 'fanout', bufferLines: 1_000_000, timeoutMs: 5000, spoolDir: null, spoolMaxBytes: 1024 ** 3,
     });
   });
 

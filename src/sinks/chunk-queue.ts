@@ -1,0 +1,66 @@
+// What a network sink has to send, oldest first, in chunks of lines. The sender peeks at the
+// head, writes it, and acks it once the kernel has taken it; anything not acked is sent again
+// after a reconnect. Two kinds: in memory (bounded in lines) and on disk (bounded in bytes).
+
+export interface Chunk {
+  text: string;
+  lines: number;
+}
+
+export interface ChunkQueue {
+  /** Adds a chunk; returns the number of lines dropped (oldest first) to stay within bounds. */
+  push(chunk: Chunk): number;
+  /** Marks the end of one flush's chunks; returns lines dropped. The disk spool makes them durable here. */
+  seal(): number;
+  /** The oldest chunk not yet acknowledged, or null when there is nothing (sealed) to send. */
+  peek(): Chunk | null;
+  /** The chunk last returned by peek() reached the kernel. */
+  ack(): void;
+  /** Lines waiting, the peeked chunk included. */
+  readonly lines: number;
+}
+
+/** The in-memory queue, bounded in lines. */
+export class MemoryQueue implements ChunkQueue {
+  private readonly chunks: Chunk[] = [];
+  private head = 0;
+  private peeked = false;
+  lines = 0;
+
+  constructor(private readonly maxLines: number) {}
+
+  push(chunk: Chunk): number {
+    this.chunks.push(chunk);
+    this.lines += chunk.lines;
+    let dropped = 0;
+    // Drop the oldest, but never the chunk being written (its ack would then remove the wrong one).
+    const protectedHead = this.peeked ? 1 : 0;
+    while (this.lines > this.maxLines && this.chunks.length - this.head > protectedHead + 1) {
+      const [oldest] = this.chunks.splice(this.head + protectedHead, 1);
+      this.lines -= oldest.lines;
+      dropped += oldest.lines;
+    }
+    return dropped;
+  }
+
+  seal(): number {
+    return 0;
+  }
+
+  peek(): Chunk | null {
+    if (this.head === this.chunks.length) return null;
+    this.peeked = true;
+    return this.chunks[this.head];
+  }
+
+  ack(): void {
+    this.lines -= this.chunks[this.head].lines;
+    this.head++;
+    this.peeked = false;
+    // Reclaim consumed slots in bulk rather than shift()ing one by one.
+    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+      this.chunks.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}

@@ -1,0 +1,172 @@
+// A queue of chunks on disk, so lines waiting for a dead destination survive a restart.
+// Each flush becomes one segment file, written whole, fsync'd, then renamed into place, so a
+// crash leaves either the complete segment or none. Segments are sent oldest first and deleted
+// once every line in them reached the kernel. The directory is bounded in bytes: past it the
+// oldest segments are deleted and their lines counted as dropped. A segment that does not
+// check out (torn or edited) is reported and skipped from the bad record on.
+//
+// Segment: records of `#SPOOL1 <lines> <bytes> <sha1[0..16]>\n<bytes of lines>`.
+
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../log/logger.js';
+import type { Chunk, ChunkQueue } from './chunk-queue.js';
+
+const MAGIC = '#SPOOL1';
+const SUFFIX = '.spool';
+
+function digest(text: string): string {
+  return createHash('sha1').update(text, 'utf8').digest('hex').slice(0, 16);
+}
+
+interface Segment {
+  file: string;
+  bytes: number;
+  lines: number;
+}
+
+export class DiskSpool implements ChunkQueue {
+  private readonly segments: Segment[] = [];
+  private pending: Chunk[] = [];
+  private nextSeq: number;
+  /** Records of the head segment, loaded when it is reached. */
+  private head: Chunk[] | null = null;
+  private headIndex = 0;
+  private bytes = 0;
+  lines = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly maxBytes: number,
+    private readonly log: Logger,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    let last = 0;
+    for (const name of readdirSync(dir).filter((n) => n.endsWith(SUFFIX)).sort()) {
+      const file = join(dir, name);
+      const records = this.read(file);
+      const segment = { file, bytes: statSync(file).size, lines: records.reduce((n, r) => n + r.lines, 0) };
+      this.segments.push(segment);
+      this.bytes += segment.bytes;
+      this.lines += segment.lines;
+      last = Math.max(last, Number.parseInt(name, 10) || 0);
+    }
+    this.nextSeq = last + 1;
+    if (this.segments.length > 0) {
+      log.info({ spool: dir, segments: this.segments.length, lines: this.lines }, 'spool holds lines from before the restart; sending them first');
+    }
+  }
+
+  push(chunk: Chunk): number {
+    this.pending.push(chunk);
+    return 0;
+  }
+
+  seal(): number {
+    if (this.pending.length === 0) return 0;
+    let text = '';
+    let lines = 0;
+    for (const c of this.pending) {
+      text += `${MAGIC} ${c.lines} ${Buffer.byteLength(c.text)} ${digest(c.text)}\n${c.text}`;
+      lines += c.lines;
+    }
+    this.pending = [];
+    const name = `${String(this.nextSeq++).padStart(16, '0')}${SUFFIX}`;
+    const file = join(this.dir, name);
+    const tmp = `${file}.tmp`;
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+    this.syncDir();
+    const segment = { file, bytes: Buffer.byteLength(text), lines };
+    this.segments.push(segment);
+    this.bytes += segment.bytes;
+    this.lines += lines;
+    return this.enforceBound();
+  }
+
+  peek(): Chunk | null {
+    while (this.segments.length > 0) {
+      if (this.head === null) {
+        this.head = this.read(this.segments[0].file);
+        this.headIndex = 0;
+      }
+      if (this.headIndex < this.head.length) return this.head[this.headIndex];
+      this.removeHead(0);
+    }
+    return null;
+  }
+
+  ack(): void {
+    const chunk = this.head![this.headIndex++];
+    this.lines -= chunk.lines;
+    this.segments[0].lines -= chunk.lines;
+    if (this.headIndex === this.head!.length) this.removeHead(0);
+  }
+
+  private enforceBound(): number {
+    let dropped = 0;
+    // The segment being sent stays (a chunk of it may be in flight); the newest always stays.
+    const oldest = this.head === null ? 0 : 1;
+    while (this.bytes > this.maxBytes && this.segments.length > oldest + 1) {
+      dropped += this.segments[oldest].lines;
+      this.remove(oldest, this.segments[oldest].lines);
+    }
+    return dropped;
+  }
+
+  private removeHead(unsent: number): void {
+    this.remove(0, unsent);
+    this.head = null;
+  }
+
+  /** Deletes a segment; `unsent` of its lines are forgotten with it. */
+  private remove(index: number, unsent: number): void {
+    const [segment] = this.segments.splice(index, 1);
+    this.bytes -= segment.bytes;
+    this.lines -= unsent;
+    try {
+      unlinkSync(segment.file);
+    } catch {
+      // already gone
+    }
+  }
+
+  /** The records of a segment, up to the first one that does not check out. */
+  private read(file: string): Chunk[] {
+    const data = readFileSync(file);
+    const records: Chunk[] = [];
+    let at = 0;
+    while (at < data.length) {
+      const nl = data.indexOf(0x0a, at);
+      const header = nl < 0 ? [] : data.toString('latin1', at, nl).split(' ');
+      const lines = Number(header[1]);
+      const bytes = Number(header[2]);
+      const end = nl + 1 + bytes;
+      const body = nl >= 0 && bytes >= 0 && end <= data.length ? data.toString('utf8', nl + 1, end) : '';
+      if (header[0] !== MAGIC || !(lines >= 0) || digest(body) !== header[3]) {
+        this.log.error({ spool: file, record: records.length }, 'spool segment is corrupt; skipping the rest of it');
+        break;
+      }
+      records.push({ text: body, lines });
+      at = end;
+    }
+    return records;
+  }
+
+  private syncDir(): void {
+    // The rename is durable only once the directory entry is.
+    const fd = openSync(this.dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
