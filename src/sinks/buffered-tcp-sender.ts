@@ -4,8 +4,11 @@
 //   destination is down they wait there. Past the bound the oldest lines are dropped and
 //   counted, never silently.
 // - A chunk leaves the queue only once the kernel has taken it (its write callback); a chunk
-//   still in flight when the connection breaks is sent again first after reconnecting, so
-//   everything arrives in order and nothing twice.
+//   still in flight when the connection breaks is sent again first after reconnecting.
+// - The kernel taking a chunk does not mean carbon read it: a carbon shutting down stops reading,
+//   then closes, and whatever sat in its socket is gone. So when the destination drops the
+//   connection, chunks written in the last RESEND_WINDOW_MS are sent again. Carbon keeps one
+//   point per path and timestamp, so a repeated line overwrites itself: nothing is stored twice.
 // - Reconnects back off exponentially (capped), so a dead carbon is not hammered.
 // - Writes respect backpressure: one chunk awaits the kernel at a time.
 
@@ -13,6 +16,9 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import { boundedWait } from '../util/bounded-wait.js';
 import type { Chunk, ChunkQueue } from './chunk-queue.js';
+
+/** How far back, before the destination dropped the connection, written chunks are sent again. */
+export const RESEND_WINDOW_MS = 3000;
 
 export interface SenderOptions {
   host: string;
@@ -34,6 +40,10 @@ export interface SenderStats {
 
 export class BufferedTcpSender {
   private inFlight: Chunk | null = null;
+  /** Chunks written recently, oldest first, in case the destination drops them unread. */
+  private recent: Array<{ chunk: Chunk; at: number }> = [];
+  /** Chunks to send again before the queue, oldest first. */
+  private replay: Chunk[] = [];
   private socket: Socket | null = null;
   private connected = false;
   private closing = false;
@@ -65,7 +75,7 @@ export class BufferedTcpSender {
     return {
       sentLines: this.sentLines,
       droppedLines: this.droppedLines,
-      bufferedLines: this.queue.lines,
+      bufferedLines: this.queue.lines + this.replay.reduce((n, c) => n + c.lines, 0),
       connected: this.connected,
       lastError: this.lastError,
       lastSuccessAt: this.lastSuccessAt,
@@ -94,7 +104,7 @@ export class BufferedTcpSender {
 
   /** Resolves when everything queued so far has been handed to the kernel (or `timeoutMs` passes). */
   async idle(timeoutMs: number): Promise<boolean> {
-    if (this.queue.lines === 0) return true;
+    if (this.queue.lines === 0 && this.replay.length === 0) return true;
     return boundedWait(new Promise<void>((resolve) => this.idleWaiters.push(resolve)), timeoutMs);
   }
 
@@ -146,6 +156,14 @@ export class BufferedTcpSender {
     // Not confirmed written: it stays at the head of the queue and goes first after reconnecting.
     this.inFlight = null;
     if (this.closing) return;
+    const since = Date.now() - RESEND_WINDOW_MS;
+    const resend = this.recent.filter((r) => r.at >= since).map((r) => r.chunk);
+    this.recent = [];
+    if (resend.length > 0) {
+      this.replay = [...resend, ...this.replay];
+      this.sentLines -= resend.reduce((n, c) => n + c.lines, 0);
+      this.log.info({ destination: this.name, lines: resend.reduce((n, c) => n + c.lines, 0) }, 'connection dropped: sending the last lines again');
+    }
     this.lastError ??= 'connection closed';
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
@@ -157,7 +175,8 @@ export class BufferedTcpSender {
   private pump(): void {
     const socket = this.socket;
     if (!this.connected || socket === null || this.inFlight !== null) return;
-    const chunk = this.queue.peek();
+    const replaying = this.replay.length > 0;
+    const chunk = replaying ? this.replay[0] : this.queue.peek();
     if (chunk === null) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -167,10 +186,14 @@ export class BufferedTcpSender {
     this.inFlight = chunk;
     socket.write(chunk.text, (err) => {
       if (this.inFlight !== chunk || err) return; // the connection broke: 'close' resets inFlight
-      this.queue.ack();
+      if (replaying) this.replay.shift();
+      else this.queue.ack();
       this.inFlight = null;
       this.sentLines += chunk.lines;
-      this.lastSuccessAt = Date.now();
+      const now = Date.now();
+      this.lastSuccessAt = now;
+      this.recent.push({ chunk, at: now });
+      while (this.recent.length > 0 && this.recent[0].at < now - RESEND_WINDOW_MS) this.recent.shift();
       this.pump();
     });
   }
