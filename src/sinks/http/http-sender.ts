@@ -1,9 +1,9 @@
 // Delivers documents to one HTTP endpoint, in order, over a keep-alive connection (undici Pool).
 //
-// - Documents wait in a queue bounded in series; past `bufferSeries` the oldest are dropped and
-//   counted, never silently (the newest document is always kept).
+// - Documents wait in the network sinks' chunk queue (chunk-queue.ts), bounded in series; past
+//   `bufferSeries` the oldest are dropped and counted, never silently.
 // - One POST at a time, so documents arrive in the order they were flushed. A document leaves
-//   the queue only when the endpoint answered 2xx.
+//   the queue only when the endpoint answered.
 // - A network error, a timeout, 408, 429 or 5xx is retried — the same document, before any later
 //   one — with exponential backoff (100 ms doubling to 10 s). Any other answer is permanent: that
 //   document is dropped (counted and logged), so one bad document cannot block the rest.
@@ -12,13 +12,9 @@
 import { Pool } from 'undici';
 import type { Logger } from '../../log/logger.js';
 import { boundedWait } from '../../util/bounded-wait.js';
+import { MemoryQueue, type Chunk, type ChunkQueue } from '../chunk-queue.js';
 import type { SinkCounters } from '../sink.js';
 import type { HttpOptions } from './http-options.js';
-
-interface Doc {
-  body: string;
-  series: number;
-}
 
 type Outcome = 'sent' | 'retry' | 'refused';
 
@@ -30,9 +26,8 @@ function retryable(status: number): boolean {
 }
 
 export class HttpSender {
-  private readonly queue: Doc[] = [];
-  private queuedSeries = 0;
-  private inFlight: Doc | null = null;
+  /** One chunk per document: its JSON as text, its series as lines. */
+  private readonly queue: ChunkQueue;
   private pumping = false;
   private closing = false;
   private backoffMs = MIN_BACKOFF_MS;
@@ -52,6 +47,7 @@ export class HttpSender {
     private readonly options: HttpOptions,
     private readonly log: Logger,
   ) {
+    this.queue = new MemoryQueue(options.bufferSeries);
     const url = new URL(options.url);
     this.path = url.pathname + url.search;
     this.pool = new Pool(url.origin, {
@@ -64,7 +60,7 @@ export class HttpSender {
   }
 
   counters(): SinkCounters {
-    return { sentLines: this.sentSeries, droppedLines: this.droppedSeries, bufferedLines: this.queuedSeries + (this.inFlight?.series ?? 0) };
+    return { sentLines: this.sentSeries, droppedLines: this.droppedSeries, bufferedLines: this.queue.lines };
   }
 
   /** Series dropped for a full buffer since the previous call. */
@@ -76,20 +72,18 @@ export class HttpSender {
 
   /** Queues one serialised document of `series` series. Never blocks. */
   send(body: string, series: number): void {
-    this.queue.push({ body, series });
-    this.queuedSeries += series;
-    while (this.queuedSeries > this.options.bufferSeries && this.queue.length > 1) {
-      const oldest = this.queue.shift()!;
-      this.queuedSeries -= oldest.series;
-      this.droppedSeries += oldest.series;
-      this.droppedUnreported += oldest.series;
-    }
+    this.countDropped(this.queue.push({ text: body, lines: series }));
+  }
+
+  /** Ends one flush's documents: from here on they may be sent. */
+  seal(): void {
+    this.countDropped(this.queue.seal());
     void this.pump();
   }
 
   /** Resolves true once everything queued so far was answered, false after `timeoutMs`. */
   idle(timeoutMs: number): Promise<boolean> {
-    if (this.isIdle()) return Promise.resolve(true);
+    if (this.queue.lines === 0) return Promise.resolve(true);
     return boundedWait(new Promise<void>((resolve) => this.idleWaiters.push(resolve)), timeoutMs);
   }
 
@@ -97,52 +91,47 @@ export class HttpSender {
     this.closing = true;
     this.wakeUp?.();
     await this.pool.destroy();
-    const lost = this.queuedSeries + (this.inFlight?.series ?? 0);
-    if (lost > 0) this.log.error({ sink: this.options.displayName, series: lost }, 'closing with series still buffered; they are lost');
+    if (this.queue.lines > 0) this.log.error({ sink: this.options.displayName, series: this.queue.lines }, 'closing with series still buffered; they are lost');
   }
 
-  private isIdle(): boolean {
-    return this.queue.length === 0 && this.inFlight === null;
+  private countDropped(series: number): void {
+    this.droppedSeries += series;
+    this.droppedUnreported += series;
   }
 
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (!this.closing && this.queue.length > 0) await this.deliverHead();
+      for (let doc = this.queue.peek(); doc !== null && !this.closing; doc = this.queue.peek()) await this.deliver(doc);
     } finally {
       this.pumping = false;
     }
-    if (this.isIdle()) for (const wake of this.idleWaiters.splice(0)) wake();
+    if (this.queue.lines === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
-  private async deliverHead(): Promise<void> {
-    const doc = this.queue.shift()!;
-    this.queuedSeries -= doc.series;
-    this.inFlight = doc;
+  private async deliver(doc: Chunk): Promise<void> {
     const outcome = await this.post(doc);
-    this.inFlight = null;
     if (outcome === 'retry') {
-      // Back in front: nothing later may overtake it.
-      this.queue.unshift(doc);
-      this.queuedSeries += doc.series;
+      // It stays at the head of the queue: nothing later may overtake it.
       await this.pause(this.backoffMs);
       this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
       return;
     }
+    this.queue.ack();
     this.backoffMs = MIN_BACKOFF_MS;
-    if (outcome === 'sent') this.sentSeries += doc.series;
-    else this.droppedSeries += doc.series; // logged as refused, not as a full buffer
+    if (outcome === 'sent') this.sentSeries += doc.lines;
+    else this.droppedSeries += doc.lines; // logged as refused, not as a full buffer
   }
 
-  private async post(doc: Doc): Promise<Outcome> {
+  private async post(doc: Chunk): Promise<Outcome> {
     let status: number;
     try {
       const res = await this.pool.request({
         method: 'POST',
         path: this.path,
         headers: { 'content-type': 'application/json', 'user-agent': 'statsite-ts', ...this.options.headers },
-        body: doc.body,
+        body: doc.text,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       status = res.statusCode;
@@ -157,13 +146,13 @@ export class HttpSender {
       return 'sent';
     }
     if (retryable(status)) return this.failed(`HTTP ${status}`);
-    this.log.error({ sink: this.options.displayName, status, series: doc.series }, 'http endpoint refused a document; dropped it');
+    this.log.error({ sink: this.options.displayName, status, series: doc.lines }, 'http endpoint refused a document; dropped it');
     return 'refused';
   }
 
   private failed(problem: string): Outcome {
     if (this.lastError !== problem) {
-      this.log.warn({ sink: this.options.displayName, err: problem, bufferedSeries: this.queuedSeries + (this.inFlight?.series ?? 0) }, 'http endpoint unavailable; buffering and retrying');
+      this.log.warn({ sink: this.options.displayName, err: problem, bufferedSeries: this.queue.lines }, 'http endpoint unavailable; buffering and retrying');
     }
     this.lastError = problem;
     return 'retry';

@@ -35,6 +35,7 @@ export class HttpSink implements Sink {
         await nextTurn();
         signal?.throwIfAborted();
       }
+      this.sender.seal();
       const dropped = this.sender.takeDroppedCount();
       if (dropped > 0) {
         this.log.warn({ sink: this.name, droppedSeries: dropped, bufferSeries: this.options.bufferSeries }, 'http buffer full: dropped the oldest documents');

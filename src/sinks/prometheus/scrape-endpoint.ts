@@ -66,7 +66,7 @@ export class ScrapeEndpoint {
       return;
     }
     if (this.listenError?.message !== err.message) {
-      this.log.error({ address: this.address, err: err.message }, 'prometheus endpoint cannot listen; retrying');
+      this.log.warn({ address: this.address, err: err.message }, 'prometheus endpoint cannot listen; retrying');
     }
     this.listenError = err;
     if (this.closed) return;

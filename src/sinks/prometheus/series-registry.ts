@@ -43,6 +43,8 @@ export interface Series {
   count: number;
   /** summary: the quantiles of its flush; histogram: running count per bucket bound. */
   values: number[];
+  /** Removed for its ttl: a remembered lookup must not revive it. */
+  expired: boolean;
 }
 
 export interface Family {
@@ -68,6 +70,11 @@ export class SeriesRegistry {
   appliedUpdates = 0;
   rejectedUpdates = 0;
   private readonly warned = new Set<string>();
+  /**
+   * Bucket key → series, per kind: a series seen before costs one lookup per flush instead of
+   * sanitising its name and labels again (most series come back every interval).
+   */
+  private readonly known = new Map<FamilyKind, Map<string, Series>>();
   /** Timer values are divided by this (1000: milliseconds to seconds). */
   private readonly divisor: number;
 
@@ -131,10 +138,19 @@ export class SeriesRegistry {
     let n = 0;
     for (const [name, family] of this.families) {
       for (const [key, series] of family.series) {
-        if (!this.isLive(series, now)) family.series.delete(key);
+        if (!this.isLive(series, now)) {
+          series.expired = true;
+          family.series.delete(key);
+        }
         if (++n % SERIES_PER_SLICE === 0) yield;
       }
       if (family.series.size === 0) this.families.delete(name);
+    }
+    for (const known of this.known.values()) {
+      for (const [key, series] of known) {
+        if (series.expired) known.delete(key);
+        if (++n % SERIES_PER_SLICE === 0) yield;
+      }
     }
   }
 
@@ -161,8 +177,23 @@ export class SeriesRegistry {
     }
   }
 
-  /** The series for a bucket key, created if new; null if the name has a family of another kind. */
+  /** The series for a bucket key, marked updated; null if the name has a family of another kind. */
   private series(kind: FamilyKind, key: string, now: number, flush: number): Series | null {
+    let known = this.known.get(kind);
+    if (known === undefined) this.known.set(kind, (known = new Map()));
+    let series: Series | null | undefined = known.get(key);
+    if (series === undefined || series.expired) {
+      series = this.findOrCreate(kind, key, now, flush);
+      if (series === null) return null;
+      known.set(key, series);
+    }
+    series.updatedAt = now;
+    series.flush = flush;
+    this.appliedUpdates++;
+    return series;
+  }
+
+  private findOrCreate(kind: FamilyKind, key: string, now: number, flush: number): Series | null {
     const { name, tags } = splitSeriesKey(key);
     const familyName = this.familyName(kind, name);
     const labels = toLabels(tags);
@@ -179,7 +210,7 @@ export class SeriesRegistry {
     let series = family.series.get(labelText);
     if (series === undefined) {
       const values = kind === 'histogram' ? new Array<number>(this.options.histogramBuckets!.length).fill(0) : [];
-      series = { labels, labelText, updatedAt: now, flush, value: 0, sum: 0, count: 0, values };
+      series = { labels, labelText, updatedAt: now, flush, value: 0, sum: 0, count: 0, values, expired: false };
       family.series.set(labelText, series);
       if (labelNames !== family.labelNames && !family.mixedLabels) {
         family.mixedLabels = true;
@@ -187,9 +218,6 @@ export class SeriesRegistry {
           'one metric name sent with different tag names: every series is exposed with all of them, missing ones empty');
       }
     }
-    series.updatedAt = now;
-    series.flush = flush;
-    this.appliedUpdates++;
     return series;
   }
 

@@ -1,0 +1,129 @@
+// The statsd-exporter workflow against a real Prometheus: hot-shots (with tags) → statsite-ts →
+// its scrape endpoint → Prometheus, read back through Prometheus's HTTP API as Grafana would.
+// One statsite-ts serves two endpoints: defaults (summaries, milliseconds) and classic
+// histograms in seconds; Prometheus scrapes both every second.
+
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
+import { describePrometheus, PROMTOOL, startPrometheus, type InstantSample, type Prometheus } from '../helpers/prometheus.js';
+import { closeHotShots, hotShots } from '../helpers/real-clients.js';
+import { startServer, stopAllServers, type ServerProcess } from '../helpers/server.js';
+
+const run = promisify(execFile);
+/** The one value of an instant query, or undefined while it has none (or several). */
+const only = (samples: InstantSample[]) => (samples.length === 1 ? samples[0].value : undefined);
+
+describePrometheus('prometheus sink scraped by a real Prometheus', () => {
+  let prometheus: Prometheus;
+  let server: ServerProcess;
+  let summaries: number;
+  let histograms: number;
+
+  beforeAll(async () => {
+    summaries = await freePort();
+    histograms = await freePort();
+    server = await startServer({
+      args: [
+        '--flush-interval', '1',
+        '--sink', `prometheus://127.0.0.1:${summaries}`,
+        '--sink', `prometheus://127.0.0.1:${histograms}?timer_unit=seconds&histogram_buckets=0.01,0.025,0.05`,
+      ],
+    });
+    prometheus = await startPrometheus({ targets: [`127.0.0.1:${summaries}`, `127.0.0.1:${histograms}`] });
+    // Both targets scraped and healthy before anything is sent.
+    await prometheus.waitFor(async () => (await prometheus.query('up == 1')).length === 2, 30_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await stopAllServers();
+  }, 30_000);
+
+  it('gives rate() and increase() of a tagged counter exactly what hot-shots sent', async () => {
+    const hs = hotShots(server.port!);
+    const tags = ['env:prod', 'region:eu'];
+    const selector = `my_counter_total{env="prod",region="eu",instance="127.0.0.1:${summaries}"}`;
+    // Seed practice: increment by 0 at deploy, so the series starts at 0 and increase() misses nothing.
+    hs.increment('my.counter', 0, 1, tags);
+    await prometheus.waitFor(async () => only(await prometheus.query(selector)) === 0);
+
+    let sent = 0;
+    for (let i = 1; i <= 8; i++) {
+      hs.increment('my.counter', i, 1, tags);
+      sent += i;
+      await new Promise((resolve) => setTimeout(resolve, 300)); // spread over several flushes
+    }
+    await closeHotShots(hs);
+    await prometheus.waitFor(async () => only(await prometheus.query(selector)) === sent);
+
+    // Evaluated at the newest scrape, with the series starting at 0 inside the window, Prometheus
+    // has nothing to extrapolate: increase() is exact, and rate() is it per second.
+    const [series] = await prometheus.samples(selector);
+    const last = series.values.at(-1)![0];
+    expect(series.values[0][1]).toBe(0);
+    expect(only(await prometheus.query(`increase(${selector}[1m])`, last))).toBeCloseTo(sent, 9);
+    expect(only(await prometheus.query(`rate(${selector}[1m])`, last))).toBeCloseTo(sent / 60, 9);
+  }, 60_000);
+
+  it('gives the mean of timers, histograms and distributions as _sum / _count, in both exposition styles', async () => {
+    const hs = hotShots(server.port!);
+    hs.timing('my.measurement', 10, ['env:prod']);
+    hs.histogram('my.measurement', 20, ['env:prod']);
+    hs.distribution('my.measurement', 30, ['env:prod']);
+    hs.timing('my.measurement', 40, ['env:prod']);
+    await closeHotShots(hs);
+
+    const mean = `my_measurement_sum{env="prod"} / my_measurement_count{env="prod"}`;
+    await prometheus.waitFor(async () => only(await prometheus.query(`my_measurement_count{env="prod"}`)) === 4);
+    expect(only(await prometheus.query(mean))).toBeCloseTo(25, 9);
+    // The quantile series exist (their values belong to the interval the samples came in).
+    expect((await prometheus.query('count(my_measurement{env="prod"}) by (quantile)')).map((s) => s.metric.quantile).sort()).toEqual(['0.5', '0.9', '0.99']);
+
+    // The histogram endpoint, in seconds: exact bucket counts, the same mean.
+    await prometheus.waitFor(async () => only(await prometheus.query(`my_measurement_seconds_count{env="prod"}`)) === 4);
+    expect(only(await prometheus.query(`my_measurement_seconds_sum{env="prod"} / my_measurement_seconds_count{env="prod"}`))).toBeCloseTo(0.025, 12);
+    const buckets = await prometheus.query(`my_measurement_seconds_bucket{env="prod"}`);
+    expect(Object.fromEntries(buckets.map((b) => [b.metric.le, b.value]))).toEqual({ '0.01': 1, '0.025': 2, '0.05': 4, '+Inf': 4 });
+  }, 60_000);
+
+  it('shows one name sent with two different tag sets as two series, and warns once', async () => {
+    const hs = hotShots(server.port!);
+    for (let i = 0; i < 3; i++) {
+      hs.gauge('my.inconsistent', 1, ['a:x']);
+      hs.gauge('my.inconsistent', 2, ['b:y']);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+    }
+    await closeHotShots(hs);
+    const found = await prometheus.waitFor(async () => {
+      const s = await prometheus.query(`my_inconsistent{instance="127.0.0.1:${summaries}"}`);
+      return s.length === 2 && s;
+    });
+    const seen = found.map((s) => ({ a: s.metric.a, b: s.metric.b, value: s.value })).sort((x, y) => x.value - y.value);
+    expect(seen).toEqual([{ a: 'x', b: undefined, value: 1 }, { a: undefined, b: 'y', value: 2 }]);
+    // Both targets stayed healthy: no scrape was refused.
+    expect((await prometheus.query('up')).map((s) => s.value)).toEqual([1, 1]);
+    // One warning per name and endpoint, not one per flush.
+    expect(server.stderr.match(/different tag names/g)).toHaveLength(2);
+  }, 60_000);
+
+  it('serves text that promtool accepts and OpenMetrics to a scraper that asks for it', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${summaries}/metrics`)).text();
+    expect(text).toContain('# TYPE my_counter_total counter');
+    if (existsSync(PROMTOOL)) {
+      // promtool parses with Prometheus's own parser; it also lints names (exit 1 for e.g. a
+      // counter called my_counter), which is about the clients' names, not the format.
+      const lint = run(PROMTOOL, ['check', 'metrics'], { timeout: 10_000 });
+      lint.child.stdin!.end(text);
+      const report = await lint.then((r) => r.stdout + r.stderr, (err: { stdout: string; stderr: string }) => err.stdout + err.stderr);
+      expect(report).not.toMatch(/error while linting|parsing error/);
+    }
+    const om = await fetch(`http://127.0.0.1:${summaries}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0' } });
+    expect(om.headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+    const body = await om.text();
+    expect(body).toContain('# TYPE my_counter counter\n');
+    expect(body.endsWith('# EOF\n')).toBe(true);
+  }, 30_000);
+});

@@ -1,0 +1,198 @@
+// A real Prometheus for e2e tests: the Debian package's binary (scripts/install-test-deps.sh
+// installs it), run as a child process on a free 127.0.0.1 port, with its config and TSDB in a
+// fresh temp dir, scraping the given targets every second.
+//
+//   prometheusAvailable(): boolean              is /usr/bin/prometheus installed?
+//   describePrometheus(name, fn)                describe(), or describe.skip() with a loud warning
+//   startPrometheus({ targets: ['127.0.0.1:PORT', …], metricsPath? }): Promise<Prometheus>
+//
+//   Prometheus {
+//     url: 'http://127.0.0.1:PORT'; dir                     // temp dir, removed by stop()
+//     query(expr, time?): Promise<InstantSample[]>          // /api/v1/query, instant vector
+//     samples(selector, range = '1m'): Promise<RangeSeries[]>   // raw samples of a range selector
+//     waitFor(fn, timeoutMs = 20_000): Promise<T>           // poll until fn returns a truthy value
+//     output(): string                                      // its log tail, for failure messages
+//     stop(): Promise<void>                                 // SIGTERM by pid (SIGKILL after 8 s); removes dir
+//   }                                                        // (kept when KEEP_PROMETHEUS_DIR is set)
+//
+// Prometheus discovers static targets a few seconds after start, so the first scrape can take ~5 s.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe } from 'vitest';
+import { freePort } from './ports.js';
+import { waitFor as poll } from './wait.js';
+
+export const PROMETHEUS = '/usr/bin/prometheus';
+export const PROMTOOL = '/usr/bin/promtool';
+const HOST = '127.0.0.1';
+const START_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 8_000;
+
+export function prometheusAvailable(): boolean {
+  return existsSync(PROMETHEUS);
+}
+
+/** describe() when Prometheus is installed; otherwise a loud warning and describe.skip(). */
+export function describePrometheus(name: string, fn: () => void): void {
+  if (prometheusAvailable()) {
+    describe(name, fn);
+    return;
+  }
+  console.warn(
+    `\n!!!!!!!! SKIPPING "${name}": real Prometheus is not installed (${PROMETHEUS}).\n` +
+      '!!!!!!!! Run scripts/install-test-deps.sh as root (apt-get install prometheus).\n',
+  );
+  describe.skip(name, fn);
+}
+
+export interface InstantSample {
+  metric: Record<string, string>;
+  value: number;
+  time: number;
+}
+
+export interface RangeSeries {
+  metric: Record<string, string>;
+  /** [unix seconds, value] */
+  values: Array<[number, number]>;
+}
+
+export interface Prometheus {
+  readonly url: string;
+  readonly dir: string;
+  query(expr: string, time?: number): Promise<InstantSample[]>;
+  samples(selector: string, range?: string): Promise<RangeSeries[]>;
+  waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartPrometheusOptions {
+  /** HOST:PORT of each endpoint to scrape (one job, `statsite`). */
+  targets: string[];
+  metricsPath?: string;
+}
+
+// Every Prometheus started here, so a failed test cannot leak one.
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+interface ApiAnswer<T> {
+  status: string;
+  error?: string;
+  data: T;
+}
+
+export async function startPrometheus(opts: StartPrometheusOptions): Promise<Prometheus> {
+  if (!prometheusAvailable()) throw new Error('Prometheus is not installed: run scripts/install-test-deps.sh');
+  const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-prometheus-'));
+  const port = await freePort();
+  const url = `http://${HOST}:${port}`;
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    [
+      'global:',
+      '  scrape_interval: 1s',
+      '  scrape_timeout: 1s',
+      'scrape_configs:',
+      '  - job_name: statsite',
+      `    metrics_path: ${JSON.stringify(opts.metricsPath ?? '/metrics')}`,
+      '    static_configs:',
+      `      - targets: ${JSON.stringify(opts.targets)}`,
+      '',
+    ].join('\n'),
+  );
+
+  const child = spawn(
+    PROMETHEUS,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=${HOST}:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.add(child);
+  let log = '';
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString('utf8')).slice(-8000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => {
+    child.once('error', (err) => {
+      keep(Buffer.from(String(err)));
+      resolve();
+    });
+    child.once('exit', () => resolve());
+  });
+  void exited.then(() => children.delete(child));
+  const alive = () => child.exitCode === null && child.signalCode === null && children.has(child);
+  const output = () => `--- prometheus (pid ${child.pid}) output:\n${log.slice(-3000)}`;
+
+  const stop = async () => {
+    if (alive()) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (process.env.KEEP_PROMETHEUS_DIR) console.warn(`KEEP_PROMETHEUS_DIR: kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  };
+
+  async function api<T>(path: string, params: Record<string, string>): Promise<T> {
+    const res = await fetch(`${url}${path}?${new URLSearchParams(params)}`, { signal: AbortSignal.timeout(5000) });
+    const body = (await res.json()) as ApiAnswer<T>;
+    if (body.status !== 'success') throw new Error(`prometheus ${path} ${JSON.stringify(params)}: ${body.error ?? res.status}`);
+    return body.data;
+  }
+
+  try {
+    await poll(
+      async () => {
+        if (!alive()) throw new Error(`prometheus exited during start-up\n${output()}`);
+        try {
+          return (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) })).ok;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: START_TIMEOUT_MS, intervalMs: 100, what: `prometheus on ${url}`, detail: output },
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    url,
+    dir,
+    output,
+    stop,
+    async query(expr, time) {
+      const data = await api<{ resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(
+        '/api/v1/query',
+        time === undefined ? { query: expr } : { query: expr, time: String(time) },
+      );
+      if (data.resultType !== 'vector') throw new Error(`expected an instant vector from ${expr}, got ${data.resultType}`);
+      return data.result.map((r) => ({ metric: r.metric, time: r.value[0], value: Number(r.value[1]) }));
+    },
+    async samples(selector, range = '1m') {
+      const data = await api<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(
+        '/api/v1/query',
+        { query: `${selector}[${range}]` },
+      );
+      return data.result.map((r) => ({ metric: r.metric, values: r.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));
+    },
+    waitFor(fn, timeoutMs = 20_000) {
+      return poll(fn, { timeoutMs, intervalMs: 250, what: 'a Prometheus answer', detail: output });
+    },
+  };
+}
