@@ -9,6 +9,7 @@
 // before it is dropped). A line is validated whole before any of its samples is emitted, so a
 // bad line never half-counts; other lines of the same datagram are unaffected.
 
+import { KeyInterner } from './key-interner.js';
 import { splitNameTags, type NameTagFormat } from './name-tags.js';
 import { canonicalTags } from './tags.js';
 import { parseNumber } from './number.js';
@@ -95,12 +96,26 @@ export class LineParser {
   private values = new Float64Array(64);
   private valueIsDelta = new Uint8Array(64);
 
+  private readonly keys = new KeyInterner();
+  private _options: ParserOptions;
+
   constructor(
     private readonly handler: SampleHandler,
     readonly rejects: RejectCounter,
-    /** Replaceable on a config reload. */
-    public options: ParserOptions = {},
-  ) {}
+    options: ParserOptions = {},
+  ) {
+    this._options = options;
+  }
+
+  get options(): ParserOptions {
+    return this._options;
+  }
+
+  /** Replaceable on a config reload; keys made under the old options are forgotten. */
+  set options(options: ParserOptions) {
+    this._options = options;
+    this.keys.clear();
+  }
 
   /** DogStatsD events (`_e{…}`) and service checks (`_sc|…`): recognised, counted, not metrics. */
   events = 0;
@@ -148,7 +163,7 @@ export class LineParser {
     const colon = indexOf1(buf, COLON, start, end);
     if (colon === end) return 'missing_value';
     if (colon === start) return 'empty_key';
-    if (colon - start > (this.options.maxKeyBytes ?? Infinity)) return 'key_too_long';
+    if (colon - start > (this._options.maxKeyBytes ?? Infinity)) return 'key_too_long';
 
     let entries = 0;
     let valueCount = 0;
@@ -225,23 +240,14 @@ export class LineParser {
 
   private emit(buf: Buffer, nameStart: number, nameEnd: number, entries: number): void {
     const handler = this.handler;
-    let name = buf.toString('utf8', nameStart, nameEnd);
-    let nameTags = '';
-    const formats = this.options.nameTagFormats;
-    if (formats !== undefined && formats.length > 0) {
-      const split = splitNameTags(name, formats);
-      if (split !== null) ({ name, tags: nameTags } = split);
-    }
-    let key = name;
+    let key = '';
     let keyTagStart = -1;
     let keyTagEnd = -1;
     for (let e = 0; e < entries; e++) {
       const tagStart = this.entryTagStart[e];
       const tagEnd = this.entryTagEnd[e];
       if (tagStart !== keyTagStart || tagEnd !== keyTagEnd) {
-        const lineTags = tagEnd > tagStart ? buf.toString('utf8', tagStart, tagEnd) : '';
-        const tags = nameTags === '' ? lineTags : lineTags === '' ? nameTags : nameTags + ',' + lineTags;
-        key = tags === '' ? name : seriesKey(name, canonicalTags(tags));
+        key = this.keys.intern(buf, nameStart, nameEnd, tagStart, tagEnd, this.makeKey);
         keyTagStart = tagStart;
         keyTagEnd = tagEnd;
       }
@@ -265,8 +271,23 @@ export class LineParser {
     }
   }
 
+  /** Builds a series key from its bytes; only called when the interner has not seen them. */
+  private readonly makeKey = (buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number): string => {
+    const bytes = buf as Buffer;
+    let name = bytes.toString('utf8', nameStart, nameEnd);
+    let nameTags = '';
+    const formats = this._options.nameTagFormats;
+    if (formats !== undefined && formats.length > 0) {
+      const split = splitNameTags(name, formats);
+      if (split !== null) ({ name, tags: nameTags } = split);
+    }
+    const lineTags = tagEnd > tagStart ? bytes.toString('utf8', tagStart, tagEnd) : '';
+    const tags = nameTags === '' ? lineTags : lineTags === '' ? nameTags : nameTags + ',' + lineTags;
+    return tags === '' ? name : seriesKey(name, canonicalTags(tags));
+  };
+
   private countInput(): void {
-    if (this.options.inputCounter !== undefined) this.handler.counter(this.options.inputCounter, 1, 1);
+    if (this._options.inputCounter !== undefined) this.handler.counter(this._options.inputCounter, 1, 1);
   }
 
   private growEntries(): void {

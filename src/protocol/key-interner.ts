@@ -1,0 +1,127 @@
+// Series keys straight from bytes: the same metric name arrives thousands of times per second,
+// and decoding it into a fresh string every time (then hashing that string for the series map)
+// is most of the parser's cost. The interner hashes the bytes where they lie, finds the string
+// made the first time, and allocates nothing on a hit.
+//
+// Open addressing over typed arrays; the key bytes live in one arena. When the arena or the
+// table fills up, everything is forgotten and refilled — a flood of distinct names costs a
+// decode each, as it would without the interner, and memory stays bounded.
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** Separates the name bytes from the tag bytes in the hash, so `ab`+`c` differs from `a`+`bc`. */
+const RANGE_SEPARATOR = 0xff;
+
+export class KeyInterner {
+  private capacity: number;
+  private hashes: Int32Array;
+  /** Index into `strings`/`starts`/`nameLengths` + 1; 0 = empty slot. */
+  private slots: Int32Array;
+  private strings: string[] = [];
+  private starts: number[] = [];
+  private nameLengths: number[] = [];
+  private tagLengths: number[] = [];
+  private arena: Uint8Array;
+  private arenaUsed = 0;
+
+  constructor(
+    private readonly maxEntries = 1 << 20,
+    arenaBytes = 32 * 1024 * 1024,
+  ) {
+    this.capacity = 1 << 12;
+    this.hashes = new Int32Array(this.capacity);
+    this.slots = new Int32Array(this.capacity);
+    this.arena = new Uint8Array(arenaBytes);
+  }
+
+  /**
+   * The string for bytes [nameStart, nameEnd) plus [tagStart, tagEnd), made by `make` on a miss.
+   * `make` receives the same ranges; its result must depend on nothing else.
+   */
+  intern(
+    buf: Uint8Array,
+    nameStart: number,
+    nameEnd: number,
+    tagStart: number,
+    tagEnd: number,
+    make: (buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number) => string,
+  ): string {
+    let h = FNV_OFFSET;
+    for (let i = nameStart; i < nameEnd; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
+    if (tagEnd > tagStart) {
+      h = Math.imul(h ^ RANGE_SEPARATOR, FNV_PRIME);
+      for (let i = tagStart; i < tagEnd; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
+    }
+    const nameLength = nameEnd - nameStart;
+    const tagLength = tagEnd - tagStart;
+    const mask = this.capacity - 1;
+    let slot = h & mask;
+    for (;;) {
+      const entry = this.slots[slot];
+      if (entry === 0) break;
+      const e = entry - 1;
+      if (this.hashes[slot] === h && this.nameLengths[e] === nameLength && this.tagLengths[e] === tagLength && this.sameBytes(e, buf, nameStart, nameEnd, tagStart, tagEnd)) {
+        return this.strings[e];
+      }
+      slot = (slot + 1) & mask;
+    }
+    const made = make(buf, nameStart, nameEnd, tagStart, tagEnd);
+    this.insert(slot, h, made, buf, nameStart, nameEnd, tagStart, tagEnd);
+    return made;
+  }
+
+  clear(): void {
+    this.slots.fill(0);
+    this.strings = [];
+    this.starts = [];
+    this.nameLengths = [];
+    this.tagLengths = [];
+    this.arenaUsed = 0;
+  }
+
+  private sameBytes(e: number, buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number): boolean {
+    const arena = this.arena;
+    let at = this.starts[e];
+    for (let i = nameStart; i < nameEnd; i++) if (arena[at++] !== buf[i]) return false;
+    for (let i = tagStart; i < tagEnd; i++) if (arena[at++] !== buf[i]) return false;
+    return true;
+  }
+
+  private insert(slot: number, h: number, made: string, buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number): void {
+    const length = nameEnd - nameStart + (tagEnd - tagStart);
+    if (this.arenaUsed + length > this.arena.length || this.strings.length >= this.maxEntries) {
+      this.clear();
+      if (length > this.arena.length) return; // too big to remember at all
+      slot = h & (this.capacity - 1);
+      while (this.slots[slot] !== 0) slot = (slot + 1) & (this.capacity - 1);
+    }
+    const start = this.arenaUsed;
+    this.arena.set(buf.subarray(nameStart, nameEnd), start);
+    this.arena.set(buf.subarray(tagStart, tagEnd), start + nameEnd - nameStart);
+    this.arenaUsed += length;
+    this.strings.push(made);
+    this.starts.push(start);
+    this.nameLengths.push(nameEnd - nameStart);
+    this.tagLengths.push(tagEnd - tagStart);
+    this.hashes[slot] = h;
+    this.slots[slot] = this.strings.length;
+    // Keep the table at most half full so probes stay short.
+    if (this.strings.length * 2 > this.capacity) this.grow();
+  }
+
+  private grow(): void {
+    const oldHashes = this.hashes;
+    const oldSlots = this.slots;
+    this.capacity *= 2;
+    this.hashes = new Int32Array(this.capacity);
+    this.slots = new Int32Array(this.capacity);
+    const mask = this.capacity - 1;
+    for (let i = 0; i < oldSlots.length; i++) {
+      if (oldSlots[i] === 0) continue;
+      let slot = oldHashes[i] & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = oldSlots[i];
+      this.hashes[slot] = oldHashes[i];
+    }
+  }
+}
