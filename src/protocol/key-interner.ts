@@ -12,6 +12,18 @@ const FNV_PRIME = 0x01000193;
 /** Separates the name bytes from the tag bytes in the hash, so `ab`+`c` differs from `a`+`bc`. */
 const RANGE_SEPARATOR = 0xff;
 
+export type KeyMaker = (buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number) => string;
+
+/** FNV-1a of the name bytes; the parser folds this into its scan for ':' to save a pass. */
+export function hashName(buf: Uint8Array, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
+  return h;
+}
+
+export const HASH_SEED = FNV_OFFSET;
+export const HASH_PRIME = FNV_PRIME;
+
 export class KeyInterner {
   private capacity: number;
   private hashes: Int32Array;
@@ -44,10 +56,10 @@ export class KeyInterner {
     nameEnd: number,
     tagStart: number,
     tagEnd: number,
-    make: (buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number) => string,
+    make: KeyMaker,
+    nameHash = hashName(buf, nameStart, nameEnd),
   ): string {
-    let h = FNV_OFFSET;
-    for (let i = nameStart; i < nameEnd; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
+    let h = nameHash;
     if (tagEnd > tagStart) {
       h = Math.imul(h ^ RANGE_SEPARATOR, FNV_PRIME);
       for (let i = tagStart; i < tagEnd; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);

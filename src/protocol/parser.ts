@@ -9,7 +9,7 @@
 // before it is dropped). A line is validated whole before any of its samples is emitted, so a
 // bad line never half-counts; other lines of the same datagram are unaffected.
 
-import { KeyInterner } from './key-interner.js';
+import { HASH_PRIME, HASH_SEED, KeyInterner } from './key-interner.js';
 import { splitNameTags, type NameTagFormat } from './name-tags.js';
 import { canonicalTags } from './tags.js';
 import { parseNumber } from './number.js';
@@ -160,7 +160,10 @@ export class LineParser {
 
   /** Validates the whole line into scratch, then emits its samples. Returns why it was rejected, if it was. */
   private scan(buf: Buffer, start: number, end: number): RejectReason | null {
-    const colon = indexOf1(buf, COLON, start, end);
+    // Find the ':' ending the name and hash the name on the way (see KeyInterner).
+    let colon = start;
+    let nameHash = HASH_SEED;
+    while (colon < end && buf[colon] !== COLON) nameHash = Math.imul(nameHash ^ buf[colon++], HASH_PRIME);
     if (colon === end) return 'missing_value';
     if (colon === start) return 'empty_key';
     if (colon - start > (this._options.maxKeyBytes ?? Infinity)) return 'key_too_long';
@@ -234,11 +237,11 @@ export class LineParser {
       break;
     }
 
-    this.emit(buf, start, colon, entries);
+    this.emit(buf, start, colon, nameHash, entries);
     return null;
   }
 
-  private emit(buf: Buffer, nameStart: number, nameEnd: number, entries: number): void {
+  private emit(buf: Buffer, nameStart: number, nameEnd: number, nameHash: number, entries: number): void {
     const handler = this.handler;
     let key = '';
     let keyTagStart = -1;
@@ -247,7 +250,7 @@ export class LineParser {
       const tagStart = this.entryTagStart[e];
       const tagEnd = this.entryTagEnd[e];
       if (tagStart !== keyTagStart || tagEnd !== keyTagEnd) {
-        key = this.keys.intern(buf, nameStart, nameEnd, tagStart, tagEnd, this.makeKey);
+        key = this.keys.intern(buf, nameStart, nameEnd, tagStart, tagEnd, this.makeKey, nameHash);
         keyTagStart = tagStart;
         keyTagEnd = tagEnd;
       }
