@@ -6,6 +6,7 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { listenAdminHttp, type AdminHttp, type Health } from './admin/admin-http.js';
 import { parseListenAddress } from './admin/address.js';
 import { listenManagement, type Management } from './admin/management.js';
+import { listenMergeEndpoint, MergeStats, type MergeEndpoint } from './forward/merge-endpoint.js';
 import { SelfMetrics } from './admin/self-metrics.js';
 import { collectStats, type StatsSources } from './admin/server-stats.js';
 import { Aggregator, type AggregatorSettings } from './aggregate/aggregator.js';
@@ -42,9 +43,13 @@ function parserOptions(config: ServerConfig): ParserOptions {
   return { inputCounter: config.inputCounter ?? undefined, nameTagFormats: config.nameTagFormats, maxKeyBytes: config.limits.maxKeyBytes };
 }
 
-/** The configured sinks' specs (stdout when none); throws on an unusable one. */
+/**
+ * The configured sinks' specs, forwarding included; stdout when there is nothing else (an agent
+ * that only forwards has no local output unless it asks for one). Throws on an unusable one.
+ */
 export function sinkSpecs(config: ServerConfig): SinkSpec[] {
-  return (config.sinks.length > 0 ? config.sinks : ['stdout']).map(parseSinkSpec);
+  const local = config.sinks.length > 0 || config.forwardTo.length > 0 ? config.sinks : ['stdout'];
+  return [...local, ...config.forwardTo.map((url) => `forward:${url}`)].map(parseSinkSpec);
 }
 
 export class Server {
@@ -59,6 +64,8 @@ export class Server {
   private readonly selfMetrics = new SelfMetrics();
   private sinks: Sink[];
   private admin: AdminHttp | null = null;
+  private mergeEndpoint: MergeEndpoint | null = null;
+  readonly merged = new MergeStats();
   private management: Management | null = null;
 
   private constructor(
@@ -85,7 +92,7 @@ export class Server {
       await server.startAdmin(config);
     } catch (err) {
       await server.listeners.close();
-      await server.admin?.close();
+      await Promise.all([server.admin?.close(), server.management?.close(), server.mergeEndpoint?.close()]);
       throw err;
     }
     server.clock.start();
@@ -97,6 +104,7 @@ export class Server {
         flushInterval: config.naming.flushInterval,
         ...(server.admin ? { admin: config.adminHttp } : {}),
         ...(server.management ? { management: config.management } : {}),
+        ...(server.mergeEndpoint ? { acceptForward: config.forwardListen } : {}),
       },
       'statsite-ts listening',
     );
@@ -127,7 +135,7 @@ export class Server {
       void Promise.all(old.map((s) => s.close())).catch(() => undefined);
     }
     await this.listeners.apply(next, false);
-    if (next.adminHttp !== previous.adminHttp || next.management !== previous.management) {
+    if (next.adminHttp !== previous.adminHttp || next.management !== previous.management || next.forwardListen !== previous.forwardListen) {
       this.log.warn('admin and management addresses change only on restart');
     }
     this.log.info(
@@ -178,7 +186,7 @@ export class Server {
     const drained = await this.flusher.drain(SHUTDOWN_DRAIN_MS);
     if (!drained) this.log.error({ waitedMs: SHUTDOWN_DRAIN_MS }, 'sinks did not finish the final flush in time; exiting anyway');
     await boundedWait(Promise.all(this.sinks.map((s) => s.close())), SHUTDOWN_DRAIN_MS);
-    await Promise.all([this.admin?.close(), this.management?.close()]);
+    await Promise.all([this.admin?.close(), this.management?.close(), this.mergeEndpoint?.close()]);
     if (this.config.pidFile !== null) {
       try {
         unlinkSync(this.config.pidFile);
@@ -199,6 +207,7 @@ export class Server {
       ingest: this.ingest,
       rejects: this.rejects,
       parser: this.parser,
+      merged: this.merged,
       flusher: this.flusher,
       listeners: this.listeners,
       sinks: () => this.sinks,
@@ -215,6 +224,10 @@ export class Server {
     if (config.adminHttp !== null) {
       const { host, port } = parseListenAddress(config.adminHttp);
       this.admin = await listenAdminHttp(host, port, this);
+    }
+    if (config.forwardListen !== null) {
+      const { host, port } = parseListenAddress(config.forwardListen);
+      this.mergeEndpoint = await listenMergeEndpoint(host, port, () => this.aggregator.current(), this.merged, this.log);
     }
     if (config.management !== null) {
       const { host, port } = parseListenAddress(config.management);

@@ -5,6 +5,7 @@ import type { Flusher } from '../flush/flusher.js';
 import type { IngestStats } from '../ingest/ingest-stats.js';
 import type { Listeners } from '../ingest/listeners.js';
 import { udpKernelDrops } from '../ingest/udp-kernel-drops.js';
+import type { MergeStats } from '../forward/merge-endpoint.js';
 import type { LineParser } from '../protocol/parser.js';
 import type { RejectCounter } from '../protocol/rejects.js';
 import type { Sink } from '../sinks/sink.js';
@@ -14,6 +15,7 @@ export interface StatsSources {
   ingest: IngestStats;
   rejects: RejectCounter;
   parser: LineParser;
+  merged: MergeStats;
   flusher: Flusher;
   listeners: Listeners;
   sinks: () => readonly Sink[];
@@ -48,6 +50,9 @@ export function collectStats(src: StatsSources): ServerStats {
     'parse_errors.total': src.rejects.total,
     'ignored.events': src.parser.events,
     'ignored.service_checks': src.parser.serviceChecks,
+    'forward.snapshots_merged': src.merged.snapshots,
+    'forward.series_merged': src.merged.series,
+    'forward.snapshots_refused': src.merged.rejected,
     flushes: src.flusher.flushes,
   };
   for (const [reason, n] of src.rejects.byReason) counts[`parse_errors.${reason}`] = n;

@@ -6,10 +6,10 @@ import { Counter } from './counter.js';
 import { Gauge } from './gauge.js';
 import { binCount, findHistogram, type HistogramConfig } from './histogram.js';
 import { KeyValues } from './key-values.js';
-import { SetMetric } from './set.js';
+import { SetMetric, type SetState } from './set.js';
 import type { SketchFactory } from './sketch.js';
 import { SeriesLimit } from './series-limit.js';
-import { Timer } from './timer.js';
+import { Timer, type TimerParts } from './timer.js';
 import { splitSeriesKey } from '../protocol/metric-type.js';
 
 export interface BucketSettings {
@@ -78,6 +78,52 @@ export class Bucket implements SampleHandler {
       this.keyValues.set(key, (k = new KeyValues()));
     }
     k.add(value);
+  }
+
+  // Merging partial aggregates from elsewhere (forwarded snapshots); same limits as samples.
+
+  mergeCounter(key: string, sum: number, count: number): void {
+    let c = this.counters.get(key);
+    if (c === undefined) {
+      if (!this.admit(key)) return;
+      this.counters.set(key, (c = new Counter()));
+    }
+    c.sum += sum;
+    c.count += count;
+  }
+
+  mergeTimer(key: string, parts: TimerParts): void {
+    let t = this.timers.get(key);
+    if (t === undefined) {
+      if (!this.admit(key)) return;
+      this.timers.set(key, (t = this.newTimer(key)));
+    }
+    t.mergeParts(parts);
+  }
+
+  /** The newest write wins, wherever it happened. */
+  mergeGauge(key: string, value: number, updatedAt: number): void {
+    let g = this.gauges.get(key);
+    if (g === undefined) {
+      if (!this.admit(key)) return;
+      this.gauges.set(key, (g = new Gauge()));
+    } else if (g.updatedAt > updatedAt) {
+      return;
+    }
+    g.set(value, updatedAt);
+  }
+
+  mergeSet(key: string, state: SetState): void {
+    let s = this.sets.get(key);
+    if (s === undefined) {
+      if (!this.admit(key)) return;
+      this.sets.set(key, (s = new SetMetric(this.settings.setPrecision)));
+    }
+    s.mergeState(state);
+  }
+
+  mergeKeyValues(key: string, values: readonly number[]): void {
+    for (const v of values) this.kv(key, v);
   }
 
   /** Series in the bucket, all types together. */

@@ -7,6 +7,8 @@ import { murmur3Hash2 } from './murmur3.js';
 export const EXACT_MEMBERS = 64;
 const hash = new Uint32Array(2);
 
+export type SetState = { hashes: number[] } | { precision: number; registers: string };
+
 export class SetMetric {
   /** Member hashes as interleaved (hi, lo) pairs while the set is exact. */
   private exact: Uint32Array | null = new Uint32Array(EXACT_MEMBERS * 2);
@@ -26,11 +28,27 @@ export class SetMetric {
   }
 
   merge(other: SetMetric): void {
-    if (other.hll !== null) {
-      this.toApproximate().merge(other.hll);
+    this.mergeState(other.state());
+  }
+
+  /** The set in a form another process can merge: member hashes while exact, else HLL registers. */
+  state(): SetState {
+    if (this.hll !== null) return { precision: this.hll.precision, registers: Buffer.from(this.hll.registers).toString('base64') };
+    return { hashes: Array.from(this.exact!.subarray(0, 2 * this.exactCount)) };
+  }
+
+  mergeState(state: SetState): void {
+    if ('hashes' in state) {
+      for (let i = 0; i + 1 < state.hashes.length; i += 2) this.addHash(state.hashes[i] >>> 0, state.hashes[i + 1] >>> 0);
       return;
     }
-    for (let i = 0; i < other.exactCount; i++) this.addHash(other.exact![2 * i], other.exact![2 * i + 1]);
+    const registers = Buffer.from(state.registers, 'base64');
+    if (state.precision !== this.precision || registers.length !== 1 << this.precision) {
+      throw new Error(`set precision ${state.precision} cannot merge into precision ${this.precision}`);
+    }
+    const other = new HyperLogLog(this.precision);
+    other.registers.set(registers);
+    this.toApproximate().merge(other);
   }
 
   private addHash(hi: number, lo: number): void {

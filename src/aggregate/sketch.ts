@@ -8,6 +8,10 @@ export interface Sketch {
   addSorted(sorted: Float64Array, n: number): void;
   /** Merges another sketch of the same kind (for partial buckets from several workers). */
   merge(other: Sketch): void;
+  /** The sketch as weighted points (mean, weight, mean, weight, …), to ship to another process. */
+  centroids(): number[];
+  /** Folds in weighted points from centroids(). */
+  addCentroids(pairs: readonly number[]): void;
   /** The estimated value at rank q·count, q in [0, 1]. */
   quantile(q: number): number;
   readonly count: number;
@@ -40,8 +44,17 @@ export class TDigestSketch implements Sketch {
   }
 
   merge(other: Sketch): void {
-    if (!(other instanceof TDigestSketch)) throw new TypeError('can only merge a TDigestSketch');
-    this.digest.push_centroid(other.digest.toArray());
+    this.addCentroids(other.centroids());
+  }
+
+  centroids(): number[] {
+    const pairs: number[] = [];
+    for (const c of this.digest.toArray()) pairs.push(c.mean, c.n);
+    return pairs;
+  }
+
+  addCentroids(pairs: readonly number[]): void {
+    for (let i = 0; i + 1 < pairs.length; i += 2) this.digest.push_centroid({ mean: pairs[i], n: pairs[i + 1] });
   }
 
   quantile(q: number): number {

@@ -10,6 +10,21 @@ import type { Sketch, SketchFactory } from './sketch.js';
 export const EXACT_SAMPLES = 512;
 const INITIAL_CAPACITY = 8;
 
+/** A timer in a form another process can merge: see Timer.parts(). */
+export interface TimerParts {
+  count: number;
+  samples: number;
+  sum: number;
+  sumSquares: number;
+  min: number;
+  max: number;
+  /** The first `exactPoints` pairs of `points` are single samples; the rest are sketch centroids. */
+  exactPoints: number;
+  /** mean, weight, mean, weight, … */
+  points: number[];
+  bins: number[] | null;
+}
+
 export class Timer {
   /** statsite's count: Σ 1/sample_rate, truncated to an integer after every add. */
   count = 0;
@@ -43,6 +58,10 @@ export class Timer {
     if (value > this.max) this.max = value;
     if (this.bins !== null) this.bins[binIndex(this.histogram!, this.bins.length, value)]++;
 
+    this.addExact(value);
+  }
+
+  private addExact(value: number): void {
     if (this.exactCount === this.exact.length) {
       if (this.exactCount >= EXACT_SAMPLES) this.foldIntoSketch();
       else this.growExact();
@@ -79,27 +98,37 @@ export class Timer {
 
   /** Folds another partial timer of the same series into this one. */
   merge(other: Timer): void {
-    this.count += other.count;
-    this.samples += other.samples;
-    this.sum += other.sum;
-    this.sumSquares += other.sumSquares;
-    this.min = Math.min(this.min, other.min);
-    this.max = Math.max(this.max, other.max);
-    if (this.bins !== null && other.bins !== null) {
-      for (let i = 0; i < this.bins.length; i++) this.bins[i] += other.bins[i];
+    this.mergeParts(other.parts());
+  }
+
+  /** Everything needed to merge this timer elsewhere: exact statistics and weighted points. */
+  parts(): TimerParts {
+    const points: number[] = [];
+    for (let i = 0; i < this.exactCount; i++) points.push(this.exact[i], 1);
+    return {
+      count: this.count, samples: this.samples, sum: this.sum, sumSquares: this.sumSquares, min: this.min, max: this.max,
+      exactPoints: this.exactCount,
+      points: this.sketch === null ? points : points.concat(this.sketch.centroids()),
+      bins: this.bins === null ? null : Array.from(this.bins),
+    };
+  }
+
+  mergeParts(p: TimerParts): void {
+    this.count += p.count;
+    this.samples += p.samples;
+    this.sum += p.sum;
+    this.sumSquares += p.sumSquares;
+    this.min = Math.min(this.min, p.min);
+    this.max = Math.max(this.max, p.max);
+    if (this.bins !== null && p.bins !== null && p.bins.length === this.bins.length) {
+      for (let i = 0; i < this.bins.length; i++) this.bins[i] += p.bins[i];
     }
-    if (other.sketch !== null) {
+    // Exact samples stay exact (small series keep exact quantiles); centroids go to the sketch.
+    for (let i = 0; i < p.exactPoints; i++) this.addExact(p.points[2 * i]);
+    if (p.points.length > 2 * p.exactPoints) {
       this.sketch ??= this.newSketch();
-      this.sketch.merge(other.sketch);
+      this.sketch.addCentroids(p.points.slice(2 * p.exactPoints));
     }
-    for (let i = 0; i < other.exactCount; i++) {
-      if (this.exactCount === this.exact.length) {
-        if (this.exactCount >= EXACT_SAMPLES) this.foldIntoSketch();
-        else this.growExact();
-      }
-      this.exact[this.exactCount++] = other.exact[i];
-    }
-    this.sorted = false;
   }
 
   private sortExact(): void {

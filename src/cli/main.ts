@@ -29,6 +29,8 @@ interface CliOptions {
   logFormat?: string;
   admin?: string;
   management?: string;
+  forward?: string[];
+  acceptForward?: string;
 }
 
 function integer(min: number, max: number) {
@@ -67,6 +69,8 @@ export function resolveConfig(opts: CliOptions): ServerConfig {
   if (opts.logFormat !== undefined) config.logFormat = opts.logFormat;
   if (opts.admin !== undefined) config.adminHttp = opts.admin;
   if (opts.management !== undefined) config.management = opts.management;
+  if (opts.forward !== undefined) config.forwardTo = opts.forward;
+  if (opts.acceptForward !== undefined) config.forwardListen = opts.acceptForward;
   sinkSpecs(config); // every sink spec must parse before anything starts
   return config;
 }
@@ -130,6 +134,8 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
   add('Output:', new Option('--sink <spec>', `where flushes go, repeatable: ${SINK_SPECS.join(', ')} (default stdout)`).argParser(collect));
   add('Operations:', new Option('--admin <addr>', 'HTTP /health, /ready, /stats on HOST:PORT (a bare PORT is loopback)').argParser(address));
   add('Operations:', new Option('--management <addr>', "etsy statsd's TCP management commands on HOST:PORT").argParser(address));
+  add('Scaling out:', new Option('--forward <url>', 'also send each interval, mergeable, to a global statsite-ts (its --accept-forward URL)').argParser(collect));
+  add('Scaling out:', new Option('--accept-forward <addr>', 'merge snapshots POSTed to http://HOST:PORT/v1/forward (the global instance)').argParser(address));
   add('Logging:', new Option('--log-level <level>', 'debug, info, warn, error (default info)'));
   add('Logging:', new Option('--log-format <format>', 'auto (journald under systemd, pretty on a terminal, else json)').choices(LOG_FORMATS));
   program.action(run);

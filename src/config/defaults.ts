@@ -37,6 +37,8 @@ export function defaultConfig(): ServerConfig {
     logFormat: 'auto',
     adminHttp: null,
     management: null,
+    forwardTo: [],
+    forwardListen: null,
     selfMetrics: { enabled: false, prefix: 'statsite-ts.' },
     keepGauges: false,
     limits: {

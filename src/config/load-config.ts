@@ -136,6 +136,18 @@ const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
     http: (c, o) => { c.adminHttp = listenAddress(o); },
     management: (c, o) => { c.management = listenAddress(o); },
   },
+  forward: {
+    url: (c, o) => {
+      const url = asString(o);
+      try {
+        parseSinkSpec(`forward:${url}`);
+      } catch (err) {
+        fail(o, (err as Error).message);
+      }
+      c.forwardTo.push(url);
+    },
+    listen: (c, o) => { c.forwardListen = listenAddress(o); },
+  },
   self_metrics: {
     enabled: (c, o) => { c.selfMetrics.enabled = asBool(o); },
     prefix: (c, o) => { c.selfMetrics.prefix = asString(o); },

@@ -43,6 +43,10 @@ export interface ServerConfig {
   adminHttp: string | null;
   /** etsy statsd's TCP management commands, `HOST:PORT`; null = off. */
   management: string | null;
+  /** Global instances to forward each interval to (their merge URLs). */
+  forwardTo: string[];
+  /** Accept forwarded snapshots on `HOST:PORT` (the global instance); null = off. */
+  forwardListen: string | null;
   /** Our own metrics, flushed with the rest under `prefix`. */
   selfMetrics: { enabled: boolean; prefix: string };
   keepGauges: boolean;

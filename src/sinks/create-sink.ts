@@ -10,6 +10,7 @@ import { parseHttpSpec, type HttpOptions } from './http/http-options.js';
 import { HttpSink } from './http/http-sink.js';
 import { parsePrometheusSpec, type PrometheusOptions } from './prometheus/prometheus-options.js';
 import { PrometheusSink } from './prometheus/prometheus-sink.js';
+import { ForwardSink } from '../forward/forward-sink.js';
 import type { Sink } from './sink.js';
 import { StdoutSink } from './stdout.js';
 import { StreamCommandSink } from './stream-command.js';
@@ -21,7 +22,8 @@ export type SinkSpec =
   | { type: 'stream'; command: string }
   | { type: 'graphite'; options: GraphiteOptions }
   | { type: 'prometheus'; options: PrometheusOptions }
-  | { type: 'http'; options: HttpOptions };
+  | { type: 'http'; options: HttpOptions }
+  | { type: 'forward'; options: HttpOptions };
 
 /** Throws with a readable reason for a spec it cannot use. */
 export function parseSinkSpec(spec: string): SinkSpec {
@@ -34,6 +36,7 @@ export function parseSinkSpec(spec: string): SinkSpec {
   if (spec.startsWith('graphite://')) return { type: 'graphite', options: parseGraphiteSpec(spec) };
   if (spec.startsWith('prometheus://')) return { type: 'prometheus', options: parsePrometheusSpec(spec) };
   if (spec.startsWith('http://') || spec.startsWith('https://')) return { type: 'http', options: parseHttpSpec(spec) };
+  if (spec.startsWith('forward:')) return { type: 'forward', options: parseHttpSpec(spec.slice('forward:'.length)) };
   throw new Error(`unknown sink "${spec}" (supported: ${SINK_SPECS.join(', ')})`);
 }
 
@@ -49,5 +52,7 @@ export function createSink(spec: SinkSpec, naming: () => NamingConfig, log: Logg
       return new PrometheusSink(spec.options, log);
     case 'http':
       return new HttpSink(spec.options, naming, log);
+    case 'forward':
+      return new ForwardSink(spec.options, naming, log);
   }
 }

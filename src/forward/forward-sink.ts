@@ -1,0 +1,52 @@
+// `forward:URL` (`--forward URL`, `[forward] url`): each flush, this instance's interval goes to
+// a global statsite-ts as a mergeable snapshot (snapshot.ts) — over the HTTP sink's sender, so it
+// is buffered, retried with backoff and bounded like every other network sink.
+
+import { hostname } from 'node:os';
+import type { Bucket } from '../aggregate/bucket.js';
+import type { Logger } from '../log/logger.js';
+import type { NamingConfig } from '../naming/naming-config.js';
+import type { HttpOptions } from '../sinks/http/http-options.js';
+import { HttpSender } from '../sinks/http/http-sender.js';
+import { SerialQueue } from '../sinks/serial-queue.js';
+import type { Sink, SinkCounters } from '../sinks/sink.js';
+import { seriesCount, toSnapshot } from './snapshot.js';
+
+export class ForwardSink implements Sink {
+  readonly name: string;
+  private readonly sender: HttpSender;
+  private readonly queue = new SerialQueue();
+  private readonly source = hostname();
+
+  constructor(
+    options: HttpOptions,
+    private readonly naming: () => NamingConfig,
+    private readonly log: Logger,
+  ) {
+    this.name = `forward:${options.displayName}`;
+    this.sender = new HttpSender(options, log);
+  }
+
+  flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
+    const interval = this.naming().flushInterval;
+    return this.queue.run(async () => {
+      const snapshot = toSnapshot(bucket, this.source, timestamp, interval);
+      const series = seriesCount(snapshot);
+      if (series === 0) return;
+      this.sender.send(JSON.stringify(snapshot), series);
+      this.sender.seal();
+      const dropped = this.sender.takeDroppedCount();
+      if (dropped > 0) this.log.warn({ sink: this.name, droppedSeries: dropped }, 'forward buffer full: dropped the oldest snapshots');
+    }, signal);
+  }
+
+  counters(): SinkCounters {
+    return this.sender.counters();
+  }
+
+  async close(timeoutMs = 5_000): Promise<void> {
+    await this.queue.idle();
+    await this.sender.idle(timeoutMs);
+    await this.sender.close();
+  }
+}
