@@ -4,6 +4,7 @@ import type { Bucket } from '../aggregate/bucket.js';
 import type { NamingConfig } from '../naming/naming-config.js';
 import type { Sink } from './sink.js';
 import { streamLineChunks } from './stream-lines.js';
+import { stdoutStream } from './stdout-stream.js';
 import { writeChunks } from './write-chunks.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -15,10 +16,13 @@ export class StdoutSink implements Sink {
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const naming = this.naming();
-    return this.queue.run(() => writeChunks(process.stdout, streamLineChunks(bucket, naming, timestamp), signal), signal);
+    return this.queue.run(() => writeChunks(stdoutStream(), streamLineChunks(bucket, naming, timestamp), signal), signal);
   }
 
-  close(): Promise<void> {
-    return this.queue.idle();
+  /** Waits until every line written so far has left the process. */
+  async close(): Promise<void> {
+    await this.queue.idle();
+    const out = stdoutStream();
+    if (out.writableLength > 0) await new Promise<void>((resolve) => out.write('', () => resolve()));
   }
 }
