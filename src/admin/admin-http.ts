@@ -5,6 +5,7 @@
 // Responses are fixed JSON; nothing from the request is echoed back.
 
 import { createServer, type Server } from 'node:http';
+import { closeServer, listen } from '../util/listen.js';
 
 export interface Health {
   ok: boolean;
@@ -42,19 +43,6 @@ export async function listenAdminHttp(host: string, port: number, source: AdminS
     if (path === '/stats') return reply(200, source.stats());
     return reply(404, { error: 'not found', paths: ['/health', '/ready', '/stats'] });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address !== null ? address.port : port,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const boundPort = await listen(server, port, host);
+  return { port: boundPort, close: () => closeServer(server) };
 }

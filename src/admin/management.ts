@@ -5,6 +5,7 @@
 // Replies end with "END\n\n" as etsy's do (health replies are a single line).
 
 import { createServer, type Server, type Socket } from 'node:net';
+import { closeServer, listen } from '../util/listen.js';
 
 export interface ManagementSource {
   stats(): Record<string, number>;
@@ -74,22 +75,12 @@ export async function listenManagement(host: string, port: number, source: Manag
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
+  const boundPort = await listen(server, port, host);
   return {
-    port: typeof address === 'object' && address !== null ? address.port : port,
+    port: boundPort,
     get down() {
       return down;
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () => closeServer(server, sockets),
   };
 }

@@ -83,43 +83,24 @@ export class Bucket implements SampleHandler {
   // Merging partial aggregates from elsewhere (forwarded snapshots); same limits as samples.
 
   mergeCounter(key: string, sum: number, count: number): void {
-    let c = this.counters.get(key);
-    if (c === undefined) {
-      if (!this.admit(key)) return;
-      this.counters.set(key, (c = new Counter()));
-    }
+    const c = this.mergeTarget(this.counters, key, () => new Counter());
+    if (c === undefined) return;
     c.sum += sum;
     c.count += count;
   }
 
   mergeTimer(key: string, parts: TimerParts): void {
-    let t = this.timers.get(key);
-    if (t === undefined) {
-      if (!this.admit(key)) return;
-      this.timers.set(key, (t = this.newTimer(key)));
-    }
-    t.mergeParts(parts);
+    this.mergeTarget(this.timers, key, () => this.newTimer(key))?.mergeParts(parts);
   }
 
   /** The newest write wins, wherever it happened. */
   mergeGauge(key: string, value: number, updatedAt: number): void {
-    let g = this.gauges.get(key);
-    if (g === undefined) {
-      if (!this.admit(key)) return;
-      this.gauges.set(key, (g = new Gauge()));
-    } else if (g.updatedAt > updatedAt) {
-      return;
-    }
-    g.set(value, updatedAt);
+    const g = this.mergeTarget(this.gauges, key, () => new Gauge());
+    if (g !== undefined && g.updatedAt <= updatedAt) g.set(value, updatedAt);
   }
 
   mergeSet(key: string, state: SetState): void {
-    let s = this.sets.get(key);
-    if (s === undefined) {
-      if (!this.admit(key)) return;
-      this.sets.set(key, (s = new SetMetric(this.settings.setPrecision)));
-    }
-    s.mergeState(state);
+    this.mergeTarget(this.sets, key, () => new SetMetric(this.settings.setPrecision))?.mergeState(state);
   }
 
   mergeKeyValues(key: string, values: readonly number[]): void {
@@ -129,6 +110,13 @@ export class Bucket implements SampleHandler {
   /** Series in the bucket, all types together. */
   size(): number {
     return this.seriesCount;
+  }
+
+  /** The series to merge into, created (within the limit) when new. Off the hot path, so a closure is fine. */
+  private mergeTarget<T>(map: Map<string, T>, key: string, create: () => T): T | undefined {
+    let series = map.get(key);
+    if (series === undefined && this.admit(key)) map.set(key, (series = create()));
+    return series;
   }
 
   /** Whether a new series may be created; counts the drop when not. */

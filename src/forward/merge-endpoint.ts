@@ -3,6 +3,7 @@
 // Off unless `[forward] listen` is set; loopback unless an address is given explicitly.
 
 import { createServer, type Server } from 'node:http';
+import { closeServer, listen } from '../util/listen.js';
 import type { Bucket } from '../aggregate/bucket.js';
 import type { Logger } from '../log/logger.js';
 import { mergeSnapshot, parseSnapshot, seriesCount } from './snapshot.js';
@@ -67,19 +68,6 @@ export async function listenMergeEndpoint(
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address !== null ? address.port : port,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const boundPort = await listen(server, port, host);
+  return { port: boundPort, close: () => closeServer(server) };
 }

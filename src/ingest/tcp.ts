@@ -2,6 +2,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { LineFramer } from '../protocol/line-framer.js';
+import { closeServer, listen } from '../util/listen.js';
 import type { LineParser } from '../protocol/parser.js';
 import type { Limits } from '../config/server-config.js';
 import type { IngestStats } from './ingest-stats.js';
@@ -54,23 +55,12 @@ export async function listenTcp(
   server.maxConnections = limits().tcpMaxConnections;
   // Past maxConnections Node closes new connections at once; count them so it is not silent.
   server.on('drop', () => stats.tcpRefused++);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      server.on('error', onFailure);
-      resolve();
-    });
-  });
+  const boundPort = await listen(server, port, host);
+  server.on('error', onFailure);
   const bound = server.address();
-  if (bound === null || typeof bound === 'string') throw new Error('TCP listener has no address');
   return {
-    address: bound.address,
-    port: bound.port,
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of connections) socket.destroy();
-      await closed;
-    },
+    address: typeof bound === 'object' && bound !== null ? bound.address : host,
+    port: boundPort,
+    close: () => closeServer(server, connections),
   };
 }
