@@ -7,10 +7,21 @@ export async function writeChunks(stream: Writable, chunks: AsyncIterable<string
   for await (const chunk of chunks) {
     signal?.throwIfAborted();
     if (stream.destroyed || stream.writableEnded) throw new Error('stream closed');
-    if (!stream.write(chunk)) {
-      const waits = [once(stream, 'drain'), once(stream, 'close')];
-      if (signal) waits.push(once(signal, 'abort'));
-      await Promise.race(waits);
-    }
+    if (!stream.write(chunk)) await drained(stream, signal);
+  }
+}
+
+/** Until 'drain' (or 'close', or the abort); the listeners of the events that lost are removed. */
+async function drained(stream: Writable, signal?: AbortSignal): Promise<void> {
+  const done = new AbortController();
+  const options = { signal: done.signal };
+  const waits = [once(stream, 'drain', options), once(stream, 'close', options)];
+  if (signal) waits.push(once(signal, 'abort', options));
+  try {
+    await Promise.race(waits);
+  } finally {
+    done.abort();
+    // The losers reject with AbortError once aborted; nobody awaits them.
+    for (const w of waits) w.catch(() => undefined);
   }
 }
