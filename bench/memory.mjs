@@ -29,7 +29,8 @@ function used() {
 }
 
 function newBucket() {
-  return new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch });
+  // maxSeries 0: no cardinality cap, so every series is kept.
+  return new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
 }
 
 function keyOf(i) {

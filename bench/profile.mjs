@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { buildLoadgen } from './lib/loadgen.mjs';
 import { profileServer } from './lib/profile.mjs';
 import { pins } from './lib/pinning.mjs';
+import { raiseRmemMax } from './lib/rmem.mjs';
 
 const counterRate = Number(process.argv[2] ?? 3_000_000);
 const timerRate = Number(process.argv[3] ?? 1_000_000);
 const tmpDir = mkdtempSync(join(tmpdir(), 'statsite-bench-'));
+const rmem = raiseRmemMax();
 try {
   const { serverPin, generatorPin } = pins();
   const built = buildLoadgen(tmpDir);
@@ -24,5 +26,6 @@ try {
     for (const row of p.top) console.log(`  ${(row.share * 100).toFixed(1).padStart(5)}%  ${String(row.selfMs).padStart(6)} ms  ${row.function}`);
   }
 } finally {
+  rmem.restore();
   rmSync(tmpDir, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 // What the kernel knows about a process or a socket, read from /proc (Linux only).
 // Used to report CPU and RSS per server run, and the UDP receive queue (backlog) and drops.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second for /proc/PID/stat times; 100 on every Linux we run on. */
 const CLK_TCK = 100;
@@ -53,18 +53,64 @@ export function udpSocket(port) {
   return null;
 }
 
-/** Whether a TCP socket is listening on `port` (IPv4). */
-export function tcpListening(port) {
+/** Whether a TCP socket is listening on `port` (IPv4); with `anyState`, whether any TCP socket uses it locally. */
+export function tcpListening(port, anyState = false) {
   const table = read('/proc/net/tcp');
   if (table === null) return false;
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   return table.split('\n').some((line) => {
     const cols = line.trim().split(/\s+/);
-    return cols.length > 3 && cols[1].endsWith(':' + hexPort) && cols[3] === '0A';
+    return cols.length > 3 && cols[1].endsWith(':' + hexPort) && (anyState || cols[3] === '0A');
   });
+}
+
+/** The kernel's ephemeral port range, which the bench keeps clear of. */
+export function ephemeralPorts() {
+  const text = read('/proc/sys/net/ipv4/ip_local_port_range');
+  const [lo, hi] = (text ?? '32768 60999').trim().split(/\s+/).map(Number);
+  return { lo, hi };
 }
 
 export function readSysctl(name) {
   const text = read(`/proc/sys/${name.replaceAll('.', '/')}`);
   return text === null ? null : Number(text.trim());
+}
+
+const PF_KTHREAD = 0x00200000;
+
+/**
+ * CPU seconds used so far by every user process except `excludePids`, keyed by pid. Kernel
+ * threads are left out: the loopback traffic's own softirq work runs in them. Diffing two
+ * snapshots tells how busy the rest of the machine was during a trial (a build or test run beside
+ * the bench skews it). Children's time collected at exit (cutime) is left out on purpose: a long
+ * job reaped mid-trial would count its whole life; short processes that start and end between
+ * two snapshots are missed instead, so this errs low.
+ */
+export function otherProcessesCpu(excludePids) {
+  const snapshot = new Map();
+  let names;
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return snapshot;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name) || excludePids.has(Number(name))) continue;
+    const stat = read(`/proc/${name}/stat`);
+    if (stat === null) continue;
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[6]) & PF_KTHREAD) continue;
+    snapshot.set(name, (Number(f[11]) + Number(f[12])) / CLK_TCK);
+  }
+  return snapshot;
+}
+
+/** CPU seconds the other processes used between two snapshots. */
+export function otherCpuBetween(before, after) {
+  let seconds = 0;
+  for (const [pid, now] of after) {
+    const then = before.get(pid) ?? 0;
+    seconds += now >= then ? now - then : now; // a smaller value: the pid was reused by a new process
+  }
+  return seconds;
 }

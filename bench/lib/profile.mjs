@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { sendUdp } from './loadgen.mjs';
-import { randomPort, ROOT, startServer } from './servers.mjs';
+import { ROOT, startServer } from './servers.mjs';
 
 /** Self time per function (name + file:line), biggest first, as shares of the busy (non-idle) time. */
 export function summarizeProfile(profile, top = 15) {
@@ -31,9 +31,7 @@ export function summarizeProfile(profile, top = 15) {
 /** Profiles one burst of `rate` lines/s for `seconds` into a fresh statsite-ts. */
 export async function profileServer(gen, serverPin, tmpDir, { perDgram, type, rate, seconds = 3, keys = 1000 }) {
   const dir = join(tmpDir, `prof-${type}-${perDgram}-${Date.now()}`);
-  const port = randomPort();
   const server = await startServer('statsite-ts', {
-    port,
     flushS: 1,
     tmpDir,
     pin: serverPin,
@@ -41,7 +39,7 @@ export async function profileServer(gen, serverPin, tmpDir, { perDgram, type, ra
   });
   let sent;
   try {
-    sent = await sendUdp(gen.path, gen.pin, { port, count: Math.round(rate * seconds), rate, perDgram, keys, type });
+    sent = await sendUdp(gen.path, gen.pin, { port: server.port, count: Math.round(rate * seconds), rate, perDgram, keys, type });
   } finally {
     // The profile is only written by a clean exit: allow the server its whole shutdown.
     const exit = await server.stopWithin(30_000);

@@ -10,7 +10,8 @@ function rate(n) {
   return String(Math.round(n));
 }
 const mb = (bytes) => (bytes === null || bytes === undefined ? '—' : `${Math.round(bytes / 2 ** 20)} MB`);
-const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+/** a / b; `≤` when b was generator-limited (b's real limit is higher, so the ratio is lower). */
+const ratio = (a, b, bLimited = false) => (a && b ? `${bLimited ? '≤' : ''}${(a / b).toFixed(2)}×` : '—');
 const pct = (x, digits = 2) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(digits)}%`);
 
 function table(header, rows) {
@@ -37,7 +38,13 @@ export function formatReport(r) {
         ['workload', ...SERVERS.map((s) => SERVER_TITLES[s]), 'ts / etsy', 'ts / bare'],
         Object.entries(udp).map(([name, w]) => {
           const get = (s) => w.servers[s]?.best?.rate ?? null;
-          return [w.title, ...SERVERS.map((s) => (w.servers[s] ? best(w.servers[s]) : '—')), ratio(get('statsite-ts'), get('etsy')), ratio(get('statsite-ts'), get('bare'))];
+          const limited = (s) => w.servers[s]?.best?.generatorLimited ?? false;
+          return [
+            w.title,
+            ...SERVERS.map((s) => (w.servers[s] ? best(w.servers[s]) : '—')),
+            ratio(get('statsite-ts'), get('etsy'), limited('etsy')),
+            ratio(get('statsite-ts'), get('bare'), limited('bare')),
+          ];
         }),
       ),
     );
@@ -52,6 +59,12 @@ export function formatReport(r) {
       }
     }
     out.push(table(['workload', 'server', 'lines/s', 'cpu', 'ns/line', 'rss', 'peak rss'], rows));
+    const trials = Object.values(udp).flatMap((w) => Object.values(w.servers).flatMap((s) => s.trials ?? []));
+    const disturbed = trials.filter((t) => t.disturbed);
+    if (disturbed.length > 0) {
+      const worst = Math.max(...disturbed.map((t) => t.otherLoad));
+      out.push(`Note: other processes used > 0.1 core during ${disturbed.length} of ${trials.length} trials (up to ${worst.toFixed(2)}); failed ones were retried, but expect noise.`);
+    }
   }
   if (r.tcp?.length) {
     out.push('');
@@ -68,11 +81,20 @@ export function formatReport(r) {
     out.push('Flush of N distinct series to the stdout sink, with background counters arriving meanwhile');
     out.push(
       table(
-        ['series', 'type', 'flush', 'output', 'background rate', 'background lost', 'rss'],
+        ['series', 'type', 'flush', 'output', 'series lines lost', 'background rate', 'background lost', 'rss'],
         r.flush.map((f) =>
           f.error
-            ? [rate(f.series), f.type, 'error', '', '', '', '']
-            : [rate(f.series), f.type === 'c' ? 'counters' : 'timers', `${f.flushMs} ms`, mb(f.outputBytes), rate(f.bgRate), `${f.bgLost} of ${rate(f.bgSent)}`, mb(f.rss)],
+            ? [rate(f.series), f.type, 'error', '', '', '', '', '']
+            : [
+                rate(f.series),
+                f.type === 'c' ? 'counters' : 'timers',
+                `${f.flushMs} ms`,
+                mb(f.outputBytes),
+                f.seriesLinesLost,
+                rate(f.bgRate),
+                `${f.bgLost} of ${rate(f.bgSent)} (${pct(f.bgLost / f.bgSent, 1)})`,
+                mb(f.rss),
+              ],
         ),
       ),
     );

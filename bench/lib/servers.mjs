@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tcpListening, udpSocket } from './proc.mjs';
+import { ephemeralPorts, tcpListening, udpSocket } from './proc.mjs';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 const BENCH = join(ROOT, 'bench');
@@ -112,10 +112,21 @@ function command(kind, port, flushS, tmpDir, options) {
 }
 
 /**
- * Starts a server of `kind` on `port` (pinned with `pin`, e.g. ['taskset', '-c', '1']) and
- * resolves once its UDP socket (and statsite-ts's TCP listener) is bound.
+ * Starts a server of `kind` on a random free port (pinned with `pin`, e.g. ['taskset', '-c', '1'])
+ * and resolves once its UDP socket (and statsite-ts's TCP listener) is bound. A port taken in
+ * the meantime means another try on another port, three at most.
  */
-export async function startServer(kind, { port, flushS, tmpDir, pin = [], ...options }) {
+export async function startServer(kind, options) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(kind, randomPort(), options);
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE|did not start/.test(err.message)) throw err;
+    }
+  }
+}
+
+async function startOn(kind, port, { flushS, tmpDir, pin = [], ...options }) {
   const [cmd, ...args] = [...pin, ...command(kind, port, flushS, tmpDir, options)];
   // Under systemd statsite-ts would log in journald form; the bench reads its JSON logs.
   const env = { ...process.env };
@@ -175,19 +186,27 @@ export async function startServer(kind, { port, flushS, tmpDir, pin = [], ...opt
 export async function stopProcess(child, exited, graceMs = 3000) {
   if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited), killed: false };
   child.kill('SIGTERM');
-  const result = await Promise.race([exited, sleep(graceMs).then(() => null)]);
+  // The grace timer is cancelled on exit: a pending timer would keep the bench itself alive.
+  const grace = new AbortController();
+  const timeout = sleep(graceMs, null, { signal: grace.signal }).catch(() => null);
+  const result = await Promise.race([exited, timeout]);
+  grace.abort();
   if (result !== null) return { ...result, killed: false };
   child.kill('SIGKILL');
   return { ...(await exited), killed: true };
 }
 
-/** A random high port whose UDP and TCP sides both look free. */
+/**
+ * A random high port, outside the kernel's ephemeral range (where client sockets would take it
+ * from under us), with it and the next one unused by any UDP or TCP socket.
+ */
 export function randomPort() {
-  for (let i = 0; i < 50; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 40_000);
-    if (udpSocket(port) === null && udpSocket(port + 1) === null && !tcpListening(port) && !tcpListening(port + 1)) {
-      return port;
-    }
+  const eph = ephemeralPorts();
+  const free = (p) => udpSocket(p) === null && !tcpListening(p, true);
+  for (let i = 0; i < 100; i++) {
+    const port = 10_000 + Math.floor(Math.random() * 50_000);
+    if (port + 1 >= eph.lo && port <= eph.hi) continue;
+    if (free(port) && free(port + 1)) return port;
   }
   throw new Error('no free port found');
 }
