@@ -9,6 +9,9 @@ export function formatFixed(value: number, digits = 6): string {
     return BigInt(value).toString() + (digits > 0 ? '.' + '0'.repeat(digits) : '');
   }
   if (Object.is(value, -0)) return digits > 0 ? '-0.' + '0'.repeat(digits) : '-0';
+  // Whole numbers (counts, most timer values in ms) are the common case and need no rounding.
+  // (Below 2^53 String() is exact; above it prints the shortest form, not C's exact digits.)
+  if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) return digits === 6 ? value + '.000000' : value.toFixed(digits);
   // toFixed rounds an exact tie away from zero; C rounds it to even. A tie needs the value to be
   // a multiple of 2^-(digits+1) (exact to test), with a 5 as the first dropped digit.
   if (Number.isInteger(value * 2 ** (digits + 1))) {

@@ -29,3 +29,12 @@ describe('formatFixed (C %f)', () => {
     expect(formatCount(11)).toBe('11');
   });
 });
+
+describe('formatFixed on whole numbers', () => {
+  it('prints the exact digits C prints, also past 2^53', () => {
+    expect(formatFixed(42)).toBe('42.000000');
+    expect(formatFixed(-7, 2)).toBe('-7.00');
+    expect(formatFixed(2 ** 53 - 1)).toBe('9007199254740991.000000');
+    expect(formatFixed(12345678901234567890)).toBe('12345678901234567168.000000');
+  });
+});
