@@ -72,6 +72,9 @@ export function resolveConfig(opts: CliOptions): ServerConfig {
   if (opts.forward !== undefined) config.forwardTo = opts.forward;
   if (opts.acceptForward !== undefined) config.forwardListen = opts.acceptForward;
   sinkSpecs(config); // every sink spec must parse before anything starts
+  if (config.udpPort === 0 && config.tcpPort === 0 && !config.parseStdin && config.forwardListen === null) {
+    throw new Error(`${opts.config ?? 'command line'}: nothing to receive metrics on: UDP and TCP ports are 0, parse_stdin is off and no forward listener is set`);
+  }
   return config;
 }
 

@@ -49,6 +49,12 @@ describe('configuration errors', () => {
     });
   }
 
+  it('refuses a config that can receive nothing', async () => {
+    const r = await runCli(['--config', file('deaf.toml', '[statsite]\nport = 0\nudp_port = 0\n')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/deaf\.toml: nothing to receive metrics on/);
+  });
+
   it('check-config accepts config.example.toml', async () => {
     const r = await runCli(['check-config', 'config.example.toml']);
     expect(r.code).toBe(0);
