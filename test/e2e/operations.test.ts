@@ -34,7 +34,7 @@ describe('configuration errors', () => {
     ['wrong-type.toml', '[statsite]\nport = "eighty"\n', /wrong-type\.toml: statsite\.port: expected a number, got "eighty"/],
     ['bad-range.ini', '[statsite]\nflush_interval = 1\nquantiles = 0.5, 1.5\n', /bad-range\.ini:3: statsite\.quantiles: each quantile must be between 0 and 1/],
     ['bad-histogram.toml', '[histogram_api]\nprefix = "api"\nmin = 10\nmax = 0\nwidth = 1\n', /histogram_api\.max: must be greater than min/],
-    ['bad-sink.toml', '[[sinks]]\ntype = "graphite"\nhost = "x"\nrouting = "round-robin"\n', /routing must be fanout or carbon_ch/],
+    ['bad-sink.toml', '[[sinks]]\ntype = "graphite"\nhost = "x"\nrouting = "round-robin"\n', /routing must be fanout/],
     ['bad-toml.toml', '[statsite\nport = 1\n', /bad-toml\.toml:1: /],
   ] as const) {
     it(`refuses ${name} with file, key and reason, exit 2, no stack trace`, async () => {
