@@ -3,7 +3,7 @@
 // quantiles, so "how many samples are ≤ bound" is found by searching its quantiles for the
 // bound. With exact samples the quantiles are nearest-rank and the count is exact; once the
 // timer has folded samples into its sketch the count is an estimate within the sketch's rank
-// error (about 1 % of the interval's samples).
+// error (about 0.1 % of the interval's samples).
 
 import type { Timer } from '../../aggregate/timer.js';
 
