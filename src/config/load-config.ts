@@ -187,6 +187,7 @@ function readSink(tables: Tables, table: string, file: string, opt: (t: string, 
     graphite: ['type', 'host', 'port', 'destinations', 'prefix', 'routing', 'buffer_lines', 'timeout', 'spool_dir', 'spool_max_bytes'],
     prometheus: ['type', 'host', 'port', 'path', 'quantiles', 'ttl', 'timer_unit', 'histogram_buckets'],
     http: ['type', 'url', 'headers', 'timeout', 'buffer_series'],
+    remote_write: ['type', 'url', 'headers', 'timeout', 'buffer_series', 'quantiles', 'ttl', 'timer_unit', 'histogram_buckets'],
   };
   const keys = allowed[type] ?? fail(opt(table, 'type'), `unknown sink type "${type}" (known: ${Object.keys(allowed).join(', ')})`);
   for (const key of Object.keys(entry)) {
@@ -201,7 +202,12 @@ function readSink(tables: Tables, table: string, file: string, opt: (t: string, 
   }
   if (type === 'graphite') return graphiteSpec(entry, table, file, opt);
   if (type === 'prometheus') return prometheusSpec(entry, table, file, opt);
-  if (type === 'http') return httpSpec(entry, table, file, opt);
+  if (type === 'http') return checkedSpec(httpUrl(entry, table, file, opt).toString(), table, file);
+  if (type === 'remote_write') {
+    const url = httpUrl(entry, table, file, opt);
+    seriesQuery(entry, table, opt, url.searchParams);
+    return checkedSpec(`remote-write+${url}`, table, file);
+  }
   return type;
 }
 
@@ -221,17 +227,22 @@ function prometheusSpec(entry: Tables[string], table: string, file: string, opt:
   const port = 'port' in entry ? asInteger(opt(table, 'port'), 1, 65535) : 9102;
   const query = new URLSearchParams();
   if ('path' in entry) query.set('path', asString(opt(table, 'path')));
-  if ('quantiles' in entry) query.set('quantiles', asStringList(opt(table, 'quantiles')).join(','));
-  if ('ttl' in entry) query.set('ttl', String(asNumber(opt(table, 'ttl'))));
-  if ('timer_unit' in entry) query.set('timer_unit', asString(opt(table, 'timer_unit')));
-  if ('histogram_buckets' in entry) query.set('histogram_buckets', asStringList(opt(table, 'histogram_buckets')).join(','));
+  seriesQuery(entry, table, opt, query);
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   return checkedSpec(`prometheus://${address}${query.size > 0 ? `?${query}` : ''}`, table, file);
 }
 
+/** How StatsD series become Prometheus ones (prometheus and remote_write sinks), as query options. */
+function seriesQuery(entry: Tables[string], table: string, opt: (t: string, k: string) => RawOption, query: URLSearchParams): void {
+  if ('quantiles' in entry) query.set('quantiles', asStringList(opt(table, 'quantiles')).join(','));
+  if ('ttl' in entry) query.set('ttl', String(asNumber(opt(table, 'ttl'))));
+  if ('timer_unit' in entry) query.set('timer_unit', asString(opt(table, 'timer_unit')));
+  if ('histogram_buckets' in entry) query.set('histogram_buckets', asStringList(opt(table, 'histogram_buckets')).join(','));
+}
+
 /** `url`, plus `headers = { NAME = "VALUE" or "env:VAR" }` and options, as one http(s):// URL. */
-function httpSpec(entry: Tables[string], table: string, file: string, opt: (t: string, k: string) => RawOption): string {
-  if (!('url' in entry)) throw new ConfigError(file, `${table}.url`, 'missing: an http sink needs a url');
+function httpUrl(entry: Tables[string], table: string, file: string, opt: (t: string, k: string) => RawOption): URL {
+  if (!('url' in entry)) throw new ConfigError(file, `${table}.url`, 'missing: this sink needs a url');
   let url: URL;
   try {
     url = new URL(asString(opt(table, 'url')));
@@ -248,7 +259,7 @@ function httpSpec(entry: Tables[string], table: string, file: string, opt: (t: s
   }
   if ('timeout' in entry) url.searchParams.set('timeout', String(asNumber(opt(table, 'timeout'))));
   if ('buffer_series' in entry) url.searchParams.set('buffer_series', String(asInteger(opt(table, 'buffer_series'), 1, 1e9)));
-  return checkedSpec(url.toString(), table, file);
+  return url;
 }
 
 /** `host`+`port` or `destinations = ["HOST:PORT[:INSTANCE]", …]`, plus options, as a graphite:// URL. */

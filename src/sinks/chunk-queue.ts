@@ -7,13 +7,18 @@ export interface Chunk {
   lines: number;
 }
 
-export interface ChunkQueue {
+/** Anything queued: the HTTP senders queue request bodies, counted in series. */
+export interface Counted {
+  lines: number;
+}
+
+export interface ChunkQueue<C extends Counted = Chunk> {
   /** Adds a chunk; returns the number of lines dropped (oldest first) to stay within bounds. */
-  push(chunk: Chunk): number;
+  push(chunk: C): number;
   /** Marks the end of one flush's chunks; returns lines dropped. The disk spool makes them durable here. */
   seal(): number;
   /** The oldest chunk not yet acknowledged, or null when there is nothing (sealed) to send. */
-  peek(): Chunk | null;
+  peek(): C | null;
   /** The chunk last returned by peek() reached the kernel. */
   ack(): void;
   /** Lines waiting, the peeked chunk included. */
@@ -21,15 +26,15 @@ export interface ChunkQueue {
 }
 
 /** The in-memory queue, bounded in lines. */
-export class MemoryQueue implements ChunkQueue {
-  private readonly chunks: Chunk[] = [];
+export class MemoryQueue<C extends Counted = Chunk> implements ChunkQueue<C> {
+  private readonly chunks: C[] = [];
   private head = 0;
   private peeked = false;
   lines = 0;
 
   constructor(private readonly maxLines: number) {}
 
-  push(chunk: Chunk): number {
+  push(chunk: C): number {
     this.chunks.push(chunk);
     this.lines += chunk.lines;
     let dropped = 0;
@@ -47,7 +52,7 @@ export class MemoryQueue implements ChunkQueue {
     return 0;
   }
 
-  peek(): Chunk | null {
+  peek(): C | null {
     if (this.head === this.chunks.length) return null;
     this.peeked = true;
     return this.chunks[this.head];

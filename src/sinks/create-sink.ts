@@ -1,5 +1,5 @@
 // Sink specs, as given to --sink or built from [[sinks]]: `stdout`, `stream:COMMAND`,
-// `graphite://…`, `prometheus://…`, `http://…`/`https://…`. Parsing is separate from building, so a config can be checked without
+// `graphite://…`, `prometheus://…`, `http://…`/`https://…`, `remote-write+http(s)://…`. Parsing is separate from building, so a config can be checked without
 // connecting anywhere.
 
 import type { Logger } from '../log/logger.js';
@@ -10,12 +10,14 @@ import { parseHttpSpec, type HttpOptions } from './http/http-options.js';
 import { HttpSink } from './http/http-sink.js';
 import { parsePrometheusSpec, type PrometheusOptions } from './prometheus/prometheus-options.js';
 import { PrometheusSink } from './prometheus/prometheus-sink.js';
+import { parseRemoteWriteSpec, REMOTE_WRITE_PREFIX, type RemoteWriteOptions } from './remote-write/remote-write-options.js';
+import { RemoteWriteSink } from './remote-write/remote-write-sink.js';
 import { ForwardSink } from '../forward/forward-sink.js';
 import type { Sink } from './sink.js';
 import { StdoutSink } from './stdout.js';
 import { StreamCommandSink } from './stream-command.js';
 
-export const SINK_SPECS = ['stdout', 'stream:COMMAND', 'graphite://HOST:PORT[?prefix=statsite.]', 'prometheus://HOST:PORT', 'http[s]://URL'];
+export const SINK_SPECS = ['stdout', 'stream:COMMAND', 'graphite://HOST:PORT[?prefix=statsite.]', 'prometheus://HOST:PORT', 'http[s]://URL', 'remote-write+http[s]://HOST:PORT/api/v1/write'];
 
 export type SinkSpec =
   | { type: 'stdout' }
@@ -23,7 +25,8 @@ export type SinkSpec =
   | { type: 'graphite'; options: GraphiteOptions }
   | { type: 'prometheus'; options: PrometheusOptions }
   | { type: 'http'; options: HttpOptions }
-  | { type: 'forward'; options: HttpOptions };
+  | { type: 'forward'; options: HttpOptions }
+  | { type: 'remote_write'; options: RemoteWriteOptions };
 
 /** Throws with a readable reason for a spec it cannot use. */
 export function parseSinkSpec(spec: string): SinkSpec {
@@ -36,6 +39,7 @@ export function parseSinkSpec(spec: string): SinkSpec {
   if (spec.startsWith('graphite://')) return { type: 'graphite', options: parseGraphiteSpec(spec) };
   if (spec.startsWith('prometheus://')) return { type: 'prometheus', options: parsePrometheusSpec(spec) };
   if (spec.startsWith('http://') || spec.startsWith('https://')) return { type: 'http', options: parseHttpSpec(spec) };
+  if (spec.startsWith(REMOTE_WRITE_PREFIX)) return { type: 'remote_write', options: parseRemoteWriteSpec(spec) };
   if (spec.startsWith('forward:')) return { type: 'forward', options: parseHttpSpec(spec.slice('forward:'.length)) };
   throw new Error(`unknown sink "${spec}" (supported: ${SINK_SPECS.join(', ')})`);
 }
@@ -54,5 +58,7 @@ export function createSink(spec: SinkSpec, naming: () => NamingConfig, log: Logg
       return new HttpSink(spec.options, naming, log);
     case 'forward':
       return new ForwardSink(spec.options, naming, log);
+    case 'remote_write':
+      return new RemoteWriteSink(spec.options, log);
   }
 }

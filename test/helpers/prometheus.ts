@@ -1,10 +1,11 @@
 // A real Prometheus for e2e tests: the Debian package's binary (scripts/install-test-deps.sh
 // installs it), run as a child process on a free 127.0.0.1 port, with its config and TSDB in a
-// fresh temp dir, scraping the given targets every second.
+// fresh temp dir, scraping the given targets every second; with `remoteWriteReceiver` it also
+// takes remote write on /api/v1/write (--web.enable-remote-write-receiver).
 //
 //   prometheusAvailable(): boolean              is /usr/bin/prometheus installed?
 //   describePrometheus(name, fn)                describe(), or describe.skip() with a loud warning
-//   startPrometheus({ targets: ['127.0.0.1:PORT', …], metricsPath? }): Promise<Prometheus>
+//   startPrometheus({ targets?: ['127.0.0.1:PORT', …], metricsPath?, remoteWriteReceiver? }): Promise<Prometheus>
 //
 //   Prometheus {
 //     url: 'http://127.0.0.1:PORT'; dir                     // temp dir, removed by stop()
@@ -17,19 +18,17 @@
 //
 // Prometheus discovers static targets a few seconds after start, so the first scrape can take ~5 s.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
+import { answersOk, TestChild } from './child-process.js';
 import { freePort } from './ports.js';
 import { waitFor as poll } from './wait.js';
 
 export const PROMETHEUS = '/usr/bin/prometheus';
 export const PROMTOOL = '/usr/bin/promtool';
 const HOST = '127.0.0.1';
-const START_TIMEOUT_MS = 20_000;
-const STOP_TIMEOUT_MS = 8_000;
 
 export function prometheusAvailable(): boolean {
   return existsSync(PROMETHEUS);
@@ -71,21 +70,35 @@ export interface Prometheus {
 }
 
 export interface StartPrometheusOptions {
-  /** HOST:PORT of each endpoint to scrape (one job, `statsite`). */
-  targets: string[];
+  /** HOST:PORT of each endpoint to scrape (one job, `statsite`); none by default. */
+  targets?: string[];
   metricsPath?: string;
+  /** Accept remote write on `${url}/api/v1/write`. */
+  remoteWriteReceiver?: boolean;
 }
-
-// Every Prometheus started here, so a failed test cannot leak one.
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
 
 interface ApiAnswer<T> {
   status: string;
   error?: string;
   data: T;
+}
+
+/** GET /api/v1/query of a Prometheus-compatible server (Prometheus, VictoriaMetrics). */
+async function queryApi<T>(baseUrl: string, params: Record<string, string>): Promise<T> {
+  const res = await fetch(`${baseUrl}/api/v1/query?${new URLSearchParams(params)}`, { signal: AbortSignal.timeout(5000) });
+  const body = (await res.json()) as ApiAnswer<T>;
+  if (body.status !== 'success') throw new Error(`${baseUrl}/api/v1/query ${JSON.stringify(params)}: ${body.error ?? res.status}`);
+  return body.data;
+}
+
+/** An instant query's vector, values as numbers. */
+export async function instantQuery(baseUrl: string, expr: string, time?: number): Promise<InstantSample[]> {
+  const data = await queryApi<{ resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(
+    baseUrl,
+    time === undefined ? { query: expr } : { query: expr, time: String(time) },
+  );
+  if (data.resultType !== 'vector') throw new Error(`expected an instant vector from ${expr}, got ${data.resultType}`);
+  return data.result.map((r) => ({ metric: r.metric, time: r.value[0], value: Number(r.value[1]) }));
 }
 
 export async function startPrometheus(opts: StartPrometheusOptions): Promise<Prometheus> {
@@ -103,69 +116,27 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
       '  - job_name: statsite',
       `    metrics_path: ${JSON.stringify(opts.metricsPath ?? '/metrics')}`,
       '    static_configs:',
-      `      - targets: ${JSON.stringify(opts.targets)}`,
+      `      - targets: ${JSON.stringify(opts.targets ?? [])}`,
       '',
     ].join('\n'),
   );
 
-  const child = spawn(
-    PROMETHEUS,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=${HOST}:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.add(child);
-  let log = '';
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString('utf8')).slice(-8000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => {
-    child.once('error', (err) => {
-      keep(Buffer.from(String(err)));
-      resolve();
-    });
-    child.once('exit', () => resolve());
-  });
-  void exited.then(() => children.delete(child));
-  const alive = () => child.exitCode === null && child.signalCode === null && children.has(child);
-  const output = () => `--- prometheus (pid ${child.pid}) output:\n${log.slice(-3000)}`;
-
+  const child = new TestChild('prometheus', PROMETHEUS, [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=${HOST}:${port}`,
+    '--log.level=warn',
+    ...(opts.remoteWriteReceiver === true ? ['--web.enable-remote-write-receiver'] : []),
+  ]);
+  const output = () => child.output();
   const stop = async () => {
-    if (alive()) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    }
+    await child.stop();
     if (process.env.KEEP_PROMETHEUS_DIR) console.warn(`KEEP_PROMETHEUS_DIR: kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   };
 
-  async function api<T>(path: string, params: Record<string, string>): Promise<T> {
-    const res = await fetch(`${url}${path}?${new URLSearchParams(params)}`, { signal: AbortSignal.timeout(5000) });
-    const body = (await res.json()) as ApiAnswer<T>;
-    if (body.status !== 'success') throw new Error(`prometheus ${path} ${JSON.stringify(params)}: ${body.error ?? res.status}`);
-    return body.data;
-  }
-
   try {
-    await poll(
-      async () => {
-        if (!alive()) throw new Error(`prometheus exited during start-up\n${output()}`);
-        try {
-          return (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) })).ok;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: START_TIMEOUT_MS, intervalMs: 100, what: `prometheus on ${url}`, detail: output },
-    );
+    await child.waitReady(() => answersOk(`${url}/-/ready`), `prometheus on ${url}`);
   } catch (err) {
     await stop();
     throw err;
@@ -176,17 +147,10 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
     dir,
     output,
     stop,
-    async query(expr, time) {
-      const data = await api<{ resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(
-        '/api/v1/query',
-        time === undefined ? { query: expr } : { query: expr, time: String(time) },
-      );
-      if (data.resultType !== 'vector') throw new Error(`expected an instant vector from ${expr}, got ${data.resultType}`);
-      return data.result.map((r) => ({ metric: r.metric, time: r.value[0], value: Number(r.value[1]) }));
-    },
+    query: (expr, time) => instantQuery(url, expr, time),
     async samples(selector, range = '1m') {
-      const data = await api<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(
-        '/api/v1/query',
+      const data = await queryApi<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(
+        url,
         { query: `${selector}[${range}]` },
       );
       return data.result.map((r) => ({ metric: r.metric, values: r.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));

@@ -2,6 +2,12 @@
 // build it, so a series lands on the same carbon-cache whichever of them routes it:
 // each destination (server, instance) gets 100 positions md5("('server', 'instance'):i")[:4];
 // a metric goes to the first position at or after md5(metric)[:4], wrapping around.
+//
+// The two relays differ in one point: two replicas hashing to the same position. carbon-relay
+// moves the later one (in DESTINATIONS order) up until it is free; carbon-c-relay keeps both and
+// lets the lower (server, instance) own the position, so its ring does not depend on the order of
+// the config (grobian/carbon-c-relay#84). Where no positions collide the rings are the same; where
+// they do, the series near a collision are placed differently — hence the two flavours.
 
 import { createHash } from 'node:crypto';
 
@@ -13,6 +19,9 @@ export interface RingNode {
 
 const REPLICAS = 100;
 
+/** Whose ring to build: carbon-relay's (collisions moved up) or carbon-c-relay's (kept). */
+export type RingFlavour = 'carbon-relay' | 'carbon-c-relay';
+
 function position(key: string): number {
   return parseInt(createHash('md5').update(key, 'utf8').digest('hex').slice(0, 4), 16);
 }
@@ -23,24 +32,34 @@ function pythonRepr(node: RingNode): string {
   return `(${str(node.server)}, ${node.instance === null ? 'None' : str(node.instance)})`;
 }
 
+/** carbon-c-relay's order among replicas at one position: by server, then instance (none last). */
+function byServerThenInstance(a: RingNode, b: RingNode): number {
+  if (a.server !== b.server) return a.server < b.server ? -1 : 1;
+  if (a.instance === b.instance) return 0;
+  if (a.instance === null) return 1;
+  if (b.instance === null) return -1;
+  return a.instance < b.instance ? -1 : 1;
+}
+
 export class CarbonHashRing {
-  /** Sorted by position, then by node repr (Python compares the tuples that way). */
+  /** Sorted by position; the first entry at a position owns it. */
   private readonly positions: number[] = [];
   private readonly owners: number[] = [];
 
-  constructor(nodes: readonly RingNode[]) {
-    const entries: Array<{ position: number; repr: string; node: number }> = [];
+  constructor(nodes: readonly RingNode[], flavour: RingFlavour = 'carbon-relay') {
+    const entries: Array<{ position: number; node: number }> = [];
     const taken = new Set<number>();
     nodes.forEach((node, index) => {
       const repr = pythonRepr(node);
       for (let i = 0; i < REPLICAS; i++) {
         let p = position(`${repr}:${i}`);
-        while (taken.has(p)) p++; // carbon moves a colliding position up by one
+        if (flavour === 'carbon-relay') while (taken.has(p)) p++; // carbon moves a colliding position up by one
         taken.add(p);
-        entries.push({ position: p, repr, node: index });
+        entries.push({ position: p, node: index });
       }
     });
-    entries.sort((a, b) => a.position - b.position || (a.repr < b.repr ? -1 : a.repr > b.repr ? 1 : 0));
+    // Ties only happen in carbon-c-relay's ring.
+    entries.sort((a, b) => a.position - b.position || byServerThenInstance(nodes[a.node], nodes[b.node]));
     for (const e of entries) {
       this.positions.push(e.position);
       this.owners.push(e.node);

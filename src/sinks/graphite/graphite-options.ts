@@ -1,9 +1,11 @@
 // The Graphite sink's settings, from a spec URL:
-//   graphite://HOST:PORT[:INSTANCE][,HOST:PORT[:INSTANCE]…][?prefix=statsite.&routing=fanout|carbon_ch
+//   graphite://HOST:PORT[:INSTANCE][,HOST:PORT[:INSTANCE]…][?prefix=statsite.&routing=fanout|carbon_ch|c_relay_carbon_ch
 //              &buffer_lines=1000000&timeout=5]
 // [[sinks]] tables are turned into the same URL, so both paths share one parser.
 
-export type Routing = 'fanout' | 'carbon_ch';
+/** carbon_ch: carbon-relay's consistent hashing; c_relay_carbon_ch: carbon-c-relay's (carbon-hash-ring.ts). */
+export type Routing = 'fanout' | 'carbon_ch' | 'c_relay_carbon_ch';
+const ROUTINGS: Routing[] = ['fanout', 'carbon_ch', 'c_relay_carbon_ch'];
 
 export interface GraphiteDestination {
   host: string;
@@ -54,10 +56,10 @@ export function parseGraphiteSpec(spec: string): GraphiteOptions {
   if (destinations.length === 0) throw new Error(`sink "${spec}": needs at least one HOST:PORT`);
 
   const routing = (query.get('routing') ?? GRAPHITE_DEFAULTS.routing) as Routing;
-  if (routing !== 'fanout' && routing !== 'carbon_ch') {
-    throw new Error(`sink "${spec}": routing must be fanout or carbon_ch, got "${routing}"`);
+  if (!ROUTINGS.includes(routing)) {
+    throw new Error(`sink "${spec}": routing must be fanout, carbon_ch or c_relay_carbon_ch, got "${routing}"`);
   }
-  if (routing === 'carbon_ch') {
+  if (routing !== 'fanout') {
     const seen = new Set<string>();
     for (const d of destinations) {
       const id = `${d.host} ${d.instance}`;

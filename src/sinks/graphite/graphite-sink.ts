@@ -81,7 +81,7 @@ export class GraphiteSink implements Sink {
         : new DiskSpool(join(options.spoolDir, `${d.host}_${d.port}${d.instance === null ? '' : `_${d.instance}`}`), options.spoolMaxBytes, log);
       return new BufferedTcpSender({ host: d.host, port: d.port, connectTimeoutMs: options.timeoutMs, maxBackoffMs: 10_000 }, queue, log);
     });
-    this.route = options.routing === 'carbon_ch' && options.destinations.length > 1 ? this.carbonRoute() : null;
+    this.route = options.routing !== 'fanout' && options.destinations.length > 1 ? this.carbonRoute() : null;
   }
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
@@ -126,7 +126,8 @@ export class GraphiteSink implements Sink {
   }
 
   private carbonRoute(): (key: string) => number {
-    const ring = new CarbonHashRing(this.options.destinations.map((d) => ({ server: d.host, instance: d.instance })));
+    const flavour = this.options.routing === 'c_relay_carbon_ch' ? 'carbon-c-relay' : 'carbon-relay';
+    const ring = new CarbonHashRing(this.options.destinations.map((d) => ({ server: d.host, instance: d.instance })), flavour);
     const memo = new Map<string, number>();
     return (key) => {
       let node = memo.get(key);

@@ -1,4 +1,5 @@
 // Delivers documents to one HTTP endpoint, in order, over a keep-alive connection (undici Pool).
+// Shared by the HTTP (JSON) and remote-write (protobuf) sinks.
 //
 // - Documents wait in the network sinks' chunk queue (chunk-queue.ts), bounded in series; past
 //   `bufferSeries` the oldest are dropped and counted, never silently.
@@ -12,11 +13,19 @@
 import { Pool } from 'undici';
 import type { Logger } from '../../log/logger.js';
 import { boundedWait } from '../../util/bounded-wait.js';
-import { MemoryQueue, type Chunk, type ChunkQueue } from '../chunk-queue.js';
+import { MemoryQueue } from '../chunk-queue.js';
 import type { SinkCounters } from '../sink.js';
 import type { HttpOptions } from './http-options.js';
 
 type Outcome = 'sent' | 'retry' | 'refused';
+
+/** One request body and the number of series in it. */
+interface Document {
+  body: string | Uint8Array;
+  lines: number;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
 
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 10_000;
@@ -26,8 +35,7 @@ function retryable(status: number): boolean {
 }
 
 export class HttpSender {
-  /** One chunk per document: its JSON as text, its series as lines. */
-  private readonly queue: ChunkQueue;
+  private readonly queue: MemoryQueue<Document>;
   private pumping = false;
   private closing = false;
   private backoffMs = MIN_BACKOFF_MS;
@@ -46,8 +54,10 @@ export class HttpSender {
   constructor(
     private readonly options: HttpOptions,
     private readonly log: Logger,
+    /** Describe the body: JSON for the HTTP sink, snappy'd protobuf for remote write. */
+    private readonly bodyHeaders: Record<string, string> = JSON_HEADERS,
   ) {
-    this.queue = new MemoryQueue(options.bufferSeries);
+    this.queue = new MemoryQueue<Document>(options.bufferSeries);
     const url = new URL(options.url);
     this.path = url.pathname + url.search;
     this.pool = new Pool(url.origin, {
@@ -71,8 +81,8 @@ export class HttpSender {
   }
 
   /** Queues one serialised document of `series` series. Never blocks. */
-  send(body: string, series: number): void {
-    this.countDropped(this.queue.push({ text: body, lines: series }));
+  send(body: string | Uint8Array, series: number): void {
+    this.countDropped(this.queue.push({ body, lines: series }));
   }
 
   /** Ends one flush's documents: from here on they may be sent. */
@@ -110,7 +120,7 @@ export class HttpSender {
     if (this.queue.lines === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
-  private async deliver(doc: Chunk): Promise<void> {
+  private async deliver(doc: Document): Promise<void> {
     const outcome = await this.post(doc);
     if (outcome === 'retry') {
       // It stays at the head of the queue: nothing later may overtake it.
@@ -124,14 +134,14 @@ export class HttpSender {
     else this.droppedSeries += doc.lines; // logged as refused, not as a full buffer
   }
 
-  private async post(doc: Chunk): Promise<Outcome> {
+  private async post(doc: Document): Promise<Outcome> {
     let status: number;
     try {
       const res = await this.pool.request({
         method: 'POST',
         path: this.path,
-        headers: { 'content-type': 'application/json', 'user-agent': 'statsite-ts', ...this.options.headers },
-        body: doc.text,
+        headers: { ...this.bodyHeaders, 'user-agent': 'statsite-ts', ...this.options.headers },
+        body: doc.body,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       status = res.statusCode;

@@ -9,6 +9,7 @@
 import { SERIES_PER_SLICE } from '../../naming/points.js';
 import { escapeHelp, escapeLabelValue } from './names.js';
 import type { Family, FamilyKind, Series, SeriesRegistry } from './series-registry.js';
+import { seriesSamples } from './series-samples.js';
 
 export type ExpositionFormat = 'text' | 'openmetrics';
 
@@ -76,33 +77,11 @@ class FamilyWriter {
   }
 
   samples(family: Family, series: Series, labels: string): string {
-    const name = family.name;
-    const current = this.registry.isCurrent(series);
-    switch (family.kind) {
-      case 'counter':
-        return sample(name + '_total', labels, series.value);
-      case 'gauge':
-        return sample(name, labels, series.value);
-      case 'set':
-        return sample(name, labels, current ? series.value : 0);
-      case 'summary': {
-        const quantiles = this.registry.options.quantiles;
-        let out = '';
-        for (let i = 0; i < quantiles.length; i++) {
-          out += sample(name, withLabel(labels, 'quantile', this.number(quantiles[i])), current ? series.values[i] : NaN);
-        }
-        return out + sample(name + '_sum', labels, series.sum) + sample(name + '_count', labels, series.count);
-      }
-      case 'histogram': {
-        const bounds = this.registry.options.histogramBuckets!;
-        let out = '';
-        for (let i = 0; i < bounds.length; i++) {
-          out += sample(name + '_bucket', withLabel(labels, 'le', this.number(bounds[i])), series.values[i]);
-        }
-        out += sample(name + '_bucket', withLabel(labels, 'le', '+Inf'), series.count);
-        return out + sample(name + '_sum', labels, series.sum) + sample(name + '_count', labels, series.count);
-      }
-    }
+    let out = '';
+    seriesSamples(this.registry, family, series, (name, label, bound, value) => {
+      out += sample(name, label === null ? labels : withLabel(labels, label, this.number(bound)), value);
+    });
+    return out;
   }
 
   private help(family: Family): string {

@@ -2,17 +2,15 @@
 //   prometheus://HOST:PORT[?path=/metrics&quantiles=0.5,0.9,0.99&ttl=600
 //                         &timer_unit=milliseconds|seconds&histogram_buckets=0.005,0.01,…]
 // A bare PORT listens on 127.0.0.1. [[sinks]] tables are turned into the same URL, so both
-// paths share one parser.
+// paths share one parser. The series options (quantiles … histogram_buckets) shape the registry
+// and are shared with the remote-write sink.
 
 import { parseListenAddress } from '../../admin/address.js';
 
 export type TimerUnit = 'milliseconds' | 'seconds';
 
-export interface PrometheusOptions {
-  host: string;
-  port: number;
-  /** Where the exposition is served. */
-  path: string;
+/** How StatsD series become Prometheus series (series-registry.ts). */
+export interface SeriesOptions {
   /** Summary quantiles, computed per flush interval. */
   quantiles: number[];
   /** Series not updated for this long (ms) leave the exposition; 0 keeps them forever. */
@@ -23,6 +21,13 @@ export interface PrometheusOptions {
   histogramBuckets: number[] | null;
 }
 
+export interface PrometheusOptions extends SeriesOptions {
+  host: string;
+  port: number;
+  /** Where the exposition is served. */
+  path: string;
+}
+
 export const PROMETHEUS_DEFAULTS = {
   path: '/metrics',
   quantiles: [0.5, 0.9, 0.99],
@@ -30,7 +35,8 @@ export const PROMETHEUS_DEFAULTS = {
   timerUnit: 'milliseconds' as TimerUnit,
 };
 
-const QUERY_KEYS = ['path', 'quantiles', 'ttl', 'timer_unit', 'histogram_buckets'];
+export const SERIES_KEYS = ['quantiles', 'ttl', 'timer_unit', 'histogram_buckets'];
+const QUERY_KEYS = ['path', ...SERIES_KEYS];
 
 function numberList(text: string, what: string, spec: string): number[] {
   const list = text.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
@@ -55,6 +61,11 @@ export function parsePrometheusSpec(spec: string): PrometheusOptions {
 
   const path = query.get('path') ?? PROMETHEUS_DEFAULTS.path;
   if (!path.startsWith('/')) throw new Error(`sink "${spec}": path must start with "/"`);
+  return { ...address, path, ...parseSeriesOptions(query, spec) };
+}
+
+/** The series options among a spec's query parameters; the others are left alone. */
+export function parseSeriesOptions(query: URLSearchParams, spec: string): SeriesOptions {
   const quantiles = query.has('quantiles') ? numberList(query.get('quantiles')!, 'quantiles', spec) : PROMETHEUS_DEFAULTS.quantiles;
   if (quantiles.some((x) => !(x > 0 && x < 1))) throw new Error(`sink "${spec}": each quantile must be between 0 and 1 (exclusive)`);
   const ttl = Number(query.get('ttl') ?? PROMETHEUS_DEFAULTS.ttlSeconds);
@@ -70,5 +81,5 @@ export function parsePrometheusSpec(spec: string): PrometheusOptions {
       throw new Error(`sink "${spec}": histogram_buckets must be in ascending order, each once`);
     }
   }
-  return { ...address, path, quantiles, ttlMs: ttl * 1000, timerUnit, histogramBuckets };
+  return { quantiles, ttlMs: ttl * 1000, timerUnit, histogramBuckets };
 }

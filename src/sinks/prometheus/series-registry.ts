@@ -19,7 +19,7 @@ import { SERIES_PER_SLICE } from '../../naming/points.js';
 import { splitSeriesKey } from '../../protocol/metric-type.js';
 import { tagPairs } from '../../protocol/tags.js';
 import { escapeLabelValue, labelName, metricName, withoutSuffix, withSuffix } from './names.js';
-import type { PrometheusOptions } from './prometheus-options.js';
+import type { SeriesOptions } from './prometheus-options.js';
 import { samplesAtOrBelow } from './timer-buckets.js';
 
 /** Sets and gauges are both exposed as gauges, but a set's size belongs to one interval. */
@@ -79,8 +79,10 @@ export class SeriesRegistry {
   private readonly divisor: number;
 
   constructor(
-    readonly options: PrometheusOptions,
+    readonly options: SeriesOptions,
     private readonly log: Logger,
+    /** Names the sink in warnings (the scrape endpoint's and remote write's registries differ). */
+    private readonly sinkName = 'prometheus',
   ) {
     this.divisor = options.timerUnit === 'seconds' ? 1000 : 1;
   }
@@ -238,7 +240,7 @@ export class SeriesRegistry {
     if (this.warned.has(key)) return;
     if (this.warned.size >= WARNED_LIMIT) this.warned.clear();
     this.warned.add(key);
-    this.log.warn({ sink: 'prometheus', ...fields }, message);
+    this.log.warn({ sink: this.sinkName, ...fields }, message);
   }
 }
 

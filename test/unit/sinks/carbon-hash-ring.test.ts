@@ -25,4 +25,16 @@ describe('CarbonHashRing', () => {
     expect(Math.min(...counts)).toBeGreaterThan(500);
     expect(ring.nodeFor('statsite.counts.k7')).toBe(ring.nodeFor('statsite.counts.k7'));
   });
+
+  it("places metrics as carbon-c-relay where ring positions collide, and as carbon-relay elsewhere", () => {
+    // ('127.0.0.1', 'r') and ('127.0.0.1', 'a') share ring positions. carbon-relay moves the later
+    // one (here: a's) up; carbon-c-relay gives the shared position to the lower instance, a.
+    // Owners printed by carbon's hashing.py and by `carbon-c-relay -t` for the same members.
+    const nodes = [{ server: '127.0.0.1', instance: 'r' }, { server: '127.0.0.1', instance: 'a' }];
+    const carbonRelay = new CarbonHashRing(nodes, 'carbon-relay');
+    const cRelay = new CarbonHashRing(nodes, 'carbon-c-relay');
+    const owners = (ring: CarbonHashRing, ms: number[]) => ms.map((i) => nodes[ring.nodeFor(`statsite.gauges.relay.m${i}`)].instance);
+    expect(owners(carbonRelay, [66, 98, 99, 120, 1, 2, 3])).toEqual(['r', 'r', 'r', 'r', 'a', 'a', 'r']);
+    expect(owners(cRelay, [66, 98, 99, 120, 1, 2, 3])).toEqual(['a', 'a', 'a', 'a', 'a', 'a', 'r']);
+  });
 });

@@ -17,8 +17,10 @@ describe('graphite:// specs', () => {
 
   it('explains what is wrong', () => {
     expect(() => parseGraphiteSpec('graphite://host')).toThrow(/HOST:PORT/);
-    expect(() => parseGraphiteSpec('graphite://h:1?routing=random')).toThrow(/fanout or carbon_ch/);
+    expect(() => parseGraphiteSpec('graphite://h:1?routing=random')).toThrow(/fanout, carbon_ch or c_relay_carbon_ch/);
     expect(() => parseGraphiteSpec('graphite://h:1?bogus=1')).toThrow(/unknown option "bogus"/);
     expect(() => parseGraphiteSpec('graphite://h:1,h:2?routing=carbon_ch')).toThrow(/instance names/);
+    expect(() => parseGraphiteSpec('graphite://h:1,h:2?routing=c_relay_carbon_ch')).toThrow(/instance names/);
+    expect(parseGraphiteSpec('graphite://h:1:r,h:2:a?routing=c_relay_carbon_ch').routing).toBe('c_relay_carbon_ch');
   });
 });
