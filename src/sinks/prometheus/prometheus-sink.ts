@@ -2,7 +2,6 @@
 // registry (cumulative counters, per-interval quantiles, ttl); scrapes read the registry.
 // Flushes are applied one after the other, in slices, so neither ingest nor scrapes wait long.
 
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Logger } from '../../log/logger.js';
 import { SerialQueue } from '../serial-queue.js';
@@ -27,11 +26,7 @@ export class PrometheusSink implements Sink {
   flush(bucket: Bucket, _timestamp: number, signal?: AbortSignal): Promise<void> {
     return this.queue.run(async () => {
       signal?.throwIfAborted();
-      for (const _slice of this.registry.apply(bucket, Date.now())) {
-        await nextTurn();
-        signal?.throwIfAborted();
-      }
-      for (const _slice of this.registry.expire(Date.now())) await nextTurn();
+      await this.registry.absorb(bucket, Date.now(), signal);
       // The data is kept for when the port is bound; until then the flush counts as failed (/ready).
       const err = this.endpoint.listenError;
       if (err !== null) throw new Error(`cannot listen on ${this.endpoint.address}: ${err.message}`);

@@ -12,6 +12,7 @@
 //   Warned about once per name.
 // - A series not updated for `ttl` leaves the exposition (and memory).
 
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Timer } from '../../aggregate/timer.js';
 import type { Logger } from '../../log/logger.js';
@@ -98,6 +99,15 @@ export class SeriesRegistry {
   }
 
   /** Adds one finished bucket; yields every SERIES_PER_SLICE series so ingest keeps running. */
+  /** Takes in one flush and drops expired series, giving the event loop a turn between slices. */
+  async absorb(bucket: Bucket, now: number, signal?: AbortSignal): Promise<void> {
+    for (const _slice of this.apply(bucket, now)) {
+      await nextTurn();
+      signal?.throwIfAborted();
+    }
+    for (const _slice of this.expire(now)) await nextTurn();
+  }
+
   *apply(bucket: Bucket, now: number): Generator<void, void, void> {
     const flush = this.completedFlush + 1;
     let n = 0;

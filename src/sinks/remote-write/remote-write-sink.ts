@@ -33,11 +33,7 @@ export class RemoteWriteSink implements Sink {
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     return this.queue.run(async () => {
       signal?.throwIfAborted();
-      for (const _slice of this.registry.apply(bucket, Date.now())) {
-        await nextTurn();
-        signal?.throwIfAborted();
-      }
-      for (const _slice of this.registry.expire(Date.now())) await nextTurn();
+      await this.registry.absorb(bucket, Date.now(), signal);
       const send = (body: Uint8Array, series: number) => this.sender.send(body, series);
       for (const _slice of renderWriteRequests(this.registry, timestamp * 1000, Date.now(), send)) {
         await nextTurn();

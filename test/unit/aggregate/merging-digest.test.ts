@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../../helpers/random.js';
 import { COMPRESSION, MergingDigest } from '../../../src/aggregate/merging-digest.js';
 import { TDigestSketch } from '../../../src/aggregate/sketch.js';
 
-function seeded(seed: number) {
-  // mulberry32: deterministic samples, so a failure reproduces
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
