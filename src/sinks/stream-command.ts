@@ -33,9 +33,20 @@ export class StreamCommandSink implements Sink {
   }
 
   private async runOnce(bucket: Bucket, naming: NamingConfig, timestamp: number, signal?: AbortSignal): Promise<void> {
-    // A command that hangs past the flush timeout is killed, so it cannot hold up later flushes.
-    const child = spawn('/bin/sh', ['-c', this.command], { stdio: ['pipe', 'inherit', 'inherit'], signal, killSignal: 'SIGKILL' });
-    child.on('error', () => undefined); // an abort surfaces as the exit below
+    // A command that hangs past the flush timeout is killed — with everything it started (its own
+    // process group: killing only the shell would leave e.g. its `sleep` running) — so it cannot
+    // hold up later flushes.
+    const child = spawn('/bin/sh', ['-c', this.command], { stdio: ['pipe', 'inherit', 'inherit'], detached: true });
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    signal?.addEventListener('abort', killGroup, { once: true });
+    child.on('close', () => signal?.removeEventListener('abort', killGroup));
+    child.on('error', () => undefined); // a failed spawn surfaces as the exit below
     const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
     // A command that exits early closes its stdin; that is its business, not a crash of ours.
     child.stdin.on('error', () => undefined);

@@ -36,4 +36,8 @@ it('aborts a hanging sink after sink_timeout and keeps the others flushing', asy
   expect(server.flushes().filter((f) => f.lines.some((l) => l.key === 'counts.alive')).length).toBeGreaterThanOrEqual(4);
   const stop = await server.stop();
   expect(stop.code).toBe(0);
+  // The killed command's children went with it.
+  const { execFileSync } = await import('node:child_process');
+  const left = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.trim() === 'sleep 3600');
+  expect(left).toEqual([]);
 }, 40_000);
