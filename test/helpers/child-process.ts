@@ -1,4 +1,5 @@
-// A program the e2e tests run against (Prometheus, VictoriaMetrics, carbon-c-relay) as a child
+// A program the e2e tests run against (carbon, graphite-web, Prometheus, VictoriaMetrics,
+// carbon-c-relay) as a child
 // process: its output kept for failure messages, stopped by its pid (SIGTERM, then SIGKILL after a
 // bound), and killed if the test worker exits without stopping it.
 
@@ -23,8 +24,9 @@ export class TestChild {
     readonly label: string,
     command: string,
     args: string[],
+    env: NodeJS.ProcessEnv = process.env,
   ) {
-    this.proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(this.proc);
     const keep = (chunk: Buffer) => {
       this.log = (this.log + chunk.toString('utf8')).slice(-8000);

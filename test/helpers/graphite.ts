@@ -39,12 +39,12 @@
 //   never sees new data.
 // - CARBON_METRIC_INTERVAL = 0: no carbon.agents.* series among the test's.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe } from 'vitest';
+import { TestChild } from './child-process.js';
 import { canConnect } from './clients.js';
 import { freePort } from './ports.js';
 import { waitFor as poll } from './wait.js';
@@ -54,8 +54,6 @@ const CARBON_CACHE = '/usr/bin/carbon-cache';
 const GRAPHITE_MANAGE = '/usr/bin/graphite-manage';
 const HOST = '127.0.0.1';
 const START_TIMEOUT_MS = 20_000;
-// carbon flushes its cache on SIGTERM and takes ~2 s to exit.
-const STOP_TIMEOUT_MS = 8_000;
 
 export function graphiteAvailable(): boolean {
   return [PYTHON, CARBON_CACHE, GRAPHITE_MANAGE].every((f) => existsSync(f));
@@ -88,75 +86,6 @@ export interface RenderSeries {
   datapoints: [number | null, number][];
 }
 
-// ---------------------------------------------------------------------------
-// Child processes
-
-// Every child started here, so a failed test cannot leak one.
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-class Child {
-  readonly proc: ChildProcess;
-  readonly exited: Promise<void>;
-  #output = '';
-  #done = false;
-
-  constructor(
-    readonly label: string,
-    args: string[],
-    env: NodeJS.ProcessEnv,
-  ) {
-    this.proc = spawn(PYTHON, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(this.proc);
-    const keep = (chunk: Buffer) => {
-      this.#output = (this.#output + chunk.toString('utf8')).slice(-8000);
-    };
-    this.proc.stdout!.on('data', keep);
-    this.proc.stderr!.on('data', keep);
-    this.exited = new Promise((resolve) => {
-      this.proc.once('error', (err) => {
-        keep(Buffer.from(String(err)));
-        resolve();
-      });
-      this.proc.once('exit', () => resolve());
-    });
-    void this.exited.then(() => {
-      this.#done = true;
-      children.delete(this.proc);
-    });
-  }
-
-  get alive(): boolean {
-    return !this.#done && this.proc.exitCode === null && this.proc.signalCode === null;
-  }
-
-  output(): string {
-    return `--- ${this.label} (pid ${this.proc.pid}) output:\n${this.#output.slice(-3000)}`;
-  }
-
-  /** SIGTERM, then SIGKILL if it has not exited within the bound. */
-  async stop(): Promise<void> {
-    if (!this.alive) return;
-    this.proc.kill('SIGTERM');
-    const timer = setTimeout(() => this.proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await this.exited;
-    clearTimeout(timer);
-  }
-}
-
-/** Waits for `ready`, failing early (with the child's output) if the child dies. */
-async function waitReady(child: Child, ready: () => Promise<boolean>, what: string): Promise<void> {
-  await poll(
-    async () => {
-      if (!child.alive) throw new Error(`${child.label} exited during start-up\n${child.output()}`);
-      return ready();
-    },
-    { timeoutMs: START_TIMEOUT_MS, intervalMs: 50, what, detail: () => child.output() },
-  );
-}
-
 function pythonEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   // Only Debian's python paths: a PYTHONHOME/PYTHONPATH from the caller (pyenv) could shadow them.
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' };
@@ -170,7 +99,7 @@ function pythonEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export class CarbonCache {
   readonly whisperDir: string;
-  #child: Child | undefined;
+  #child: TestChild | undefined;
   readonly #root: string;
 
   constructor(
@@ -234,8 +163,9 @@ GRAPHITE_URL = http://${HOST}:${webPort}
     if (this.running) return;
     // A pidfile left by a SIGKILLed run makes carbon refuse to start.
     rmSync(join(this.#root, 'run', 'carbon-cache.pid'), { force: true });
-    const child = new Child(
+    const child = new TestChild(
       `carbon-cache ${this.instance}`,
+      PYTHON,
       [
         CARBON_CACHE,
         `--config=${join(this.#root, 'conf', 'carbon.conf')}`,
@@ -249,8 +179,7 @@ GRAPHITE_URL = http://${HOST}:${webPort}
     this.#child = child;
     // The line port is opened last-ish; the query port must be up too, or
     // graphite-web's first render misses cached points.
-    await waitReady(
-      child,
+    await child.waitReady(
       async () => (await canConnect(this.linePort)) && (await canConnect(this.queryPort)),
       `carbon-cache ${this.instance} on ${HOST}:${this.linePort}`,
     );
@@ -342,7 +271,7 @@ export async function startGraphite(opts: StartGraphiteOptions = {}): Promise<Gr
   const webPort = ports.shift()!;
   const webUrl = `http://${HOST}:${webPort}`;
   const caches: CarbonCache[] = [];
-  let web: Child | undefined;
+  let web: TestChild | undefined;
 
   const stop = async () => {
     await Promise.all([web?.stop(), ...caches.map((c) => c.stop())]);
@@ -372,19 +301,19 @@ export async function startGraphite(opts: StartGraphiteOptions = {}): Promise<Gr
     const env = pythonEnv({ PYTHONPATH: webDir, GRAPHITE_SETTINGS_MODULE: 'statsite_e2e_graphite_settings' });
 
     // Creates the sqlite db (users, tag db) — graphite-web answers 500 without it.
-    const migrate = new Child('graphite-manage migrate', [GRAPHITE_MANAGE, 'migrate', '--noinput', '--run-syncdb'], env);
+    const migrate = new TestChild('graphite-manage migrate', PYTHON, [GRAPHITE_MANAGE, 'migrate', '--noinput', '--run-syncdb'], env);
     const timer = setTimeout(() => migrate.proc.kill('SIGKILL'), START_TIMEOUT_MS);
     await migrate.exited;
     clearTimeout(timer);
     if (migrate.proc.exitCode !== 0) throw new Error(`graphite-manage migrate failed\n${migrate.output()}`);
 
-    web = new Child(
+    web = new TestChild(
       'graphite-web',
+      PYTHON,
       [GRAPHITE_MANAGE, 'runserver', `${HOST}:${webPort}`, '--noreload', '--insecure'],
       env,
     );
-    await waitReady(
-      web,
+    await web.waitReady(
       async () => {
         try {
           return (await fetch(`${webUrl}/metrics/find?query=*`, { signal: AbortSignal.timeout(2000) })).ok;
