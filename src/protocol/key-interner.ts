@@ -7,8 +7,9 @@
 // table fills up, everything is forgotten and refilled — a flood of distinct names costs a
 // decode each, as it would without the interner, and memory stays bounded.
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+/** FNV-1a; the parser folds it into its scan for ':' (see hashName). */
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
 /** Separates the name bytes from the tag bytes in the hash, so `ab`+`c` differs from `a`+`bc`. */
 const RANGE_SEPARATOR = 0xff;
 
@@ -20,9 +21,6 @@ export function hashName(buf: Uint8Array, start: number, end: number): number {
   for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
   return h;
 }
-
-export const HASH_SEED = FNV_OFFSET;
-export const HASH_PRIME = FNV_PRIME;
 
 export class KeyInterner {
   private capacity: number;

@@ -1,6 +1,3 @@
-/** The kinds of metric a StatsD line can carry, after aliases are resolved (h and d are timers). */
-export type MetricKind = 'counter' | 'timer' | 'gauge' | 'set' | 'kv';
-
 /** Where parsed samples go. The aggregator's bucket implements it; so can a test. */
 export interface SampleHandler {
   /** `value` is already divided by the sample rate; `sampleRate` is kept for count bookkeeping. */
