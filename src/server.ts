@@ -3,45 +3,29 @@
 // again with a final flush.
 
 import { unlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { listenAdminHttp, type AdminHttp, type Health } from './admin/admin-http.js';
 import { parseListenAddress } from './admin/address.js';
 import { listenManagement, type Management } from './admin/management.js';
 import { listenMergeEndpoint, MergeStats, type MergeEndpoint } from './forward/merge-endpoint.js';
 import { SelfMetrics } from './admin/self-metrics.js';
 import { collectStats, type StatsSources } from './admin/server-stats.js';
-import { Aggregator, type AggregatorSettings } from './aggregate/aggregator.js';
-import { precisionForError } from './aggregate/hyperloglog.js';
-import { createDefaultSketch } from './aggregate/sketch.js';
+import { IngestWorkers } from './cluster/ingest-workers.js';
 import type { ServerConfig } from './config/server-config.js';
 import { FlushClock } from './flush/flush-clock.js';
 import { Flusher } from './flush/flusher.js';
-import { IngestStats } from './ingest/ingest-stats.js';
-import { Listeners } from './ingest/listeners.js';
-import type { Logger } from './log/logger.js';
-import { RateLimitedLog } from './log/rate-limited.js';
-import { LineParser, type ParserOptions } from './protocol/parser.js';
-import { RejectCounter } from './protocol/rejects.js';
+import { IngestPipeline } from './ingest/ingest-pipeline.js';
+import { addTotals, pipelineTotals, type IngestTotals } from './ingest/ingest-totals.js';
+import type { ListenerStatus } from './ingest/listeners.js';
+import type { Logger, LogFormat } from './log/logger.js';
 import { createSink, parseSinkSpec, type SinkSpec } from './sinks/create-sink.js';
 import type { Sink } from './sinks/sink.js';
 import { boundedWait } from './util/bounded-wait.js';
 
 /** How long a shutdown waits for sinks to deliver the final flush. */
 const SHUTDOWN_DRAIN_MS = 10_000;
-const SHOWN_LINE_BYTES = 200;
-
-export function aggregatorSettings(config: ServerConfig): AggregatorSettings {
-  return {
-    histograms: config.histograms,
-    setPrecision: precisionForError(config.setEps),
-    newSketch: createDefaultSketch,
-    keepGauges: config.keepGauges,
-    maxSeries: config.limits.maxSeries,
-  };
-}
-
-function parserOptions(config: ServerConfig): ParserOptions {
-  return { inputCounter: config.inputCounter ?? undefined, nameTagFormats: config.nameTagFormats, maxKeyBytes: config.limits.maxKeyBytes };
-}
+/** The shortest a flush waits for the ingest workers' parts (at most one interval otherwise). */
+const MIN_GATHER_MS = 1000;
 
 /**
  * The configured sinks' specs, forwarding included; stdout when there is nothing else (an agent
@@ -52,13 +36,20 @@ export function sinkSpecs(config: ServerConfig): SinkSpec[] {
   return [...local, ...config.forwardTo.map((url) => `forward:${url}`)].map(parseSinkSpec);
 }
 
+/** How many ingest worker processes the config asks for; 1 means none (the server ingests itself). */
+export function workerCount(config: ServerConfig): number {
+  return config.ingestWorkers === 0 ? availableParallelism() : config.ingestWorkers;
+}
+
+/** With ingest workers, the workers bind UDP and TCP; the server itself only reads stdin, if asked. */
+function ownListeners(config: ServerConfig, workers: IngestWorkers | null): ServerConfig {
+  return workers === null ? config : { ...config, udpPort: 0, tcpPort: 0 };
+}
+
 export class Server {
-  readonly ingest = new IngestStats();
-  readonly rejects: RejectCounter;
   private readonly startedAt = Date.now();
-  private readonly aggregator: Aggregator;
-  private readonly parser: LineParser;
-  private readonly listeners: Listeners;
+  private readonly pipeline: IngestPipeline;
+  private readonly workers: IngestWorkers | null;
   private readonly flusher: Flusher;
   private readonly clock: FlushClock;
   private readonly selfMetrics = new SelfMetrics();
@@ -71,27 +62,29 @@ export class Server {
   private constructor(
     private config: ServerConfig,
     private readonly log: Logger,
+    logFormat: LogFormat,
   ) {
-    const rejectLog = new RateLimitedLog(log, 'rejected malformed metric line');
-    this.rejects = new RejectCounter((reason, buf, start, end) =>
-      rejectLog.hit(() => ({ reason, line: buf.toString('utf8', start, Math.min(end, start + SHOWN_LINE_BYTES)) })),
-    );
-    this.aggregator = new Aggregator(aggregatorSettings(config));
-    this.parser = new LineParser(this.aggregator, this.rejects, parserOptions(config));
-    this.listeners = new Listeners(this.parser, this.ingest, log, () => this.config.limits);
+    this.pipeline = new IngestPipeline(config, log);
+    const workers = workerCount(config);
+    this.workers = workers > 1 ? new IngestWorkers(workers, config, logFormat, log, () => this.pipeline.aggregator.current()) : null;
     this.sinks = this.buildSinks(config);
-    this.flusher = new Flusher(this.aggregator, this.sinks, log, () => this.addSelfMetrics());
+    this.flusher = new Flusher(this.pipeline.aggregator, this.sinks, log, () => this.addSelfMetrics());
     this.flusher.sinkTimeoutMs = config.limits.sinkTimeout * 1000;
+    if (this.workers !== null) {
+      const workerSet = this.workers;
+      this.flusher.gather = (bucket) => workerSet.gather(bucket, Math.max(MIN_GATHER_MS, this.config.naming.flushInterval * 1000));
+    }
     this.clock = new FlushClock(config.naming.flushInterval * 1000, config.alignedFlush, () => this.flusher.flush());
   }
 
-  static async start(config: ServerConfig, log: Logger): Promise<Server> {
-    const server = new Server(config, log);
+  static async start(config: ServerConfig, log: Logger, logFormat: LogFormat): Promise<Server> {
+    const server = new Server(config, log, logFormat);
     try {
-      await server.listeners.apply(config, true);
+      await server.pipeline.listeners.apply(ownListeners(config, server.workers), true);
+      await server.workers?.start();
       await server.startAdmin(config);
     } catch (err) {
-      await server.listeners.close();
+      await server.pipeline.listeners.close();
       await Promise.all([server.admin?.close(), server.management?.close(), server.mergeEndpoint?.close()]);
       throw err;
     }
@@ -99,7 +92,8 @@ export class Server {
     if (config.pidFile !== null) writeFileSync(config.pidFile, `${process.pid}\n`);
     log.info(
       {
-        listeners: server.listeners.status().map((s) => `${s.name} ${s.address}`),
+        listeners: server.listenerStatus().map((s) => `${s.name} ${s.address}`),
+        ...(server.workers ? { ingestWorkers: workerCount(config) } : {}),
         sinks: server.sinks.map((s) => s.name),
         flushInterval: config.naming.flushInterval,
         ...(server.admin ? { admin: config.adminHttp } : {}),
@@ -113,7 +107,7 @@ export class Server {
 
   /** Where the UDP listener is bound (null when off); for tests and self-metrics. */
   get udpPort(): number | null {
-    const address = this.listeners.status().find((s) => s.name === 'udp')?.address ?? '';
+    const address = this.listenerStatus().find((s) => s.name === 'udp')?.address ?? '';
     return address === '' ? null : Number(address.slice(address.lastIndexOf(':') + 1));
   }
 
@@ -125,8 +119,6 @@ export class Server {
     const previous = this.config;
     this.config = next;
     this.log.level = next.logLevel;
-    this.aggregator.reconfigure(aggregatorSettings(next));
-    this.parser.options = parserOptions(next);
     this.clock.reschedule(next.naming.flushInterval * 1000, next.alignedFlush);
     this.flusher.sinkTimeoutMs = next.limits.sinkTimeout * 1000;
     if (JSON.stringify(sinkSpecs(next)) !== JSON.stringify(sinkSpecs(previous))) {
@@ -134,19 +126,21 @@ export class Server {
       // Old sinks finish what they were given, in the background.
       void Promise.all(old.map((s) => s.close())).catch(() => undefined);
     }
-    await this.listeners.apply(next, false);
+    await this.pipeline.reconfigure(ownListeners(next, this.workers));
+    await this.workers?.reconfigure(next);
+    if (workerCount(next) !== workerCount(previous)) this.log.warn('the number of ingest workers changes only on restart');
     if (next.adminHttp !== previous.adminHttp || next.management !== previous.management || next.forwardListen !== previous.forwardListen) {
       this.log.warn('admin and management addresses change only on restart');
     }
     this.log.info(
-      { listeners: this.listeners.status().map((s) => `${s.name} ${s.address || 'off'}`), sinks: this.sinks.map((s) => s.name) },
+      { listeners: this.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`), sinks: this.sinks.map((s) => s.name) },
       'configuration reloaded',
     );
   }
 
   health(): Health {
     const problems: string[] = [];
-    for (const l of this.listeners.status()) {
+    for (const l of this.listenerStatus()) {
       if (l.error !== null) problems.push(`${l.name} listener ${l.wanted}: ${l.error}`);
       else if (l.wanted !== '' && l.address === '') problems.push(`${l.name} listener ${l.wanted} is not bound`);
     }
@@ -154,10 +148,11 @@ export class Server {
     const lastFlush = this.flusher.lastFlushAt ?? this.startedAt;
     if (Date.now() - lastFlush > 2 * interval + 1000) problems.push('no flush for more than two intervals');
     if (this.management?.down) problems.push('marked down through the management port');
+    problems.push(...(this.workers?.problems() ?? []));
     return {
       ok: problems.length === 0,
       problems,
-      listeners: this.listeners.status(),
+      listeners: this.listenerStatus(),
       lastFlushAt: this.flusher.lastFlushAt === null ? null : new Date(this.flusher.lastFlushAt).toISOString(),
     };
   }
@@ -181,7 +176,11 @@ export class Server {
 
   async stop(): Promise<void> {
     this.clock.stop();
-    await this.listeners.close();
+    await this.pipeline.listeners.close();
+    if (this.workers !== null) {
+      const workers = this.workers;
+      this.flusher.gather = (bucket) => workers.stop(bucket, SHUTDOWN_DRAIN_MS);
+    }
     this.flusher.flush();
     const drained = await this.flusher.drain(SHUTDOWN_DRAIN_MS);
     if (!drained) this.log.error({ waitedMs: SHUTDOWN_DRAIN_MS }, 'sinks did not finish the final flush in time; exiting anyway');
@@ -194,22 +193,31 @@ export class Server {
         // already gone
       }
     }
-    this.log.info({ rejectedLines: this.rejects.total }, 'statsite-ts stopped');
+    this.log.info({ rejectedLines: this.ingestTotals().rejectsTotal }, 'statsite-ts stopped');
   }
 
   private buildSinks(config: ServerConfig): Sink[] {
     return sinkSpecs(config).map((spec) => createSink(spec, () => this.config.naming, this.log));
   }
 
+  /** UDP and TCP as bound by this process or its ingest workers, then stdin. */
+  private listenerStatus(): ListenerStatus[] {
+    const own = this.pipeline.listeners.status();
+    return this.workers === null ? own : [...this.workers.status(), ...own.filter((s) => s.name === 'stdin')];
+  }
+
+  /** Ingest counts of this process and its workers together (the workers' as of their last hand-over). */
+  private ingestTotals(): IngestTotals {
+    const own = pipelineTotals(this.pipeline, this.flusher.seriesLimitDrops);
+    return this.workers === null ? own : addTotals(own, this.workers.totals());
+  }
+
   private statsSources(): StatsSources {
     return {
       startedAt: this.startedAt,
-      ingest: this.ingest,
-      rejects: this.rejects,
-      parser: this.parser,
+      totals: this.ingestTotals(),
       merged: this.merged,
       flusher: this.flusher,
-      listeners: this.listeners,
       sinks: () => this.sinks,
       udpPort: () => this.udpPort,
     };
@@ -217,7 +225,7 @@ export class Server {
 
   private addSelfMetrics(): void {
     const self = this.config.selfMetrics;
-    if (self.enabled) this.selfMetrics.writeTo(this.aggregator, self.prefix, collectStats(this.statsSources()));
+    if (self.enabled) this.selfMetrics.writeTo(this.pipeline.aggregator, self.prefix, collectStats(this.statsSources()));
   }
 
   private async startAdmin(config: ServerConfig): Promise<void> {
@@ -227,11 +235,11 @@ export class Server {
     }
     if (config.forwardListen !== null) {
       const { host, port } = parseListenAddress(config.forwardListen);
-      this.mergeEndpoint = await listenMergeEndpoint(host, port, () => this.aggregator.current(), this.merged, this.log);
+      this.mergeEndpoint = await listenMergeEndpoint(host, port, () => this.pipeline.aggregator.current(), this.merged, this.log);
     }
     if (config.management !== null) {
       const { host, port } = parseListenAddress(config.management);
-      const bucket = () => this.aggregator.current();
+      const bucket = () => this.pipeline.aggregator.current();
       this.management = await listenManagement(host, port, {
         stats: () => this.stats() as Record<string, number>,
         counters: () => Object.fromEntries([...bucket().counters].map(([k, c]) => [k, c.sum])),

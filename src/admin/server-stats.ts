@@ -2,22 +2,16 @@
 // the self-metrics: cumulative counts (which only grow) and current levels.
 
 import type { Flusher } from '../flush/flusher.js';
-import type { IngestStats } from '../ingest/ingest-stats.js';
-import type { Listeners } from '../ingest/listeners.js';
+import type { IngestTotals } from '../ingest/ingest-totals.js';
 import { udpKernelDrops } from '../ingest/udp-kernel-drops.js';
 import type { MergeStats } from '../forward/merge-endpoint.js';
-import type { LineParser } from '../protocol/parser.js';
-import type { RejectCounter } from '../protocol/rejects.js';
 import type { Sink } from '../sinks/sink.js';
 
 export interface StatsSources {
   startedAt: number;
-  ingest: IngestStats;
-  rejects: RejectCounter;
-  parser: LineParser;
+  totals: IngestTotals;
   merged: MergeStats;
   flusher: Flusher;
-  listeners: Listeners;
   sinks: () => readonly Sink[];
   udpPort: () => number | null;
 }
@@ -35,7 +29,7 @@ export function sinkKey(name: string): string {
 }
 
 export function collectStats(src: StatsSources): ServerStats {
-  const i = src.ingest;
+  const i = src.totals.ingest;
   const counts: Record<string, number> = {
     'lines.udp': i.udpLines,
     'lines.tcp': i.tcpLines,
@@ -46,16 +40,16 @@ export function collectStats(src: StatsSources): ServerStats {
     'connections.tcp': i.tcpConnections,
     'connections.tcp_refused': i.tcpRefused,
     'connections.tcp_idle_closed': i.tcpIdleClosed,
-    'series_limit.dropped_samples': src.flusher.seriesLimitDrops,
-    'parse_errors.total': src.rejects.total,
-    'ignored.events': src.parser.events,
-    'ignored.service_checks': src.parser.serviceChecks,
+    'series_limit.dropped_samples': src.totals.seriesLimitDrops,
+    'parse_errors.total': src.totals.rejectsTotal,
+    'ignored.events': src.totals.events,
+    'ignored.service_checks': src.totals.serviceChecks,
     'forward.snapshots_merged': src.merged.snapshots,
     'forward.series_merged': src.merged.series,
     'forward.snapshots_refused': src.merged.rejected,
     flushes: src.flusher.flushes,
   };
-  for (const [reason, n] of src.rejects.byReason) counts[`parse_errors.${reason}`] = n;
+  for (const [reason, n] of Object.entries(src.totals.rejects)) counts[`parse_errors.${reason}`] = n;
   const port = src.udpPort();
   const drops = port === null ? null : udpKernelDrops(port);
   if (drops !== null) counts['udp.kernel_drops'] = drops;

@@ -93,10 +93,9 @@ export class Bucket implements SampleHandler {
     this.mergeTarget(this.timers, key, () => this.newTimer(key))?.mergeParts(parts);
   }
 
-  /** The newest write wins, wherever it happened. */
-  mergeGauge(key: string, value: number, updatedAt: number): void {
-    const g = this.mergeTarget(this.gauges, key, () => new Gauge());
-    if (g !== undefined && g.updatedAt <= updatedAt) g.set(value, updatedAt);
+  /** The newest absolute write wins, wherever it happened; deltas add (see Gauge.merge). */
+  mergeGauge(key: string, value: number, updatedAt: number, deltasOnly: boolean): void {
+    this.mergeTarget(this.gauges, key, () => new Gauge())?.merge(value, updatedAt, deltasOnly);
   }
 
   mergeSet(key: string, state: SetState): void {

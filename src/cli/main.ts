@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseListenAddress } from '../admin/address.js';
 import { defaultConfig } from '../config/defaults.js';
-import { loadConfigFile } from '../config/load-config.js';
+import { loadConfigFile, MAX_INGEST_WORKERS } from '../config/load-config.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { parseLogLevel } from '../config/statsite-table.js';
 import { createLogger, detectLogFormat, LOG_FORMATS, type Logger } from '../log/logger.js';
@@ -31,6 +31,7 @@ interface CliOptions {
   management?: string;
   forward?: string[];
   acceptForward?: string;
+  workers?: number;
 }
 
 function integer(min: number, max: number) {
@@ -71,6 +72,7 @@ export function resolveConfig(opts: CliOptions): ServerConfig {
   if (opts.management !== undefined) config.management = opts.management;
   if (opts.forward !== undefined) config.forwardTo = opts.forward;
   if (opts.acceptForward !== undefined) config.forwardListen = opts.acceptForward;
+  if (opts.workers !== undefined) config.ingestWorkers = opts.workers;
   sinkSpecs(config); // every sink spec must parse before anything starts
   if (config.udpPort === 0 && config.tcpPort === 0 && !config.parseStdin && config.forwardListen === null) {
     throw new Error(`${opts.config ?? 'command line'}: nothing to receive metrics on: UDP and TCP ports are 0, parse_stdin is off and no forward listener is set`);
@@ -90,10 +92,11 @@ async function runServer(opts: CliOptions): Promise<number> {
   } catch (err) {
     return reportStartError(err);
   }
-  const log = createLogger(config.logLevel, detectLogFormat(config.logFormat));
+  const logFormat = detectLogFormat(config.logFormat);
+  const log = createLogger(config.logLevel, logFormat);
   let server: Server;
   try {
-    server = await Server.start(config, log);
+    server = await Server.start(config, log, logFormat);
   } catch (err) {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'cannot start');
     return 1;
@@ -133,6 +136,7 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
   add('Listeners:', new Option('--port <n>', 'UDP and TCP port, 0 disables both (default 8125)').argParser(integer(0, 65535)));
   add('Listeners:', new Option('--udp-port <n>', 'UDP port only, 0 disables UDP').argParser(integer(0, 65535)));
   add('Listeners:', new Option('--tcp-port <n>', 'TCP port only, 0 disables TCP').argParser(integer(0, 65535)));
+  add('Listeners:', new Option('--workers <n>', 'processes that receive and aggregate, sharing the ports; 0 = one per CPU (default 1)').argParser(integer(0, MAX_INGEST_WORKERS)));
   add('Output:', new Option('--flush-interval <seconds>', 'seconds between flushes (default 10)').argParser(integer(1, 86400)));
   add('Output:', new Option('--sink <spec>', `where flushes go, repeatable: ${SINK_SPECS.join(', ')} (default stdout)`).argParser(collect));
   add('Operations:', new Option('--admin <addr>', 'HTTP /health, /ready, /stats on HOST:PORT (a bare PORT is loopback)').argParser(address));

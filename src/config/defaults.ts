@@ -41,6 +41,7 @@ export function defaultConfig(): ServerConfig {
     forwardListen: null,
     selfMetrics: { enabled: false, prefix: 'statsite-ts.' },
     keepGauges: false,
+    ingestWorkers: 1,
     limits: {
       maxKeyBytes: 4096,
       maxLineBytes: 64 * 1024,

@@ -18,6 +18,7 @@ import { parseSinkSpec } from '../sinks/create-sink.js';
 import { asBool, asInteger, asNumber, asString, asStringList, fail, type RawOption } from './values.js';
 
 const MAX_HISTOGRAM_BINS = 1024;
+export const MAX_INGEST_WORKERS = 64;
 const INI_EXTENSIONS = new Set(['.ini', '.conf', '.cfg']);
 
 type Tables = Record<string, Record<string, { value: unknown; line?: number }>>;
@@ -106,6 +107,9 @@ function listenAddress(opt: RawOption): string {
 const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
   aggregate: {
     keep_gauges: (c, o) => { c.keepGauges = asBool(o); },
+  },
+  ingest: {
+    workers: (c, o) => { c.ingestWorkers = asInteger(o, 0, MAX_INGEST_WORKERS); },
   },
   limits: {
     max_key_bytes: (c, o) => { c.limits.maxKeyBytes = asInteger(o, 1, 65536); },

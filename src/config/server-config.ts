@@ -50,6 +50,8 @@ export interface ServerConfig {
   /** Our own metrics, flushed with the rest under `prefix`. */
   selfMetrics: { enabled: boolean; prefix: string };
   keepGauges: boolean;
+  /** Processes that receive and aggregate; 1 = the server itself, 0 = one per CPU. */
+  ingestWorkers: number;
   limits: Limits;
   /** Sink specs (`stdout`, `stream:CMD`, …) in the order given. */
   sinks: string[];

@@ -3,12 +3,25 @@
 // The outcome of each sink's deliveries is kept for health checks and self-metrics.
 
 import type { Aggregator } from '../aggregate/aggregator.js';
+import type { Bucket } from '../aggregate/bucket.js';
 import type { Logger } from '../log/logger.js';
 import type { Sink } from '../sinks/sink.js';
 import { boundedWait } from '../util/bounded-wait.js';
 
 /** Deliveries a sink may have pending before further flushes skip it (each skip is counted). */
 export const MAX_PENDING_DELIVERIES = 3;
+
+/** Logs the samples a finished bucket dropped at the series limit, if any; returns how many. */
+export function warnSeriesLimit(bucket: Bucket, log: Logger): number {
+  const { droppedSamples, maxSeries } = bucket.limit;
+  if (droppedSamples > 0) {
+    log.warn(
+      { droppedSamples, maxSeries, topPrefixes: Object.fromEntries(bucket.limit.topPrefixes()) },
+      'series limit reached: samples of new series were dropped this interval',
+    );
+  }
+  return droppedSamples;
+}
 
 export interface SinkStatus {
   name: string;
@@ -33,6 +46,11 @@ export class Flusher {
   sinkTimeoutMs = 30_000;
   /** Series in the last flushed bucket, by type. */
   lastSeries = { counters: 0, timers: 0, gauges: 0, sets: 0, kv: 0 };
+  /**
+   * Completes each finished bucket before the sinks get it: the ingest workers' partial buckets
+   * of the same interval are merged into it. Must not reject.
+   */
+  gather: ((bucket: Bucket) => Promise<void>) | null = null;
 
   constructor(
     private readonly aggregator: Aggregator,
@@ -63,21 +81,33 @@ export class Flusher {
     const bucket = this.aggregator.swap();
     this.flushes++;
     this.lastFlushAt = startedAt;
+    if (this.gather === null) {
+      this.deliver(bucket, timestamp, startedAt);
+      return;
+    }
+    const gathered = this.gather(bucket).then(() => {
+      this.inFlight.delete(gathered);
+      this.deliver(bucket, timestamp, startedAt);
+    });
+    this.inFlight.add(gathered);
+  }
+
+  /** Waits for deliveries in flight, at most `timeoutMs`; returns false if some were still pending. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    // A gather in flight adds its deliveries when it completes, so wait until nothing is left.
+    while (this.inFlight.size > 0) {
+      if (!(await boundedWait(Promise.all([...this.inFlight]), deadline - Date.now()))) return false;
+    }
+    return true;
+  }
+
+  private deliver(bucket: Bucket, timestamp: number, startedAt: number): void {
     this.lastSeries = {
       counters: bucket.counters.size, timers: bucket.timers.size, gauges: bucket.gauges.size, sets: bucket.sets.size, kv: bucket.keyValues.size,
     };
     this.log.debug({ series: bucket.size(), timestamp }, 'flush');
-    if (bucket.limit.droppedSamples > 0) {
-      this.seriesLimitDrops += bucket.limit.droppedSamples;
-      this.log.warn(
-        {
-          droppedSamples: bucket.limit.droppedSamples,
-          maxSeries: bucket.limit.maxSeries,
-          topPrefixes: Object.fromEntries(bucket.limit.topPrefixes()),
-        },
-        'series limit reached: samples of new series were dropped this interval',
-      );
-    }
+    this.seriesLimitDrops += warnSeriesLimit(bucket, this.log);
     for (const sink of this.sinks) {
       const status = this.status.get(sink)!;
       if (status.delivering >= MAX_PENDING_DELIVERIES) {
@@ -110,11 +140,6 @@ export class Flusher {
       });
       this.inFlight.add(delivery);
     }
-  }
-
-  /** Waits for deliveries in flight, at most `timeoutMs`; returns false if some were still pending. */
-  drain(timeoutMs: number): Promise<boolean> {
-    return boundedWait(Promise.all([...this.inFlight]), timeoutMs);
   }
 
   private trackStatus(sinks: readonly Sink[]): void {

@@ -5,10 +5,11 @@
 //
 // JSON, version 1:
 //   { format: "statsite-ts/forward", version: 1, source, timestamp, interval,
-//     counters: { KEY: [sum, count] }, gauges: { KEY: [value, updatedAtMs] },
+//     counters: { KEY: [sum, count] }, gauges: { KEY: [value, updatedAtMs] | [value, updatedAtMs, 1] },
 //     sets: { KEY: { hashes: [hi, lo, …] } | { precision, registers: base64 } },
 //     timers: { KEY: TimerParts }, kv: { KEY: [values…] } }
-// KEY is the series key: the name, then "\n" and the canonical tags when it has tags.
+// KEY is the series key: the name, then "\n" and the canonical tags when it has tags. A gauge
+// with a third element 1 had only +/- deltas in that interval: the receiver adds them.
 
 import type { Bucket } from '../aggregate/bucket.js';
 import type { SetState } from '../aggregate/set.js';
@@ -24,23 +25,60 @@ export interface Snapshot {
   timestamp: number;
   interval: number;
   counters: Record<string, [number, number]>;
-  gauges: Record<string, [number, number]>;
+  gauges: Record<string, [number, number] | [number, number, 1]>;
   sets: Record<string, SetState>;
   timers: Record<string, TimerParts>;
   kv: Record<string, number[]>;
 }
 
-export function toSnapshot(bucket: Bucket, source: string, timestamp: number, interval: number): Snapshot {
-  const snapshot: Snapshot = {
+function emptySnapshot(source: string, timestamp: number, interval: number): Snapshot {
+  return {
     format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, source, timestamp, interval,
     counters: {}, gauges: {}, sets: {}, timers: {}, kv: {},
   };
-  for (const [key, c] of bucket.counters) snapshot.counters[key] = [c.sum, c.count];
-  for (const [key, g] of bucket.gauges) snapshot.gauges[key] = [g.value, g.updatedAt];
-  for (const [key, s] of bucket.sets) snapshot.sets[key] = s.state();
-  for (const [key, t] of bucket.timers) snapshot.timers[key] = t.parts();
-  for (const [key, k] of bucket.keyValues) snapshot.kv[key] = k.values;
-  return snapshot;
+}
+
+export function toSnapshot(bucket: Bucket, source: string, timestamp: number, interval: number): Snapshot {
+  const [whole] = snapshotParts(bucket, source, timestamp, interval, Infinity);
+  return whole;
+}
+
+/**
+ * The bucket as snapshots of at most `seriesPerPart` series each (at least one, maybe empty), so
+ * a large bucket can be sent a part at a time with the event loop free in between.
+ */
+export function* snapshotParts(bucket: Bucket, source: string, timestamp: number, interval: number, seriesPerPart: number): Generator<Snapshot> {
+  let part = emptySnapshot(source, timestamp, interval);
+  let inPart = 0;
+  let parts = 0;
+  function* full(): Generator<Snapshot> {
+    if (++inPart < seriesPerPart) return;
+    yield part;
+    parts++;
+    part = emptySnapshot(source, timestamp, interval);
+    inPart = 0;
+  }
+  for (const [key, c] of bucket.counters) {
+    part.counters[key] = [c.sum, c.count];
+    yield* full();
+  }
+  for (const [key, g] of bucket.gauges) {
+    part.gauges[key] = g.deltasOnly ? [g.value, g.updatedAt, 1] : [g.value, g.updatedAt];
+    yield* full();
+  }
+  for (const [key, s] of bucket.sets) {
+    part.sets[key] = s.state();
+    yield* full();
+  }
+  for (const [key, t] of bucket.timers) {
+    part.timers[key] = t.parts();
+    yield* full();
+  }
+  for (const [key, k] of bucket.keyValues) {
+    part.kv[key] = k.values;
+    yield* full();
+  }
+  if (inPart > 0 || parts === 0) yield part;
 }
 
 export function seriesCount(s: Snapshot): number {
@@ -60,7 +98,9 @@ export function parseSnapshot(body: unknown): Snapshot {
   }
   const s = body as unknown as Snapshot;
   for (const [k, v] of Object.entries(s.counters)) if (!Array.isArray(v) || !isNumber(v[0]) || !isNumber(v[1])) throw new Error(`counter ${JSON.stringify(k)} is malformed`);
-  for (const [k, v] of Object.entries(s.gauges)) if (!Array.isArray(v) || !isNumber(v[0]) || !isNumber(v[1])) throw new Error(`gauge ${JSON.stringify(k)} is malformed`);
+  for (const [k, v] of Object.entries(s.gauges)) {
+    if (!Array.isArray(v) || !isNumber(v[0]) || !isNumber(v[1]) || (v.length > 2 && v[2] !== 1)) throw new Error(`gauge ${JSON.stringify(k)} is malformed`);
+  }
   for (const [k, v] of Object.entries(s.kv)) if (!Array.isArray(v) || !v.every(isNumber)) throw new Error(`kv ${JSON.stringify(k)} is malformed`);
   for (const [k, v] of Object.entries(s.sets as Record<string, unknown>)) {
     const ok = isObject(v) && (Array.isArray(v.hashes) ? v.hashes.every(isNumber) : isNumber(v.precision) && typeof v.registers === 'string');
@@ -78,7 +118,7 @@ export function parseSnapshot(body: unknown): Snapshot {
 
 export function mergeSnapshot(bucket: Bucket, s: Snapshot): void {
   for (const [key, [sum, count]] of Object.entries(s.counters)) bucket.mergeCounter(key, sum, count);
-  for (const [key, [value, at]] of Object.entries(s.gauges)) bucket.mergeGauge(key, value, at);
+  for (const [key, [value, at, deltasOnly]] of Object.entries(s.gauges)) bucket.mergeGauge(key, value, at, deltasOnly === 1);
   for (const [key, state] of Object.entries(s.sets)) bucket.mergeSet(key, state);
   for (const [key, parts] of Object.entries(s.timers)) bucket.mergeTimer(key, parts);
   for (const [key, values] of Object.entries(s.kv)) bucket.mergeKeyValues(key, values);

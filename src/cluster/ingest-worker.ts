@@ -1,0 +1,111 @@
+// An ingest worker process (`[ingest] workers` > 1). The workers share the UDP socket — the
+// kernel hands each datagram to one of them — and take turns at TCP connections, so parsing and
+// aggregation use every core. Each worker fills its own partial bucket and has no sinks: at each
+// flush the primary asks for the finished bucket, which goes back in parts over IPC, and the
+// primary merges all of them into one interval (src/cluster/ingest-workers.ts).
+//
+// Run by node:cluster, never directly. Signals are the primary's business: systemd and a
+// terminal signal the whole process group, and a worker that exited on its own would lose its
+// bucket. It leaves when told to stop, or when the primary is gone.
+
+import cluster from 'node:cluster';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { ServerConfig } from '../config/server-config.js';
+import { warnSeriesLimit } from '../flush/flusher.js';
+import { snapshotParts } from '../forward/snapshot.js';
+import { IngestPipeline } from '../ingest/ingest-pipeline.js';
+import { pipelineTotals } from '../ingest/ingest-totals.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import type { FromWorker, ToWorker } from './worker-messages.js';
+
+/** Series per IPC message: small enough that the socket is read again within a few ms. */
+const SERIES_PER_PART = 4000;
+
+function send(message: FromWorker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.send!(message, undefined, {}, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+class IngestWorker {
+  private readonly pipeline: IngestPipeline;
+  private seriesLimitDrops = 0;
+
+  constructor(
+    private config: ServerConfig,
+    private readonly log: Logger,
+  ) {
+    this.pipeline = new IngestPipeline(config, log, true);
+  }
+
+  async start(): Promise<void> {
+    await this.pipeline.listeners.apply(this.config, true);
+  }
+
+  async reconfigure(next: ServerConfig): Promise<void> {
+    this.config = next;
+    this.log.level = next.logLevel;
+    await this.pipeline.reconfigure(next);
+  }
+
+  listening(): FromWorker {
+    return { kind: 'listening', listeners: this.pipeline.listeners.status() };
+  }
+
+  /** Sends the finished bucket a part at a time, letting datagrams in between parts. */
+  async handOver(seq: number): Promise<void> {
+    const bucket = this.pipeline.aggregator.swap();
+    this.seriesLimitDrops += warnSeriesLimit(bucket, this.log);
+    const now = Date.now();
+    for (const snapshot of snapshotParts(bucket, `worker ${cluster.worker?.id}`, Math.floor(now / 1000), this.config.naming.flushInterval, SERIES_PER_PART)) {
+      await send({ kind: 'part', seq, snapshot });
+      await yieldToLoop();
+    }
+    await send({ kind: 'done', seq, totals: pipelineTotals(this.pipeline, this.seriesLimitDrops) });
+  }
+
+  async stop(seq: number): Promise<void> {
+    await this.pipeline.listeners.close();
+    await this.handOver(seq);
+  }
+}
+
+let worker: IngestWorker | null = null;
+
+async function handle(message: ToWorker): Promise<void> {
+  if (message.kind === 'configure') {
+    if (worker !== null) {
+      await worker.reconfigure(message.config);
+      await send(worker.listening());
+      return;
+    }
+    const log = createLogger(message.config.logLevel, message.logFormat).child({ worker: cluster.worker?.id });
+    worker = new IngestWorker(message.config, log);
+    try {
+      await worker.start();
+    } catch (err) {
+      await send({ kind: 'failed', error: err instanceof Error ? err.message : String(err) });
+      process.exit(1);
+    }
+    await send(worker.listening());
+    return;
+  }
+  if (worker === null) return;
+  if (message.kind === 'swap') await worker.handOver(message.seq);
+  else {
+    await worker.stop(message.seq);
+    process.disconnect();
+  }
+}
+
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => undefined);
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message: ToWorker) => {
+  handle(message).catch((err: unknown) => {
+    process.stderr.write(`statsite-ts ingest worker: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+});
+// Messages that arrive before a listener exists are dropped, and an ES module registers its
+// listener only after loading: the primary waits for this before it says anything.
+void send({ kind: 'started' });
