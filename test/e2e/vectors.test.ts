@@ -28,10 +28,12 @@ describe('statsite vectors', () => {
     expect(compareFlushes(vc.expected, vc.expected, isQuantile)).toEqual([]);
   });
 
-  it.each(cases)('%s: statsite-ts prints what statsite printed', async (name) => {
+  // With ingest workers the same traffic is split across processes and merged at flush; the
+  // output must not change.
+  it.each(cases.flatMap((name) => [[name, 1], [name, 2]] as const))('%s: statsite-ts (%i ingest processes) prints what statsite printed', async (name, workers) => {
     const vc = loadVectorCase(name);
     const server = await startServer({
-      args: ['--config', vc.configPath, '--sink', 'stdout'],
+      args: ['--config', vc.configPath, '--sink', 'stdout', '--workers', String(workers)],
       // Byte for byte, as statsite writes names through unchanged.
       stdoutEncoding: 'latin1',
     });
