@@ -2,7 +2,7 @@
 // whether ingest loses lines while it runs.
 //
 // The server runs with --log-level debug, whose `flush` log line (src/flush/flusher.ts) carries
-// the time the flush began. The series are sent within one flush interval; the flush that follows
+// the time the flush began (its time minus `gatherMs`, the wait for ingest workers' parts). The series are sent within one flush interval; the flush that follows
 // is timed from that log line to the last stdout chunk of its output (the bench reads stdout as
 // fast as it comes). Meanwhile a background load (counters under other keys, at half the measured
 // peak) keeps arriving; its flushed sum, after a final flush, must equal what was sent.
@@ -29,10 +29,10 @@ async function until(test, timeoutMs, stepMs = 20) {
  * One flush of `series` distinct series of `type` ('c' or 'ms'), one sample each, sent at
  * `loadRate` lines/s; background counters at `bgRate` lines/s during the flush.
  */
-export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate, bgRate }) {
+export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate, bgRate, workers = 1 }) {
   const loadS = series / loadRate;
   const flushS = Math.max(3, Math.ceil(loadS * 1.5 + 1.5));
-  const server = await startServer('statsite-ts', { flushS, tmpDir, pin: serverPin, logLevel: 'debug' });
+  const server = await startServer('statsite-ts', { flushS, tmpDir, pin: serverPin, logLevel: 'debug', workers });
   const port = server.port;
   try {
     const flushes = [];
@@ -41,7 +41,7 @@ export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate
       try {
         const rec = JSON.parse(line);
         if (rec.msg !== 'flush') return;
-        const at = typeof rec.time === 'number' ? rec.time : Date.parse(rec.time);
+        const at = (typeof rec.time === 'number' ? rec.time : Date.parse(rec.time)) - (rec.gatherMs ?? 0);
         flushes.push({ at: Number.isFinite(at) ? at : now, series: rec.series ?? null });
       } catch {
         // not a JSON log line
@@ -89,6 +89,7 @@ export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate
     return {
       series,
       type,
+      workers,
       flushIntervalS: flushS,
       seriesInFlush: flush.series,
       seriesLinesLost: load.lines - seriesCounted,

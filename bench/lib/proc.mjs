@@ -14,26 +14,55 @@ function read(path) {
   }
 }
 
-/** User+system CPU seconds used so far by `pid` (its threads included), or null if it is gone. */
-export function cpuSeconds(pid) {
+/** The fields of /proc/PID/stat after the command name (which may hold spaces), or null. */
+function statFields(pid) {
   const stat = read(`/proc/${pid}/stat`);
-  if (stat === null) return null;
-  // The command name may hold spaces; fields are counted after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return (utime + stime) / CLK_TCK;
+  return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
-/** Resident set size now and at its peak, in bytes. */
+/** `pid` and every process below it: a server with ingest workers is one server. */
+export function processTree(pid) {
+  const children = new Map();
+  let names = [];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    // not Linux: just the pid
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const ppid = Number(statFields(name)?.[1]);
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(Number(name));
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  return tree;
+}
+
+/** User+system CPU seconds used so far by `pid` and its descendants (threads included), or null if it is gone. */
+export function cpuSeconds(pid) {
+  if (statFields(pid) === null) return null;
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    const fields = statFields(p);
+    if (fields !== null) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / CLK_TCK;
+}
+
+/** Resident set size now and at its peak, in bytes, of `pid` and its descendants together. */
 export function memory(pid) {
-  const status = read(`/proc/${pid}/status`);
-  if (status === null) return { rss: null, peakRss: null };
-  const kb = (name) => {
-    const m = status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'));
-    return m ? Number(m[1]) * 1024 : null;
-  };
-  return { rss: kb('VmRSS'), peakRss: kb('VmHWM') };
+  if (read(`/proc/${pid}/status`) === null) return { rss: null, peakRss: null };
+  let rss = 0;
+  let peakRss = 0;
+  for (const p of processTree(pid)) {
+    const status = read(`/proc/${p}/status`) ?? '';
+    const kb = (name) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0) * 1024;
+    rss += kb('VmRSS');
+    peakRss += kb('VmHWM');
+  }
+  return { rss, peakRss };
 }
 
 /**
@@ -96,9 +125,8 @@ export function otherProcessesCpu(excludePids) {
   }
   for (const name of names) {
     if (!/^\d+$/.test(name) || excludePids.has(Number(name))) continue;
-    const stat = read(`/proc/${name}/stat`);
-    if (stat === null) continue;
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const f = statFields(name);
+    if (f === null) continue;
     if (Number(f[6]) & PF_KTHREAD) continue;
     snapshot.set(name, (Number(f[11]) + Number(f[12])) / CLK_TCK);
   }

@@ -1,7 +1,7 @@
 // Turns results.json's content into the text tables printed on stdout (and pasted in the README).
 
-const SERVERS = ['statsite-ts', 'etsy', 'bare'];
-const SERVER_TITLES = { 'statsite-ts': 'statsite-ts', etsy: 'etsy statsd', bare: 'bare socket' };
+const SERVERS = ['statsite-ts', 'statsite-ts-w2', 'etsy', 'bare'];
+const SERVER_TITLES = { 'statsite-ts': 'statsite-ts', 'statsite-ts-w2': 'ts, 2 workers', etsy: 'etsy statsd', bare: 'bare socket' };
 
 function rate(n) {
   if (n === null || n === undefined) return '—';
@@ -35,7 +35,7 @@ export function formatReport(r) {
     out.push('UDP ingest: highest lines/s with < 0.1% loss (counted from flushed aggregates)');
     out.push(
       table(
-        ['workload', ...SERVERS.map((s) => SERVER_TITLES[s]), 'ts / etsy', 'ts / bare'],
+        ['workload', ...SERVERS.map((s) => SERVER_TITLES[s]), 'ts / etsy', 'ts / bare', 'ts 2w / etsy', 'ts 2w / bare'],
         Object.entries(udp).map(([name, w]) => {
           const get = (s) => w.servers[s]?.best?.rate ?? null;
           const limited = (s) => w.servers[s]?.best?.generatorLimited ?? false;
@@ -44,6 +44,8 @@ export function formatReport(r) {
             ...SERVERS.map((s) => (w.servers[s] ? best(w.servers[s]) : '—')),
             ratio(get('statsite-ts'), get('etsy'), limited('etsy')),
             ratio(get('statsite-ts'), get('bare'), limited('bare')),
+            ratio(get('statsite-ts-w2'), get('etsy'), limited('etsy')),
+            ratio(get('statsite-ts-w2'), get('bare'), limited('bare')),
           ];
         }),
       ),
@@ -81,13 +83,14 @@ export function formatReport(r) {
     out.push('Flush of N distinct series to the stdout sink, with background counters arriving meanwhile');
     out.push(
       table(
-        ['series', 'type', 'flush', 'output', 'series lines lost', 'background rate', 'background lost', 'rss'],
+        ['series', 'type', 'ingest', 'flush', 'output', 'series lines lost', 'background rate', 'background lost', 'rss'],
         r.flush.map((f) =>
           f.error
-            ? [rate(f.series), f.type, 'error', '', '', '', '', '']
+            ? [rate(f.series), f.type, f.workers ?? 1, 'error', '', '', '', '', '']
             : [
                 rate(f.series),
                 f.type === 'c' ? 'counters' : 'timers',
+                (f.workers ?? 1) > 1 ? `${f.workers} workers` : 'in-process',
                 `${f.flushMs} ms`,
                 mb(f.outputBytes),
                 f.seriesLinesLost,

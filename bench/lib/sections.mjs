@@ -16,11 +16,23 @@ export const KEYS = 1000;
  */
 const SERIES_LOAD_RATE = 250_000;
 
+/**
+ * The servers under test, by the name results.json uses. `statsite-ts-w2` is statsite-ts with two
+ * ingest workers, left unpinned so that they (and the primary) can use both cores; the generator
+ * stays on CPU 0, so on a 2-core machine they share that core with it.
+ */
+export const SERVERS = {
+  'statsite-ts': { kind: 'statsite-ts', pinned: true },
+  'statsite-ts-w2': { kind: 'statsite-ts', workers: 2, pinned: false },
+  etsy: { kind: 'etsy', pinned: true },
+  bare: { kind: 'bare', pinned: true },
+};
+
 // Start rates sit below every server's expected limit, so each search doubles a few times first.
 const WORKLOADS = {
-  udp1: { title: '1 line/datagram, counters', perDgram: 1, type: 'c', startRate: 25_000, servers: ['statsite-ts', 'etsy', 'bare'] },
-  udp20c: { title: '20 counter lines/datagram', perDgram: 20, type: 'c', startRate: 250_000, servers: ['statsite-ts', 'etsy', 'bare'] },
-  udp20t: { title: '20 timer lines/datagram', perDgram: 20, type: 'ms', startRate: 125_000, servers: ['statsite-ts', 'etsy'] },
+  udp1: { title: '1 line/datagram, counters', perDgram: 1, type: 'c', startRate: 25_000, servers: ['statsite-ts', 'statsite-ts-w2', 'etsy', 'bare'] },
+  udp20c: { title: '20 counter lines/datagram', perDgram: 20, type: 'c', startRate: 250_000, servers: ['statsite-ts', 'statsite-ts-w2', 'etsy', 'bare'] },
+  udp20t: { title: '20 timer lines/datagram', perDgram: 20, type: 'ms', startRate: 125_000, servers: ['statsite-ts', 'statsite-ts-w2', 'etsy'] },
 };
 
 /** Seconds into the run after which the optional, slow parts are skipped. */
@@ -37,9 +49,10 @@ export async function udpSection(gen, serverPin, tmpDir, results, quick) {
     for (const kind of w.servers) {
       if (kind === 'etsy' && results.machine.statsdVersion === null) continue;
       const t0 = Date.now();
+      const { kind: program, workers, pinned } = SERVERS[kind];
       let server;
       try {
-        server = await startServer(kind, { flushS: FLUSH_S, tmpDir, pin: serverPin });
+        server = await startServer(program, { flushS: FLUSH_S, tmpDir, pin: pinned ? serverPin : [], workers });
         const search = await searchRate(server, gen, { perDgram: w.perDgram, keys: KEYS, type: w.type, flushS: FLUSH_S }, {
           startRate: w.startRate,
           bisections: quick ? 1 : 3,
@@ -92,16 +105,19 @@ export async function flushSection(gen, serverPin, tmpDir, results, quick) {
   const sizes = quick || overBudget(results) ? [100_000] : [100_000, 1_000_000];
   if (!quick && sizes.length === 1) log('flush: skipping the 1M-series cases, the run is already long');
   results.flush = [];
+  // Timers are the costly flush; with ingest workers the main process renders while they ingest.
+  const cases = [['c', 1], ['ms', 1], ['ms', 2]];
   for (const series of sizes) {
-    for (const type of ['c', 'ms']) {
+    for (const [type, workers] of cases) {
       const t0 = Date.now();
+      const pin = SERVERS[workers > 1 ? 'statsite-ts-w2' : 'statsite-ts'].pinned ? serverPin : [];
       try {
-        results.flush.push(await flushCase(gen, serverPin, tmpDir, { series, type, loadRate: SERIES_LOAD_RATE, bgRate: Math.round(counterPeak / 2) }));
+        results.flush.push(await flushCase(gen, pin, tmpDir, { series, type, workers, loadRate: SERIES_LOAD_RATE, bgRate: Math.round(counterPeak / 2) }));
       } catch (err) {
-        results.flush.push({ series, type, error: err.message });
+        results.flush.push({ series, type, workers, error: err.message });
       }
       const f = results.flush.at(-1);
-      log(`flush ${series} ${type}: ${f.flushMs ?? 'error'} ms, background lost ${f.bgLost ?? '?'} (${elapsed(t0)})`);
+      log(`flush ${series} ${type} (${workers} ingest process(es)): ${f.flushMs ?? 'error'} ms, background lost ${f.bgLost ?? '?'} (${elapsed(t0)})`);
     }
   }
 }

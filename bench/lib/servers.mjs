@@ -86,6 +86,7 @@ function command(kind, port, flushS, tmpDir, options) {
         join(ROOT, 'bin/statsite-ts'),
         '--bind', '127.0.0.1', '--port', String(port), '--flush-interval', String(flushS), '--sink', 'stdout',
         '--log-level', options.logLevel ?? 'warn',
+        ...(options.workers > 1 ? ['--workers', String(options.workers)] : []),
       ];
     case 'etsy': {
       const config = {

@@ -4,7 +4,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendTcp, sendUdp } from './loadgen.mjs';
-import { cpuSeconds, memory, otherCpuBetween, otherProcessesCpu, udpSocket } from './proc.mjs';
+import { cpuSeconds, memory, otherCpuBetween, otherProcessesCpu, processTree, udpSocket } from './proc.mjs';
 
 /** Loss allowed in a passing trial (lines flushed vs lines sent). */
 export const MAX_LOSS = 0.001;
@@ -39,7 +39,7 @@ async function settle(server, type, before, expected, quietMs) {
 /** One burst of `rate` lines/s for TRIAL_S seconds; returns what was sent and what came out. */
 export async function trial(server, gen, { rate, perDgram, keys, type, flushS }) {
   const before = server.tally.get(type, 'k');
-  const ours = new Set([server.pid, process.pid]);
+  const ours = new Set([...processTree(server.pid), process.pid]);
   const othersBefore = otherProcessesCpu(ours);
   const startedAt = Date.now();
   const cpuBefore = cpuSeconds(server.pid);

@@ -106,7 +106,8 @@ export class Flusher {
     this.lastSeries = {
       counters: bucket.counters.size, timers: bucket.timers.size, gauges: bucket.gauges.size, sets: bucket.sets.size, kv: bucket.keyValues.size,
     };
-    this.log.debug({ series: bucket.size(), timestamp }, 'flush');
+    // gatherMs: how long the ingest workers took to hand over their part of this interval.
+    this.log.debug({ series: bucket.size(), timestamp, gatherMs: Date.now() - startedAt }, 'flush');
     this.seriesLimitDrops += warnSeriesLimit(bucket, this.log);
     for (const sink of this.sinks) {
       const status = this.status.get(sink)!;
