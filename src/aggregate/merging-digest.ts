@@ -64,10 +64,10 @@ export class MergingDigest implements Sketch {
     return Array.from(this.points.subarray(0, 2 * this.size));
   }
 
-  addCentroids(pairs: readonly number[]): void {
+  addCentroids(pairs: ArrayLike<number>, from = 0): void {
     // Points from another process: skip what could not be a centroid, sort the rest by mean.
     const order: number[] = [];
-    for (let i = 0; i + 1 < pairs.length; i += 2) {
+    for (let i = from; i + 1 < pairs.length; i += 2) {
       if (Number.isFinite(pairs[i]) && pairs[i + 1] > 0 && Number.isFinite(pairs[i + 1])) order.push(i);
     }
     if (order.length === 0) return;

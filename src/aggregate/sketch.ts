@@ -15,8 +15,8 @@ export interface Sketch {
   merge(other: Sketch): void;
   /** The sketch as weighted points (mean, weight, mean, weight, …), to ship to another process. */
   centroids(): number[];
-  /** Folds in weighted points from centroids(). */
-  addCentroids(pairs: readonly number[]): void;
+  /** Folds in weighted points from centroids(), starting at index `from` of `pairs`. */
+  addCentroids(pairs: ArrayLike<number>, from?: number): void;
   /** The estimated value at rank q·count, q in [0, 1]. */
   quantile(q: number): number;
   readonly count: number;
@@ -58,8 +58,8 @@ export class TDigestSketch implements Sketch {
     return pairs;
   }
 
-  addCentroids(pairs: readonly number[]): void {
-    for (let i = 0; i + 1 < pairs.length; i += 2) this.digest.push_centroid({ mean: pairs[i], n: pairs[i + 1] });
+  addCentroids(pairs: ArrayLike<number>, from = 0): void {
+    for (let i = from; i + 1 < pairs.length; i += 2) this.digest.push_centroid({ mean: pairs[i], n: pairs[i + 1] });
   }
 
   quantile(q: number): number {

@@ -25,8 +25,8 @@ export interface TimerParts {
   /** The first `exactPoints` pairs of `points` are single samples; the rest are sketch centroids. */
   exactPoints: number;
   /** mean, weight, mean, weight, … */
-  points: number[];
-  bins: number[] | null;
+  points: ArrayLike<number>;
+  bins: ArrayLike<number> | null;
 }
 
 export class Timer {
@@ -131,7 +131,7 @@ export class Timer {
     for (let i = 0; i < p.exactPoints; i++) this.addExact(p.points[2 * i]);
     if (p.points.length > 2 * p.exactPoints) {
       this.sketch ??= this.newSketch();
-      this.sketch.addCentroids(p.points.slice(2 * p.exactPoints));
+      this.sketch.addCentroids(p.points, 2 * p.exactPoints);
     }
   }
 

@@ -12,10 +12,10 @@ import cluster from 'node:cluster';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ServerConfig } from '../config/server-config.js';
 import { warnSeriesLimit } from '../flush/flusher.js';
-import { snapshotParts } from '../forward/snapshot.js';
 import { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import { pipelineTotals } from '../ingest/ingest-totals.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { packBucket } from './packed-bucket.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
 
 /** Series per IPC message: small enough that the socket is read again within a few ms. */
@@ -56,9 +56,8 @@ class IngestWorker {
   async handOver(seq: number): Promise<void> {
     const bucket = this.pipeline.aggregator.swap();
     this.seriesLimitDrops += warnSeriesLimit(bucket, this.log);
-    const now = Date.now();
-    for (const snapshot of snapshotParts(bucket, `worker ${cluster.worker?.id}`, Math.floor(now / 1000), this.config.naming.flushInterval, SERIES_PER_PART)) {
-      await send({ kind: 'part', seq, snapshot });
+    for (const part of packBucket(bucket, SERIES_PER_PART)) {
+      await send({ kind: 'part', seq, part });
       await yieldToLoop();
     }
     await send({ kind: 'done', seq, totals: pipelineTotals(this.pipeline, this.seriesLimitDrops) });

@@ -9,11 +9,11 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { Bucket } from '../aggregate/bucket.js';
 import type { ServerConfig } from '../config/server-config.js';
-import { mergeSnapshot } from '../forward/snapshot.js';
 import { addTotals, type IngestTotals } from '../ingest/ingest-totals.js';
 import type { ListenerStatus } from '../ingest/listeners.js';
 import type { Logger, LogFormat } from '../log/logger.js';
 import { boundedWait } from '../util/bounded-wait.js';
+import { mergePacked } from './packed-bucket.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./ingest-worker.js', import.meta.url));
@@ -174,7 +174,7 @@ export class IngestWorkers {
         return;
       case 'part': {
         const target = this.gathering?.seq === message.seq ? this.gathering.bucket : this.lateBucket();
-        mergeSnapshot(target, message.snapshot);
+        mergePacked(target, message.part);
         return;
       }
       case 'done':

@@ -2,10 +2,10 @@
 // (`serialization: 'advanced'`, so Sets, typed arrays and large objects pass as they are).
 
 import type { ServerConfig } from '../config/server-config.js';
-import type { Snapshot } from '../forward/snapshot.js';
 import type { IngestTotals } from '../ingest/ingest-totals.js';
 import type { ListenerStatus } from '../ingest/listeners.js';
 import type { LogFormat } from '../log/logger.js';
+import type { PackedPart } from './packed-bucket.js';
 
 export type ToWorker =
   /** The first one starts the worker; later ones are reloads. */
@@ -21,5 +21,5 @@ export type FromWorker =
   | { kind: 'listening'; listeners: ListenerStatus[] }
   /** The first configure failed (e.g. the port is taken); the worker exits. */
   | { kind: 'failed'; error: string }
-  | { kind: 'part'; seq: number; snapshot: Snapshot }
+  | { kind: 'part'; seq: number; part: PackedPart }
   | { kind: 'done'; seq: number; totals: IngestTotals };

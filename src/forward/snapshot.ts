@@ -31,54 +31,17 @@ export interface Snapshot {
   kv: Record<string, number[]>;
 }
 
-function emptySnapshot(source: string, timestamp: number, interval: number): Snapshot {
-  return {
+export function toSnapshot(bucket: Bucket, source: string, timestamp: number, interval: number): Snapshot {
+  const snapshot: Snapshot = {
     format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, source, timestamp, interval,
     counters: {}, gauges: {}, sets: {}, timers: {}, kv: {},
   };
-}
-
-export function toSnapshot(bucket: Bucket, source: string, timestamp: number, interval: number): Snapshot {
-  const [whole] = snapshotParts(bucket, source, timestamp, interval, Infinity);
-  return whole;
-}
-
-/**
- * The bucket as snapshots of at most `seriesPerPart` series each (at least one, maybe empty), so
- * a large bucket can be sent a part at a time with the event loop free in between.
- */
-export function* snapshotParts(bucket: Bucket, source: string, timestamp: number, interval: number, seriesPerPart: number): Generator<Snapshot> {
-  let part = emptySnapshot(source, timestamp, interval);
-  let inPart = 0;
-  let parts = 0;
-  function* full(): Generator<Snapshot> {
-    if (++inPart < seriesPerPart) return;
-    yield part;
-    parts++;
-    part = emptySnapshot(source, timestamp, interval);
-    inPart = 0;
-  }
-  for (const [key, c] of bucket.counters) {
-    part.counters[key] = [c.sum, c.count];
-    yield* full();
-  }
-  for (const [key, g] of bucket.gauges) {
-    part.gauges[key] = g.deltasOnly ? [g.value, g.updatedAt, 1] : [g.value, g.updatedAt];
-    yield* full();
-  }
-  for (const [key, s] of bucket.sets) {
-    part.sets[key] = s.state();
-    yield* full();
-  }
-  for (const [key, t] of bucket.timers) {
-    part.timers[key] = t.parts();
-    yield* full();
-  }
-  for (const [key, k] of bucket.keyValues) {
-    part.kv[key] = k.values;
-    yield* full();
-  }
-  if (inPart > 0 || parts === 0) yield part;
+  for (const [key, c] of bucket.counters) snapshot.counters[key] = [c.sum, c.count];
+  for (const [key, g] of bucket.gauges) snapshot.gauges[key] = g.deltasOnly ? [g.value, g.updatedAt, 1] : [g.value, g.updatedAt];
+  for (const [key, s] of bucket.sets) snapshot.sets[key] = s.state();
+  for (const [key, t] of bucket.timers) snapshot.timers[key] = t.parts();
+  for (const [key, k] of bucket.keyValues) snapshot.kv[key] = k.values;
+  return snapshot;
 }
 
 export function seriesCount(s: Snapshot): number {

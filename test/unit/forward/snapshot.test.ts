@@ -1,39 +1,11 @@
-// Partial buckets travel as snapshots (forwarding, ingest workers) and merge into one interval.
+// Forwarded snapshots merge into the global instance's interval.
 
 import { describe, expect, it } from 'vitest';
 import { Bucket } from '../../../src/aggregate/bucket.js';
 import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
-import { mergeSnapshot, parseSnapshot, seriesCount, snapshotParts, toSnapshot } from '../../../src/forward/snapshot.js';
+import { mergeSnapshot, parseSnapshot, toSnapshot } from '../../../src/forward/snapshot.js';
 
 const newBucket = () => new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
-
-function filled(): Bucket {
-  const b = newBucket();
-  for (let i = 0; i < 10; i++) b.counter(`c${i}`, 1, 1);
-  b.timer('t', 5, 1);
-  b.gauge('g', 3, false);
-  b.set('s', 'a');
-  b.kv('k', 9);
-  return b;
-}
-
-describe('snapshotParts', () => {
-  it('splits a bucket into parts of at most N series that merge back into the same bucket', () => {
-    const original = filled();
-    const parts = [...snapshotParts(original, 'test', 1, 10, 4)];
-    expect(parts.map(seriesCount)).toEqual([4, 4, 4, 2]);
-    const merged = newBucket();
-    for (const part of parts) mergeSnapshot(merged, parseSnapshot(JSON.parse(JSON.stringify(part))));
-    expect(toSnapshot(merged, 'test', 1, 10)).toEqual(toSnapshot(original, 'test', 1, 10));
-  });
-
-  it('yields one empty part for an empty bucket, and none extra when the last part is full', () => {
-    expect([...snapshotParts(newBucket(), 'test', 1, 10, 4)].map(seriesCount)).toEqual([0]);
-    const eight = newBucket();
-    for (let i = 0; i < 8; i++) eight.counter(`c${i}`, 1, 1);
-    expect([...snapshotParts(eight, 'test', 1, 10, 4)].map(seriesCount)).toEqual([4, 4]);
-  });
-});
 
 describe('merged gauges', () => {
   it('add partial buckets that saw only deltas, and let the newest absolute value win otherwise', () => {
