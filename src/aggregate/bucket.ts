@@ -129,8 +129,9 @@ export class Bucket implements SampleHandler {
   }
 
   private newTimer(key: string): Timer {
-    // Histograms match on the metric name, not its tags.
-    const histogram = findHistogram(this.settings.histograms, splitSeriesKey(key).name);
+    // Histograms match on the metric name, not its tags. Most configs have none: skip the split.
+    const histograms = this.settings.histograms;
+    const histogram = histograms.length === 0 ? null : findHistogram(histograms, splitSeriesKey(key).name);
     return new Timer(this.settings.newSketch, histogram, histogram === null ? 0 : binCount(histogram));
   }
 }

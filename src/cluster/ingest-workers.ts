@@ -142,7 +142,7 @@ export class IngestWorkers {
 
   /** Sends the current config; resolves with null once the worker listens by it, else why not. */
   private configure(slot: Slot): Promise<string | null> {
-    this.send(slot, { kind: 'configure', config: this.config, logFormat: this.logFormat });
+    this.sendConfig(slot);
     return this.awaitConfigured(slot);
   }
 
@@ -153,6 +153,11 @@ export class IngestWorkers {
     return boundedWait(replied, CONFIGURE_TIMEOUT_MS).then((inTime) => (inTime ? replied : 'an ingest worker did not start listening in time'));
   }
 
+  /** Standard input is the primary's; a worker reads only its sockets. */
+  private sendConfig(slot: Slot): void {
+    this.send(slot, { kind: 'configure', config: { ...this.config, parseStdin: false }, logFormat: this.logFormat });
+  }
+
   private send(slot: Slot, message: ToWorker): void {
     if (slot.worker.isConnected()) slot.worker.send(message);
   }
@@ -160,7 +165,7 @@ export class IngestWorkers {
   private receive(slot: Slot, message: FromWorker): void {
     switch (message.kind) {
       case 'started':
-        this.send(slot, { kind: 'configure', config: this.config, logFormat: this.logFormat });
+        this.sendConfig(slot);
         return;
       case 'listening':
         slot.listening = true;

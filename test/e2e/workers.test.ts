@@ -3,6 +3,7 @@
 // be lost or counted twice, whichever worker a datagram lands on, through crashes, reloads and
 // shutdown. (The statsite vectors also replay with 2 workers: test/e2e/vectors.test.ts.)
 
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +11,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sendTcp, sendUdp } from '../helpers/clients.js';
 import { freePort } from '../helpers/ports.js';
-import { startServer, stopAllServers, type ServerProcess } from '../helpers/server.js';
-import { sumOf, valuesOf } from '../helpers/stream-output.js';
+import { BIN, startServer, stopAllServers, type ServerProcess } from '../helpers/server.js';
+import { parseStreamOutput, sumOf, valuesOf } from '../helpers/stream-output.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 afterEach(() => stopAllServers());
@@ -164,5 +165,27 @@ describe('ingest workers', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('reads parse_stdin in the main process only, next to the workers', async () => {
+    const config = join(dir, 'stdin.toml');
+    const port = await freePort();
+    writeFileSync(config, `[statsite]\nflush_interval = 1\nbind_address = "127.0.0.1"\nport = ${port}\nudp_port = ${port}\nparse_stdin = true\n\n[ingest]\nworkers = 2\n`);
+    const child = spawn(BIN, ['--config', config], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await waitFor(() => err.includes('statsite-ts listening'), { what: 'the server to listen', detail: () => err });
+      child.stdin.write('in:1|c\n'.repeat(3000));
+      await sendUdp(port, 'in:10|c\n');
+      await waitFor(() => sumOf(parseStreamOutput(out).flushes, 'counts.in') === 3010, { what: 'stdin and UDP lines', detail: () => out.slice(-500) + err });
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    expect(sumOf(parseStreamOutput(out).flushes, 'counts.in')).toBe(3010);
   });
 });
