@@ -24,6 +24,8 @@ export interface BucketSettings {
 }
 
 export class Bucket implements SampleHandler {
+  // Series are only ever added to these Maps, never removed or replaced: the SeriesById
+  // indexes below hand out the objects they hold.
   readonly counters = new Map<string, Counter>();
   readonly timers = new Map<string, Timer>();
   readonly gauges = new Map<string, Gauge>();

@@ -14,9 +14,9 @@ export class SeriesById<T> {
     return generation === this.generation ? this.series[id] : undefined;
   }
 
-  /** Remembers `series` under `id`; ids of an older generation are dropped, never reused. */
+  /** Remembers `series` under `id`; ids of any other generation are dropped first, never reused. */
   set(id: number, generation: number, series: T): void {
-    if (generation === NO_GENERATION) return;
+    if (generation === NO_GENERATION) return; // so a key that came without an id always misses in get()
     if (generation !== this.generation) {
       this.generation = generation;
       this.series = [];
