@@ -15,9 +15,9 @@ describe('Bucket lookups by interner id', () => {
     expect(b.size()).toBe(1);
   });
 
-  it('finds a series that arrived by key (a carried gauge, a merge) under its id', () => {
+  it('finds a series that arrived by key (a gauge carried over at swap) under its id', () => {
     const b = new Bucket(settings);
-    b.mergeGauge('g', 10, 1);
+    b.gauge('g', 10, false);
     b.gauge('g', 1, true, 4, 100);
     b.gauge('g', 1, true, 4, 100);
     expect(b.gauges.get('g')!.value).toBe(12);
