@@ -16,24 +16,24 @@ export class Aggregator implements SampleHandler {
     this.bucket = new Bucket(settings);
   }
 
-  counter(key: string, value: number, sampleRate: number): void {
-    this.bucket.counter(key, value, sampleRate);
+  counter(key: string, value: number, sampleRate: number, keyId?: number, keyGeneration?: number): void {
+    this.bucket.counter(key, value, sampleRate, keyId, keyGeneration);
   }
 
-  timer(key: string, value: number, sampleRate: number): void {
-    this.bucket.timer(key, value, sampleRate);
+  timer(key: string, value: number, sampleRate: number, keyId?: number, keyGeneration?: number): void {
+    this.bucket.timer(key, value, sampleRate, keyId, keyGeneration);
   }
 
-  gauge(key: string, value: number, isDelta: boolean): void {
-    this.bucket.gauge(key, value, isDelta);
+  gauge(key: string, value: number, isDelta: boolean, keyId?: number, keyGeneration?: number): void {
+    this.bucket.gauge(key, value, isDelta, keyId, keyGeneration);
   }
 
-  set(key: string, member: string): void {
-    this.bucket.set(key, member);
+  set(key: string, member: string, keyId?: number, keyGeneration?: number): void {
+    this.bucket.set(key, member, keyId, keyGeneration);
   }
 
-  kv(key: string, value: number): void {
-    this.bucket.kv(key, value);
+  kv(key: string, value: number, keyId?: number, keyGeneration?: number): void {
+    this.bucket.kv(key, value, keyId, keyGeneration);
   }
 
   /** The bucket being filled, for read-only views (etsy's management `counters` command). */

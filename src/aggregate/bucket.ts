@@ -8,9 +8,11 @@ import { binCount, findHistogram, type HistogramConfig } from './histogram.js';
 import { KeyValues } from './key-values.js';
 import { SetMetric, type SetState } from './set.js';
 import type { SketchFactory } from './sketch.js';
+import { SeriesById } from './series-by-id.js';
 import { SeriesLimit } from './series-limit.js';
 import { Timer, type TimerParts } from './timer.js';
 import { splitSeriesKey } from '../protocol/metric-type.js';
+import { NO_GENERATION } from '../protocol/key-interner.js';
 
 export interface BucketSettings {
   histograms: readonly HistogramConfig[];
@@ -22,6 +24,8 @@ export interface BucketSettings {
 }
 
 export class Bucket implements SampleHandler {
+  // Series are only ever added to these Maps, never removed or replaced: the SeriesById
+  // indexes below hand out the objects they hold.
   readonly counters = new Map<string, Counter>();
   readonly timers = new Map<string, Timer>();
   readonly gauges = new Map<string, Gauge>();
@@ -29,53 +33,81 @@ export class Bucket implements SampleHandler {
   readonly keyValues = new Map<string, KeyValues>();
   readonly limit: SeriesLimit;
   private seriesCount = 0;
+  private readonly counterIds = new SeriesById<Counter>();
+  private readonly timerIds = new SeriesById<Timer>();
+  private readonly gaugeIds = new SeriesById<Gauge>();
+  private readonly setIds = new SeriesById<SetMetric>();
+  private readonly keyValueIds = new SeriesById<KeyValues>();
 
   constructor(private readonly settings: BucketSettings) {
     this.limit = new SeriesLimit(settings.maxSeries);
   }
 
-  counter(key: string, value: number, sampleRate: number): void {
-    let c = this.counters.get(key);
+  // Each sample method finds its series by interner id first (SeriesById), then by key; a new
+  // series goes into the Map, where every reader finds it, and is remembered under its id.
+
+  counter(key: string, value: number, sampleRate: number, keyId = 0, keyGeneration = NO_GENERATION): void {
+    let c = this.counterIds.get(keyId, keyGeneration);
     if (c === undefined) {
-      if (!this.admit(key)) return;
-      this.counters.set(key, (c = new Counter()));
+      c = this.counters.get(key);
+      if (c === undefined) {
+        if (!this.admit(key)) return;
+        this.counters.set(key, (c = new Counter()));
+      }
+      this.counterIds.set(keyId, keyGeneration, c);
     }
     c.add(value, sampleRate);
   }
 
-  timer(key: string, value: number, sampleRate: number): void {
-    let t = this.timers.get(key);
+  timer(key: string, value: number, sampleRate: number, keyId = 0, keyGeneration = NO_GENERATION): void {
+    let t = this.timerIds.get(keyId, keyGeneration);
     if (t === undefined) {
-      if (!this.admit(key)) return;
-      this.timers.set(key, (t = this.newTimer(key)));
+      t = this.timers.get(key);
+      if (t === undefined) {
+        if (!this.admit(key)) return;
+        this.timers.set(key, (t = this.newTimer(key)));
+      }
+      this.timerIds.set(keyId, keyGeneration, t);
     }
     t.add(value, sampleRate);
   }
 
-  gauge(key: string, value: number, isDelta: boolean): void {
-    let g = this.gauges.get(key);
+  gauge(key: string, value: number, isDelta: boolean, keyId = 0, keyGeneration = NO_GENERATION): void {
+    let g = this.gaugeIds.get(keyId, keyGeneration);
     if (g === undefined) {
-      if (!this.admit(key)) return;
-      this.gauges.set(key, (g = new Gauge()));
+      g = this.gauges.get(key);
+      if (g === undefined) {
+        if (!this.admit(key)) return;
+        this.gauges.set(key, (g = new Gauge()));
+      }
+      this.gaugeIds.set(keyId, keyGeneration, g);
     }
     if (isDelta) g.addDelta(value, Date.now());
     else g.set(value, Date.now());
   }
 
-  set(key: string, member: string): void {
-    let s = this.sets.get(key);
+  set(key: string, member: string, keyId = 0, keyGeneration = NO_GENERATION): void {
+    let s = this.setIds.get(keyId, keyGeneration);
     if (s === undefined) {
-      if (!this.admit(key)) return;
-      this.sets.set(key, (s = new SetMetric(this.settings.setPrecision)));
+      s = this.sets.get(key);
+      if (s === undefined) {
+        if (!this.admit(key)) return;
+        this.sets.set(key, (s = new SetMetric(this.settings.setPrecision)));
+      }
+      this.setIds.set(keyId, keyGeneration, s);
     }
     s.add(member);
   }
 
-  kv(key: string, value: number): void {
-    let k = this.keyValues.get(key);
+  kv(key: string, value: number, keyId = 0, keyGeneration = NO_GENERATION): void {
+    let k = this.keyValueIds.get(keyId, keyGeneration);
     if (k === undefined) {
-      if (!this.admit(key)) return;
-      this.keyValues.set(key, (k = new KeyValues()));
+      k = this.keyValues.get(key);
+      if (k === undefined) {
+        if (!this.admit(key)) return;
+        this.keyValues.set(key, (k = new KeyValues()));
+      }
+      this.keyValueIds.set(keyId, keyGeneration, k);
     }
     k.add(value);
   }

@@ -6,12 +6,24 @@
 // Open addressing over typed arrays; the key bytes live in one arena. When the arena or the
 // table fills up, everything is forgotten and refilled — a flood of distinct names costs a
 // decode each, as it would without the interner, and memory stays bounded.
+//
+// Each entry has a small dense id, so the aggregator can find a series by index instead of
+// hashing the key string a second time. Ids are reused after a reset, so they are only
+// meaningful with the generation they were issued in (see SampleHandler).
 
 /** FNV-1a; the parser folds it into its scan for ':' (see hashName). */
 export const FNV_OFFSET = 0x811c9dc5;
 export const FNV_PRIME = 0x01000193;
 /** Separates the name bytes from the tag bytes in the hash, so `ab`+`c` differs from `a`+`bc`. */
 const RANGE_SEPARATOR = 0xff;
+
+/** Never issued: stands for "no interner id" where a generation is expected. */
+export const NO_GENERATION = 0;
+/**
+ * Generations are numbered across all interners of the process, so a (generation, id) pair names
+ * one key even where two interners feed the same handler.
+ */
+let lastGeneration = NO_GENERATION;
 
 export type KeyMaker = (buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number) => string;
 
@@ -25,7 +37,7 @@ export function hashName(buf: Uint8Array, start: number, end: number): number {
 export class KeyInterner {
   private capacity: number;
   private hashes: Int32Array;
-  /** Index into `strings`/`starts`/`nameLengths` + 1; 0 = empty slot. */
+  /** Entry id (index into `strings`, `starts`, …) + 1; 0 = empty slot. */
   private slots: Int32Array;
   private strings: string[] = [];
   private starts: number[] = [];
@@ -33,6 +45,7 @@ export class KeyInterner {
   private tagLengths: number[] = [];
   private arena: Uint8Array;
   private arenaUsed = 0;
+  private _generation = ++lastGeneration;
 
   constructor(
     private readonly maxEntries = 1 << 20,
@@ -44,9 +57,15 @@ export class KeyInterner {
     this.arena = new Uint8Array(arenaBytes);
   }
 
+  /** Changes whenever the ids handed out so far stop being valid. */
+  get generation(): number {
+    return this._generation;
+  }
+
   /**
-   * The string for bytes [nameStart, nameEnd) plus [tagStart, tagEnd), made by `make` on a miss.
-   * `make` receives the same ranges; its result must depend on nothing else.
+   * The id of bytes [nameStart, nameEnd) plus [tagStart, tagEnd), whose string `make` builds on a
+   * miss. `make` receives the same ranges; its result must depend on nothing else. Read
+   * `generation` after this call: a miss may have reset the table.
    */
   intern(
     buf: Uint8Array,
@@ -56,7 +75,7 @@ export class KeyInterner {
     tagEnd: number,
     make: KeyMaker,
     nameHash = hashName(buf, nameStart, nameEnd),
-  ): string {
+  ): number {
     let h = nameHash;
     if (tagEnd > tagStart) {
       h = Math.imul(h ^ RANGE_SEPARATOR, FNV_PRIME);
@@ -71,16 +90,21 @@ export class KeyInterner {
       if (entry === 0) break;
       const e = entry - 1;
       if (this.hashes[slot] === h && this.nameLengths[e] === nameLength && this.tagLengths[e] === tagLength && this.sameBytes(e, buf, nameStart, nameEnd, tagStart, tagEnd)) {
-        return this.strings[e];
+        return e;
       }
       slot = (slot + 1) & mask;
     }
     const made = make(buf, nameStart, nameEnd, tagStart, tagEnd);
-    this.insert(slot, h, made, buf, nameStart, nameEnd, tagStart, tagEnd);
-    return made;
+    return this.insert(slot, h, made, buf, nameStart, nameEnd, tagStart, tagEnd);
+  }
+
+  /** The string of an id from `intern` in the current generation. */
+  key(id: number): string {
+    return this.strings[id];
   }
 
   clear(): void {
+    this._generation = ++lastGeneration;
     this.slots.fill(0);
     this.strings = [];
     this.starts = [];
@@ -97,26 +121,29 @@ export class KeyInterner {
     return true;
   }
 
-  private insert(slot: number, h: number, made: string, buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number): void {
+  /** Adds an entry and returns its id. */
+  private insert(slot: number, h: number, made: string, buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number): number {
     const length = nameEnd - nameStart + (tagEnd - tagStart);
     if (this.arenaUsed + length > this.arena.length || this.strings.length >= this.maxEntries) {
       this.clear();
-      if (length > this.arena.length) return; // too big to remember at all
       slot = h & (this.capacity - 1);
       while (this.slots[slot] !== 0) slot = (slot + 1) & (this.capacity - 1);
     }
-    const start = this.arenaUsed;
-    this.arena.set(buf.subarray(nameStart, nameEnd), start);
-    this.arena.set(buf.subarray(tagStart, tagEnd), start + nameEnd - nameStart);
-    this.arenaUsed += length;
+    const id = this.strings.length;
     this.strings.push(made);
-    this.starts.push(start);
+    this.starts.push(this.arenaUsed);
     this.nameLengths.push(nameEnd - nameStart);
     this.tagLengths.push(tagEnd - tagStart);
+    // Too big to remember: the entry still names its key for this generation, it just cannot be found again.
+    if (length > this.arena.length) return id;
+    this.arena.set(buf.subarray(nameStart, nameEnd), this.arenaUsed);
+    this.arena.set(buf.subarray(tagStart, tagEnd), this.arenaUsed + nameEnd - nameStart);
+    this.arenaUsed += length;
     this.hashes[slot] = h;
-    this.slots[slot] = this.strings.length;
+    this.slots[slot] = id + 1;
     // Keep the table at most half full so probes stay short.
     if (this.strings.length * 2 > this.capacity) this.grow();
+    return id;
   }
 
   private grow(): void {

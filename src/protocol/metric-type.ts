@@ -1,11 +1,18 @@
-/** Where parsed samples go. The aggregator's bucket implements it; so can a test. */
+/**
+ * Where parsed samples go. The aggregator's bucket implements it; so can a test.
+ *
+ * The parser also passes the key's id in its KeyInterner and the interner's generation: within
+ * one generation an id always stands for the same key, so a handler may find the series by id
+ * without hashing the key string again. Callers without an interner leave both out; a handler
+ * may ignore them.
+ */
 export interface SampleHandler {
   /** `value` is already divided by the sample rate; `sampleRate` is kept for count bookkeeping. */
-  counter(key: string, value: number, sampleRate: number): void;
-  timer(key: string, value: number, sampleRate: number): void;
-  gauge(key: string, value: number, isDelta: boolean): void;
-  set(key: string, member: string): void;
-  kv(key: string, value: number): void;
+  counter(key: string, value: number, sampleRate: number, keyId?: number, keyGeneration?: number): void;
+  timer(key: string, value: number, sampleRate: number, keyId?: number, keyGeneration?: number): void;
+  gauge(key: string, value: number, isDelta: boolean, keyId?: number, keyGeneration?: number): void;
+  set(key: string, member: string, keyId?: number, keyGeneration?: number): void;
+  kv(key: string, value: number, keyId?: number, keyGeneration?: number): void;
 }
 
 /**

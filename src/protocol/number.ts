@@ -15,7 +15,26 @@ const CH_E_UPPER = 0x45;
 const EXACT_POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const MAX_EXACT_MANTISSA = 2 ** 53;
 
+/** Any run of this many decimal digits is below 2^53, so summing it digit by digit is exact. */
+const MAX_EXACT_DIGITS = 15;
+
 export function parseNumber(buf: Uint8Array, start: number, end: number): number {
+  // The usual value is a short unsigned integer (`1` in `k:1|c`): digits only, exact, and valid
+  // in the grammar below with the same value, so it can skip the general parse.
+  if (end > start && end - start <= MAX_EXACT_DIGITS) {
+    let n = 0;
+    let i = start;
+    for (; i < end; i++) {
+      const digit = buf[i] - CH_0;
+      if (digit < 0 || digit > 9) break;
+      n = n * 10 + digit;
+    }
+    if (i === end) return n;
+  }
+  return parseDecimal(buf, start, end);
+}
+
+function parseDecimal(buf: Uint8Array, start: number, end: number): number {
   let i = start;
   let negative = false;
   if (i < end && (buf[i] === CH_PLUS || buf[i] === CH_MINUS)) {

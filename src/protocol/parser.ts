@@ -9,7 +9,7 @@
 // before it is dropped). A line is validated whole before any of its samples is emitted, so a
 // bad line never half-counts; other lines of the same datagram are unaffected.
 
-import { FNV_OFFSET, FNV_PRIME, KeyInterner } from './key-interner.js';
+import { FNV_OFFSET, FNV_PRIME, KeyInterner, NO_GENERATION } from './key-interner.js';
 import { splitNameTags, type NameTagFormat } from './name-tags.js';
 import { canonicalTags } from './tags.js';
 import { parseNumber } from './number.js';
@@ -243,20 +243,25 @@ export class LineParser {
 
   private emit(buf: Buffer, nameStart: number, nameEnd: number, nameHash: number, entries: number): void {
     const handler = this.handler;
+    const keys = this.keys;
     let key = '';
+    let id = 0;
+    let generation = NO_GENERATION;
     let keyTagStart = -1;
     let keyTagEnd = -1;
     for (let e = 0; e < entries; e++) {
       const tagStart = this.entryTagStart[e];
       const tagEnd = this.entryTagEnd[e];
       if (tagStart !== keyTagStart || tagEnd !== keyTagEnd) {
-        key = this.keys.intern(buf, nameStart, nameEnd, tagStart, tagEnd, this.makeKey, nameHash);
+        id = keys.intern(buf, nameStart, nameEnd, tagStart, tagEnd, this.makeKey, nameHash);
+        key = keys.key(id);
+        generation = keys.generation;
         keyTagStart = tagStart;
         keyTagEnd = tagEnd;
       }
       const kind = this.entryKind[e];
       if (kind === SET) {
-        handler.set(key, buf.toString('utf8', this.entryValueStart[e], this.entryValueEnd[e]));
+        handler.set(key, buf.toString('utf8', this.entryValueStart[e], this.entryValueEnd[e]), id, generation);
         this.countInput();
         continue;
       }
@@ -265,10 +270,10 @@ export class LineParser {
       const last = first + this.entryValueCount[e];
       for (let i = first; i < last; i++) {
         const value = this.values[i];
-        if (kind === COUNTER) handler.counter(key, value * (1 / rate), rate); // statsite's rounding
-        else if (kind === TIMER) handler.timer(key, value, rate);
-        else if (kind === GAUGE) handler.gauge(key, value, this.valueIsDelta[i] === 1);
-        else handler.kv(key, value);
+        if (kind === COUNTER) handler.counter(key, value * (1 / rate), rate, id, generation); // statsite's rounding
+        else if (kind === TIMER) handler.timer(key, value, rate, id, generation);
+        else if (kind === GAUGE) handler.gauge(key, value, this.valueIsDelta[i] === 1, id, generation);
+        else handler.kv(key, value, id, generation);
         this.countInput();
       }
     }

@@ -10,8 +10,14 @@ describe('parseNumber', () => {
     }
   });
 
+  it('gives plain integers, short and long, exactly what Number() gives', () => {
+    for (const s of ['00', '007', '42', '999999999999999', '1000000000000000', '9007199254740993', '123456789012345678901234', '-42', '+42', '-0']) {
+      expect(p(s)).toBe(Number(s));
+    }
+  });
+
   it('rejects what statsite would half-read', () => {
-    for (const s of ['', '12abc', '0x10', '.', '-', '+', 'NaN', 'Infinity', '1e', '1e+', '1..2', ' 1', '1 ', '1e999']) {
+    for (const s of ['', '12abc', '0x10', '.', '-', '+', 'NaN', 'Infinity', '1e', '1e+', '1..2', ' 1', '1 ', '1e999', '1/', '1:', '12345678901234x']) {
       expect(p(s)).toBeNaN();
     }
   });

@@ -99,6 +99,27 @@ describe('LineParser', () => {
     expect(rejects).toEqual({ bad_value: 2 });
   });
 
+  it("passes each key's interner id and generation, a new generation after an options reload", () => {
+    const calls: Array<[string, number | undefined, number | undefined]> = [];
+    const record = (k: string, id?: number, generation?: number) => void calls.push([k, id, generation]);
+    const handler: SampleHandler = {
+      counter: (k, _v, _r, id, g) => record(k, id, g),
+      timer: (k, _v, _r, id, g) => record(k, id, g),
+      gauge: (k, _v, _d, id, g) => record(k, id, g),
+      set: (k, _m, id, g) => record(k, id, g),
+      kv: (k, _v, id, g) => record(k, id, g),
+    };
+    const parser = new LineParser(handler, new RejectCounter());
+    parser.parse(Buffer.from('a:1|c\nb:1|ms\na:2|g\nb:x|s\nb:3|kv\n'));
+    parser.options = {};
+    parser.parse(Buffer.from('b:1|c\n'));
+    const [[, a], [, b]] = calls;
+    const g = calls[0][2];
+    expect(a).not.toBe(b);
+    expect(calls).toEqual([['a', a, g], ['b', b, g], ['a', a, g], ['b', b, g], ['b', b, g], ['b', 0, expect.any(Number)]]);
+    expect(calls[5][2]).not.toBe(g);
+  });
+
   it('bumps the input counter once per accepted sample', () => {
     const { calls } = parse('a:1|c\nbad\nb:2|ms\n', 'statsite.inputs');
     expect(calls.filter((c) => c[1] === 'statsite.inputs')).toHaveLength(2);

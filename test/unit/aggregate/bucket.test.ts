@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { Bucket } from '../../../src/aggregate/bucket.js';
+import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
+
+const settings = { histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 };
+
+describe('Bucket lookups by interner id', () => {
+  it('finds the same series by id and by key, so samples, merges and self-metrics add up', () => {
+    const b = new Bucket(settings);
+    b.counter('a', 1, 1, 0, 100);
+    b.counter('a', 2, 1); // no id: input_counter, self-metrics
+    b.mergeCounter('a', 4, 1);
+    b.counter('a', 8, 1, 0, 100);
+    expect(b.counters.get('a')!.sum).toBe(15);
+    expect(b.size()).toBe(1);
+  });
+
+  it('finds a series that arrived by key (a gauge carried over at swap) under its id', () => {
+    const b = new Bucket(settings);
+    b.gauge('g', 10, false);
+    b.gauge('g', 1, true, 4, 100);
+    b.gauge('g', 1, true, 4, 100);
+    expect(b.gauges.get('g')!.value).toBe(12);
+  });
+
+  it('never takes an id of an older generation for the key it names now', () => {
+    const b = new Bucket(settings);
+    b.counter('a', 1, 1, 0, 100);
+    b.counter('b', 1, 1, 0, 101); // the interner was reset: id 0 is now 'b'
+    b.counter('a', 1, 1, 1, 101);
+    expect(b.counters.get('a')!.sum).toBe(2);
+    expect(b.counters.get('b')!.sum).toBe(1);
+  });
+
+  it('keeps types apart under the same id', () => {
+    const b = new Bucket(settings);
+    b.counter('x', 1, 1, 0, 100);
+    b.timer('x', 5, 1, 0, 100);
+    b.gauge('x', 3, false, 0, 100);
+    b.set('x', 'm', 0, 100);
+    b.kv('x', 2, 0, 100);
+    expect([b.counters.size, b.timers.size, b.gauges.size, b.sets.size, b.keyValues.size]).toEqual([1, 1, 1, 1, 1]);
+    expect(b.size()).toBe(5);
+  });
+
+  it('still drops every sample of a series past max_series, by id as by key', () => {
+    const b = new Bucket({ ...settings, maxSeries: 2 });
+    b.counter('ok.one', 1, 1, 0, 100);
+    b.timer('ok.two', 1, 1, 1, 100);
+    for (let i = 0; i < 3; i++) b.counter('req.id.x', 1, 1, 2, 100);
+    b.counter('req.id.y', 1, 1);
+    b.counter('ok.one', 1, 1, 0, 100);
+    expect(b.size()).toBe(2);
+    expect(b.counters.has('req.id.x')).toBe(false);
+    expect(b.counters.get('ok.one')!.sum).toBe(2);
+    expect(b.limit.droppedSamples).toBe(4);
+    expect(b.limit.topPrefixes()).toEqual([['req.id', 4]]);
+  });
+});
