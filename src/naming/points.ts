@@ -70,8 +70,9 @@ export function* renderPoints(
     if (++rendered % SERIES_PER_SLICE === 0) yield;
   }
 
+  const quantileFields = naming.quantiles.map((q) => '.p' + formatFixed(q * 100, 0));
   for (const [key, timer] of bucket.timers) {
-    writeTimer(keys.series(prefix.timers, key), timer, naming, out);
+    writeTimer(keys.series(prefix.timers, key), timer, naming, quantileFields, out);
     if (++rendered % SERIES_PER_SLICE === 0) yield;
   }
 
@@ -86,7 +87,8 @@ export function* renderPoints(
   }
 }
 
-function writeTimer(keys: KeyBuilder, timer: Timer, naming: NamingConfig, out: PointWriter): void {
+/** `quantileFields[i]` is the key suffix of `naming.quantiles[i]` (`.p95`), spelled once per flush. */
+function writeTimer(keys: KeyBuilder, timer: Timer, naming: NamingConfig, quantileFields: readonly string[], out: PointWriter): void {
   const include = naming.timersInclude;
   if (include.has('sum')) out.point(keys.key('.sum'), formatFixed(timer.sum));
   if (include.has('sum_sq')) out.point(keys.key('.sum_sq'), formatFixed(timer.sumSquares));
@@ -95,11 +97,12 @@ function writeTimer(keys: KeyBuilder, timer: Timer, naming: NamingConfig, out: P
   if (include.has('upper')) out.point(keys.key('.upper'), formatFixed(timer.max));
   if (include.has('count')) out.point(keys.key('.count'), formatCount(timer.count));
   if (include.has('stdev')) out.point(keys.key('.stdev'), formatFixed(timer.stdev()));
-  for (const q of naming.quantiles) {
-    const value = formatFixed(timer.quantile(q));
-    if (q === 0.5 && include.has('median')) out.point(keys.key('.median'), value);
+  const quantiles = naming.quantiles;
+  for (let i = 0; i < quantiles.length; i++) {
+    const value = formatFixed(timer.quantile(quantiles[i]));
+    if (quantiles[i] === 0.5 && include.has('median')) out.point(keys.key('.median'), value);
     // statsite prints every configured quantile, whatever timers_include says.
-    out.point(keys.key('.p' + formatFixed(q * 100, 0)), value);
+    out.point(keys.key(quantileFields[i]), value);
   }
   if (include.has('rate')) out.point(keys.key('.rate'), formatFixed(timer.sum / naming.flushInterval));
   if (include.has('sample_rate')) out.point(keys.key('.sample_rate'), formatFixed(timer.count / naming.flushInterval));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatFixed } from '../../../src/naming/c-format.js';
+import { formatCount, formatFixed, formatFixedExact } from '../../../src/naming/c-format.js';
 
 describe('formatFixed (C %f)', () => {
   it('prints six decimals', () => {
@@ -36,5 +36,31 @@ describe('formatFixed on whole numbers', () => {
     expect(formatFixed(-7, 2)).toBe('-7.00');
     expect(formatFixed(2 ** 53 - 1)).toBe('9007199254740991.000000');
     expect(formatFixed(12345678901234567890)).toBe('12345678901234567168.000000');
+  });
+});
+
+describe('formatFixed fast path', () => {
+  // A seeded generator, so a failure names a reproducible value.
+  let seed = 12345;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+
+  it('matches the exact algorithm on values of every magnitude the fast path takes', () => {
+    for (let i = 0; i < 200_000; i++) {
+      const magnitude = 10 ** Math.floor(random() * 16 - 7);
+      const value = (random() - 0.5) * 2 * magnitude;
+      expect(formatFixed(value), String(value)).toBe(formatFixedExact(value, 6));
+    }
+  });
+
+  it('matches it next to ties, where the product of a double and 10^6 could round the wrong way', () => {
+    for (let i = 0; i < 100_000; i++) {
+      const micros = Math.floor(random() * 1e12) + 0.5;
+      for (const value of [micros / 1e6, (micros / 1e6) * (1 + 2 ** -52), (micros / 1e6) * (1 - 2 ** -52), -micros / 1e6]) {
+        expect(formatFixed(value), String(value)).toBe(formatFixedExact(value, 6));
+      }
+    }
+    expect(formatFixed(-1e-9)).toBe('-0.000000');
+    expect(formatFixed(0.9999999)).toBe('1.000000');
+    expect(formatFixed(999999999.9999999)).toBe(formatFixedExact(999999999.9999999, 6));
   });
 });
