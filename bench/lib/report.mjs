@@ -73,8 +73,11 @@ export function formatReport(r) {
     out.push('TCP ingest into statsite-ts (newline-framed counters, as fast as it reads)');
     out.push(
       table(
-        ['connections', 'lines', 'lines/s', 'lost', 'ns/line', 'rss'],
-        r.tcp.map((t) => (t.error ? [t.connections, 'error', '', '', '', ''] : [t.connections, rate(t.lines), rate(t.rate), t.lines - t.counted, Math.round(t.nsPerLine), mb(t.rss)])),
+        ['server', 'connections', 'lines', 'lines/s', 'lost', 'ns/line', 'rss'],
+        r.tcp.map((t) => {
+          const server = SERVER_TITLES[t.server ?? 'statsite-ts'];
+          return t.error ? [server, t.connections, 'error', '', '', '', ''] : [server, t.connections, rate(t.lines), rate(t.rate), t.lines - t.counted, Math.round(t.nsPerLine), mb(t.rss)];
+        }),
       ),
     );
   }
