@@ -84,6 +84,7 @@ export class Server {
       await server.workers?.start();
       await server.startAdmin(config);
     } catch (err) {
+      server.workers?.kill();
       await server.pipeline.listeners.close();
       await Promise.all([server.admin?.close(), server.management?.close(), server.mergeEndpoint?.close()]);
       throw err;

@@ -69,10 +69,15 @@ export class IngestWorkers {
     const started = await Promise.all(Array.from({ length: this.count }, () => this.fork()));
     const failure = started.find((error) => error !== null);
     if (failure !== undefined) {
-      this.stopped = true;
-      for (const slot of this.slots) slot.worker.kill('SIGKILL');
+      this.kill();
       throw new Error(failure ?? 'an ingest worker failed to start');
     }
+  }
+
+  /** For a start-up that failed: the workers go at once, with nothing to hand over. */
+  kill(): void {
+    this.stopped = true;
+    for (const slot of this.slots) slot.worker.kill('SIGKILL');
   }
 
   async reconfigure(next: ServerConfig): Promise<void> {

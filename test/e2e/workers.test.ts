@@ -5,6 +5,7 @@
 
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,6 +163,20 @@ describe('ingest workers', () => {
       const exit = await server.exited;
       expect(exit.code).toBe(1);
       expect(server.stderr).toMatch(new RegExp(`cannot listen on udp 127.0.0.1:${port}: .*EADDRINUSE`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('exits, workers and all, when something after them cannot start', async () => {
+    const blocker = createServer();
+    const adminPort = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(adminPort, '127.0.0.1', resolve));
+    try {
+      const server = await startServer({ args: ['--workers', '2', '--admin', `127.0.0.1:${adminPort}`], waitForTcp: false });
+      const exit = await server.exited;
+      expect(exit).toMatchObject({ code: 1, forced: false });
+      expect(server.stderr).toMatch(/cannot start/);
     } finally {
       blocker.close();
     }
