@@ -28,7 +28,7 @@ export class Aggregator implements SampleHandler {
     this.bucket.gauge(key, value, isDelta, keyId, keyGeneration);
   }
 
-  set(key: string, member: string, keyId?: number, keyGeneration?: number): void {
+  set(key: string, member: Uint8Array | string, keyId?: number, keyGeneration?: number): void {
     this.bucket.set(key, member, keyId, keyGeneration);
   }
 

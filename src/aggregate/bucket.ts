@@ -86,7 +86,7 @@ export class Bucket implements SampleHandler {
     else g.set(value, Date.now());
   }
 
-  set(key: string, member: string, keyId = 0, keyGeneration = NO_GENERATION): void {
+  set(key: string, member: Uint8Array | string, keyId = 0, keyGeneration = NO_GENERATION): void {
     let s = this.setIds.get(keyId, keyGeneration);
     if (s === undefined) {
       s = this.sets.get(key);

@@ -17,8 +17,9 @@ export class SetMetric {
 
   constructor(private readonly precision: number) {}
 
-  add(member: string): void {
-    murmur3Hash2(Buffer.from(member, 'utf8'), hash);
+  /** Bytes are hashed as they are, like statsite: two invalid UTF-8 members stay two members. */
+  add(member: Uint8Array | string): void {
+    murmur3Hash2(typeof member === 'string' ? Buffer.from(member, 'utf8') : member, hash);
     this.addHash(hash[0], hash[1]);
   }
 

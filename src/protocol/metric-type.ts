@@ -11,7 +11,8 @@ export interface SampleHandler {
   counter(key: string, value: number, sampleRate: number, keyId?: number, keyGeneration?: number): void;
   timer(key: string, value: number, sampleRate: number, keyId?: number, keyGeneration?: number): void;
   gauge(key: string, value: number, isDelta: boolean, keyId?: number, keyGeneration?: number): void;
-  set(key: string, member: string, keyId?: number, keyGeneration?: number): void;
+  /** `member` as the bytes that arrived (statsite hashes those, valid UTF-8 or not), or as text. */
+  set(key: string, member: Uint8Array | string, keyId?: number, keyGeneration?: number): void;
   kv(key: string, value: number, keyId?: number, keyGeneration?: number): void;
 }
 

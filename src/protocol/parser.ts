@@ -261,7 +261,7 @@ export class LineParser {
       }
       const kind = this.entryKind[e];
       if (kind === SET) {
-        handler.set(key, buf.toString('utf8', this.entryValueStart[e], this.entryValueEnd[e]), id, generation);
+        handler.set(key, buf.subarray(this.entryValueStart[e], this.entryValueEnd[e]), id, generation);
         this.countInput();
         continue;
       }

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { murmur3Hash2 } from '../../../src/aggregate/murmur3.js';
 import { SetMetric, EXACT_MEMBERS } from '../../../src/aggregate/set.js';
 import { precisionForError } from '../../../src/aggregate/hyperloglog.js';
+import { Bucket } from '../../../src/aggregate/bucket.js';
+import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
+import { LineParser } from '../../../src/protocol/parser.js';
+import { RejectCounter } from '../../../src/protocol/rejects.js';
 
 function hex(s: string): string {
   const out = new Uint32Array(2);
@@ -46,5 +50,16 @@ describe('SetMetric', () => {
     for (let i = 2000; i < 5000; i++) b.add(`m${i}`);
     a.merge(b);
     expect(Math.abs(a.size() - 5000) / 5000).toBeLessThan(0.05);
+  });
+});
+
+describe('set members as bytes', () => {
+  it('hashes the bytes that arrived: members that are not UTF-8 stay distinct, UTF-8 ones match their text', () => {
+    const bucket = new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
+    const parser = new LineParser(bucket, new RejectCounter());
+    // 0xff and 0xfe would both decode to U+FFFD; statsite hashes the raw bytes and counts two.
+    parser.parse(Buffer.concat([Buffer.from('u:'), Buffer.from([0xff]), Buffer.from('|s\nu:'), Buffer.from([0xfe]), Buffer.from('|s\nu:é|s\n')]));
+    bucket.set('u', 'é'); // the same member given as text
+    expect(bucket.sets.get('u')!.size()).toBe(3);
   });
 });

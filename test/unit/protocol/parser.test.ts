@@ -12,7 +12,7 @@ function parse(text: string, inputCounter?: string) {
     counter: (k, v, r) => calls.push(['c', k, v, r]),
     timer: (k, v, r) => calls.push(['ms', k, v, r]),
     gauge: (k, v, d) => calls.push(['g', k, v, d]),
-    set: (k, m) => calls.push(['s', k, m]),
+    set: (k, m) => calls.push(['s', k, typeof m === 'string' ? m : Buffer.from(m).toString('latin1')]),
     kv: (k, v) => calls.push(['kv', k, v]),
   };
   const rejects = new RejectCounter();
