@@ -67,10 +67,10 @@ export class IngestWorkers {
   /** Forks every worker and waits until all listen; throws (after stopping them) if one cannot. */
   async start(): Promise<void> {
     const started = await Promise.all(Array.from({ length: this.count }, () => this.fork()));
-    const failure = started.find((error) => error !== null);
+    const failure = started.find((error): error is string => error !== null);
     if (failure !== undefined) {
       this.kill();
-      throw new Error(failure ?? 'an ingest worker failed to start');
+      throw new Error(failure);
     }
   }
 
@@ -105,7 +105,7 @@ export class IngestWorkers {
 
   /** Merges every worker's finished interval into `bucket`; waits at most `timeoutMs`. */
   gather(bucket: Bucket, timeoutMs: number): Promise<void> {
-    return this.collect({ kind: 'swap', seq: 0 }, bucket, timeoutMs);
+    return this.collect('swap', bucket, timeoutMs);
   }
 
   /** The final flush's gather: the workers stop listening, hand over their last interval and exit. */
@@ -113,21 +113,21 @@ export class IngestWorkers {
     this.stopped = true;
     const slots = [...this.slots];
     for (const slot of slots) slot.stopping = true;
-    await this.collect({ kind: 'stop', seq: 0 }, bucket, timeoutMs);
+    await this.collect('stop', bucket, timeoutMs);
     const exited = Promise.all(slots.map((s) => (s.worker.isDead() ? undefined : new Promise((resolve) => s.worker.once('exit', resolve)))));
     if (!(await boundedWait(exited, EXIT_TIMEOUT_MS))) {
       for (const slot of slots) if (!slot.worker.isDead()) slot.worker.kill('SIGKILL');
     }
   }
 
-  private collect(request: ToWorker & { kind: 'swap' | 'stop' }, bucket: Bucket, timeoutMs: number): Promise<void> {
+  private collect(kind: 'swap' | 'stop', bucket: Bucket, timeoutMs: number): Promise<void> {
     const seq = ++this.seq;
     const waiting = new Set([...this.slots].filter((s) => s.listening));
     if (waiting.size === 0) return Promise.resolve();
     const done = new Promise<void>((complete) => {
       this.gathering = { seq, bucket, waiting, complete };
     });
-    for (const slot of waiting) this.send(slot, { ...request, seq });
+    for (const slot of waiting) this.send(slot, { kind, seq });
     return boundedWait(done, timeoutMs).then((inTime) => {
       if (this.gathering?.seq === seq) this.gathering = null;
       if (!inTime) {
