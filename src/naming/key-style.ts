@@ -4,7 +4,11 @@
 import { tagPairs } from '../protocol/tags.js';
 
 export interface KeyStyle {
-  /** The path of one value, e.g. `timers.api.latency.p95`. */
+  /**
+   * The path of one value, e.g. `timers.api.latency.p95`. Must leave a path it leaves unchanged
+   * unchanged after appending a suffix it also leaves unchanged (`x` + suffix): renderPoints
+   * then spells a clean series' fields without calling it per value.
+   */
   path(path: string): string;
   /** The canonical tag list as a key suffix ('' for none). */
   tags(canonicalTags: string): string;

@@ -18,19 +18,31 @@ export const SERIES_PER_SLICE = 2000;
 /** Builds `prefix + name + field + tags` for one series, spelled the way the output needs. */
 class KeyBuilder {
   private head = '';
+  /** style.path() leaves `head` as it is, so fields it also leaves alone need no call per value. */
+  private headIsClean = false;
   private tail = '';
+  /** Per field suffix (`.sum`, `.p95`, …): whether style.path() leaves it unchanged after a clean head. */
+  private readonly cleanFields = new Map<string, boolean>();
 
   constructor(private readonly style: KeyStyle) {}
 
   series(prefix: string, key: string): this {
     const { name, tags } = splitSeriesKey(key);
     this.head = prefix + name;
+    this.headIsClean = this.style.path(this.head) === this.head;
     this.tail = tags === '' ? '' : this.style.tags(tags);
     return this;
   }
 
   key(field = ''): string {
-    return this.style.path(this.head + field) + this.tail;
+    const path = this.head + field;
+    return (this.headIsClean && this.isCleanField(field) ? path : this.style.path(path)) + this.tail;
+  }
+
+  private isCleanField(field: string): boolean {
+    let clean = this.cleanFields.get(field);
+    if (clean === undefined) this.cleanFields.set(field, (clean = this.style.path('x' + field) === 'x' + field));
+    return clean;
   }
 }
 
