@@ -9,13 +9,11 @@ import { renderPoints, type PointWriter } from '../naming/points.js';
 
 class LineCollector implements PointWriter {
   text = '';
-  lines = 0;
 
   constructor(private readonly suffix: string) {}
 
   point(key: string, value: string): void {
     this.text += key + '|' + value + this.suffix;
-    this.lines++;
   }
 
   take(): string {
