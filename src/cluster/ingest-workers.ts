@@ -130,8 +130,10 @@ export class IngestWorkers {
     for (const slot of waiting) this.send(slot, { kind, seq });
     return boundedWait(done, timeoutMs).then((inTime) => {
       if (this.gathering?.seq === seq) this.gathering = null;
-      if (!inTime) {
+      if (!inTime && kind === 'swap') {
         this.log.warn({ waitedMs: timeoutMs, workers: waiting.size }, 'ingest workers were slow to hand over their interval: the rest of it goes into the next flush');
+      } else if (!inTime) {
+        this.log.error({ waitedMs: timeoutMs, workers: waiting.size }, 'ingest workers did not hand over their last interval in time: the rest of it is lost');
       }
     });
   }
