@@ -136,6 +136,23 @@ describe('ingest workers', () => {
     await server.waitUntil((s) => sumOf(s.flushes(), 'counts.after') === 10_000 || undefined, { what: 'the lines sent after the crash' });
   });
 
+  it('flushes without a stalled worker and merges its interval when it answers late, losing nothing', async () => {
+    const server = await startServer({ args: ['--workers', '2', '--flush-interval', '1'] });
+    const workers = await workersOf(server, 2);
+    await blast(server.port!, 2000, () => 'stall:1|c\n', 5);
+    await sleep(50);
+    process.kill(workers[0], 'SIGSTOP');
+    try {
+      await server.waitForStderr(/slow to hand over their interval/, 0, { timeoutMs: 10_000 });
+      await blast(server.port!, 100, () => 'stall:1|c\n', 5); // the running worker takes it all meanwhile
+    } finally {
+      process.kill(workers[0], 'SIGCONT');
+    }
+    await server.waitUntil((s) => sumOf(s.flushes(), 'counts.stall') === 10_500 || undefined, { what: 'every line, the stalled worker\'s included' });
+    await sleep(1500);
+    expect(sumOf(server.flushes(), 'counts.stall')).toBe(10_500);
+  });
+
   it('moves the workers to a new port on SIGHUP', async () => {
     const [first, second] = [await freePort(), await freePort()];
     const config = join(dir, 'reload.toml');
