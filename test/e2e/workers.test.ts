@@ -47,6 +47,8 @@ function alive(pid: number): boolean {
 }
 
 async function workersOf(server: ServerProcess, count: number): Promise<number[]> {
+  // TCP answers as soon as one worker listens; start-up is over only when the server says so.
+  await server.waitForStderr(/statsite-ts listening/);
   return waitFor(() => {
     const pids = childPids(server.pid);
     return pids.length === count ? pids : undefined;
@@ -128,7 +130,7 @@ describe('ingest workers', () => {
     const replaced = await waitFor(() => {
       const pids = childPids(server.pid);
       return pids.length === 2 && !pids.includes(victim) ? pids : undefined;
-    }, { what: 'a replacement worker', timeoutMs: 10_000 });
+    }, { what: 'a replacement worker', timeoutMs: 10_000, detail: () => `children: ${childPids(server.pid).join(', ')}\n${server.diagnostics()}` });
     expect(replaced).toHaveLength(2);
     await waitFor(async () => (await getJson(`http://127.0.0.1:${admin}/health`)).status === 200, { what: 'health to recover' });
 
