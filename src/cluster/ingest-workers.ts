@@ -9,6 +9,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { Bucket } from '../aggregate/bucket.js';
 import type { ServerConfig } from '../config/server-config.js';
+import { IngestStats } from '../ingest/ingest-stats.js';
 import { addTotals, type IngestTotals } from '../ingest/ingest-totals.js';
 import type { ListenerStatus } from '../ingest/listeners.js';
 import type { Logger, LogFormat } from '../log/logger.js';
@@ -42,7 +43,7 @@ interface Gathering {
 }
 
 function zeroTotals(): IngestTotals {
-  return { ingest: {} as IngestTotals['ingest'], rejectsTotal: 0, rejects: {}, events: 0, serviceChecks: 0, seriesLimitDrops: 0 };
+  return { ingest: { ...new IngestStats() }, rejectsTotal: 0, rejects: {}, events: 0, serviceChecks: 0, seriesLimitDrops: 0 };
 }
 
 export class IngestWorkers {

@@ -46,7 +46,6 @@ export class ForwardSink implements Sink {
 
   async close(timeoutMs = 5_000): Promise<void> {
     await this.queue.idle();
-    await this.sender.idle(timeoutMs);
-    await this.sender.close();
+    await this.sender.close(timeoutMs);
   }
 }

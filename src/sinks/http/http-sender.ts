@@ -92,12 +92,14 @@ export class HttpSender {
   }
 
   /** Resolves true once everything queued so far was answered, false after `timeoutMs`. */
-  idle(timeoutMs: number): Promise<boolean> {
+  private idle(timeoutMs: number): Promise<boolean> {
     if (this.queue.lines === 0) return Promise.resolve(true);
     return boundedWait(new Promise<void>((resolve) => this.idleWaiters.push(resolve)), timeoutMs);
   }
 
-  async close(): Promise<void> {
+  /** Gives what is buffered up to `timeoutMs` to be delivered, then closes the connections. */
+  async close(timeoutMs: number): Promise<void> {
+    await this.idle(timeoutMs);
     this.closing = true;
     this.wakeUp?.();
     await this.pool.destroy();

@@ -50,7 +50,6 @@ export class HttpSink implements Sink {
   /** Gives buffered documents up to `timeoutMs` to be delivered, then closes the connection. */
   async close(timeoutMs = 5_000): Promise<void> {
     await this.queue.idle();
-    await this.sender.idle(timeoutMs);
-    await this.sender.close();
+    await this.sender.close(timeoutMs);
   }
 }
