@@ -40,7 +40,13 @@ export class Timer {
   max = -Infinity;
   readonly bins: Uint32Array | null;
 
-  private exact = new Float64Array(INITIAL_CAPACITY);
+  /**
+   * The exact samples, allocated at the second one: most series get a single sample per
+   * interval, and a typed array per series would add ~100 bytes and GC work (seconds when a
+   * million new series are created and dropped). Until then the one sample is `single`.
+   */
+  private exact: Float64Array | null = null;
+  private single = 0;
   private exactCount = 0;
   private sorted = true;
   private sketch: Sketch | null = null;
@@ -66,13 +72,28 @@ export class Timer {
   }
 
   private addExact(value: number): void {
-    if (this.exactCount === this.exact.length) {
-      if (this.exactCount >= EXACT_SAMPLES) this.foldIntoSketch();
-      else this.growExact();
+    if (this.exact === null && this.exactCount === 0) {
+      this.single = value;
+      this.exactCount = 1;
+      return;
     }
-    const last = this.exactCount > 0 ? this.exact[this.exactCount - 1] : -Infinity;
+    let exact = this.exactArray();
+    if (this.exactCount === exact.length) {
+      if (this.exactCount >= EXACT_SAMPLES) this.foldIntoSketch();
+      else exact = this.growExact();
+    }
+    const last = this.exactCount > 0 ? exact[this.exactCount - 1] : -Infinity;
     if (value < last) this.sorted = false;
-    this.exact[this.exactCount++] = value;
+    exact[this.exactCount++] = value;
+  }
+
+  /** The exact samples as an array, moving a `single` sample into one first. */
+  private exactArray(): Float64Array {
+    if (this.exact === null) {
+      this.exact = new Float64Array(INITIAL_CAPACITY);
+      this.exact[0] = this.single;
+    }
+    return this.exact;
   }
 
   mean(): number {
@@ -92,6 +113,7 @@ export class Timer {
   quantile(q: number): number {
     if (this.samples === 0) return 0;
     if (this.sketch === null) {
+      if (this.exact === null) return this.single;
       this.sortExact();
       const rank = Math.min(this.exactCount - 1, Math.max(0, Math.ceil(q * this.exactCount) - 1));
       return this.exact[rank];
@@ -108,7 +130,7 @@ export class Timer {
   /** Everything needed to merge this timer elsewhere: exact statistics and weighted points. */
   parts(): TimerParts {
     const points: number[] = [];
-    for (let i = 0; i < this.exactCount; i++) points.push(this.exact[i], 1);
+    for (let i = 0; i < this.exactCount; i++) points.push(this.exact === null ? this.single : this.exact[i], 1);
     return {
       count: this.count, samples: this.samples, sum: this.sum, sumSquares: this.sumSquares, min: this.min, max: this.max,
       exactPoints: this.exactCount,
@@ -135,22 +157,23 @@ export class Timer {
     }
   }
 
+  /** Only ever unsorted with two or more samples, which live in `exact`. */
   private sortExact(): void {
     if (this.sorted) return;
-    this.exact.subarray(0, this.exactCount).sort();
+    this.exact!.subarray(0, this.exactCount).sort();
     this.sorted = true;
   }
 
   private foldIntoSketch(): void {
     this.sortExact();
     this.sketch ??= this.newSketch();
-    this.sketch.addSorted(this.exact, this.exactCount);
+    this.sketch.addSorted(this.exactArray(), this.exactCount);
     this.exactCount = 0;
   }
 
-  private growExact(): void {
-    const grown = new Float64Array(Math.min(EXACT_SAMPLES, this.exact.length * 2));
-    grown.set(this.exact);
-    this.exact = grown;
+  private growExact(): Float64Array {
+    const grown = new Float64Array(Math.min(EXACT_SAMPLES, this.exact!.length * 2));
+    grown.set(this.exact!);
+    return (this.exact = grown);
   }
 }

@@ -4,6 +4,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { LineParser } from '../protocol/parser.js';
 import type { IngestStats } from './ingest-stats.js';
+import { noteDatagram } from '../util/ingest-first-pacer.js';
 
 /** Asked of the kernel when the config leaves udp_rcvbuf at 0: bursts must not overflow it. */
 export const DEFAULT_UDP_RCVBUF = 32 * 1024 * 1024;
@@ -25,6 +26,7 @@ export async function listenUdp(
   const socket: Socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
   socket.on('message', (msg) => {
     stats.udpDatagrams++;
+    noteDatagram();
     stats.udpBytes += msg.length;
     stats.udpLines += parser.parse(msg, 0, msg.length);
   });

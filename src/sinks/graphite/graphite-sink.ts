@@ -2,7 +2,6 @@
 // connection per destination. Every destination gets every line (fanout), or each series goes to
 // the one carbon that carbon's own consistent hashing picks (carbon_ch).
 
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Logger } from '../../log/logger.js';
 import { GRAPHITE_KEYS } from '../../naming/graphite-key.js';
@@ -16,6 +15,7 @@ import { SerialQueue } from '../serial-queue.js';
 import type { Sink, SinkCounters } from '../sink.js';
 import { CarbonHashRing } from './carbon-hash-ring.js';
 import type { GraphiteOptions } from './graphite-options.js';
+import { IngestFirstPacer } from '../../util/ingest-first-pacer.js';
 
 /** Lines per chunk handed to a sender: the unit of buffering and of dropping when full. */
 const LINES_PER_CHUNK = 500;
@@ -89,9 +89,10 @@ export class GraphiteSink implements Sink {
     return this.queue.run(async () => {
       const router = new LineRouter(this.senders, this.route);
       router.suffix = ' ' + timestamp + '\n';
+      const pacer = new IngestFirstPacer();
       for (const _slice of renderPoints(bucket, naming, GRAPHITE_KEYS, router, this.options.prefix)) {
         router.flushAll();
-        await nextTurn();
+        await pacer.pause();
         signal?.throwIfAborted();
       }
       router.flushAll();

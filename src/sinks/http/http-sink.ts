@@ -2,7 +2,6 @@
 // a buffering, retrying sender. A flush only renders and queues; delivery runs on its own, so a
 // slow or dead endpoint never delays ingest, the next flush or another sink.
 
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Logger } from '../../log/logger.js';
 import type { NamingConfig } from '../../naming/naming-config.js';
@@ -11,6 +10,7 @@ import type { Sink, SinkCounters } from '../sink.js';
 import type { HttpOptions } from './http-options.js';
 import { HttpSender } from './http-sender.js';
 import { renderDocuments } from './json-document.js';
+import { IngestFirstPacer } from '../../util/ingest-first-pacer.js';
 
 export class HttpSink implements Sink {
   readonly name: string;
@@ -31,8 +31,9 @@ export class HttpSink implements Sink {
     return this.queue.run(async () => {
       signal?.throwIfAborted();
       const send = (json: string, series: number) => this.sender.send(json, series);
+      const pacer = new IngestFirstPacer();
       for (const _slice of renderDocuments(bucket, timestamp, flushInterval, quantiles, send)) {
-        await nextTurn();
+        await pacer.pause();
         signal?.throwIfAborted();
       }
       this.sender.seal();

@@ -9,10 +9,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createGzip } from 'node:zlib';
 import type { Logger } from '../../log/logger.js';
 import { CONTENT_TYPES, negotiateFormat, type ExpositionFormat } from './exposition.js';
+import { IngestFirstPacer } from '../../util/ingest-first-pacer.js';
 
 export type RenderExposition = (format: ExpositionFormat) => Iterable<string>;
 
@@ -94,9 +94,10 @@ export class ScrapeEndpoint {
   }
 
   private async *slices(format: ExpositionFormat): AsyncGenerator<string> {
+    const pacer = new IngestFirstPacer();
     for (const slice of this.render(format)) {
       yield slice;
-      await nextTurn();
+      await pacer.pause();
     }
   }
 }

@@ -12,7 +12,6 @@
 //   Warned about once per name.
 // - A series not updated for `ttl` leaves the exposition (and memory).
 
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Timer } from '../../aggregate/timer.js';
 import type { Logger } from '../../log/logger.js';
@@ -22,6 +21,7 @@ import { tagPairs } from '../../protocol/tags.js';
 import { escapeLabelValue, labelName, metricName, withoutSuffix, withSuffix } from './names.js';
 import type { SeriesOptions } from './prometheus-options.js';
 import { samplesAtOrBelow } from './timer-buckets.js';
+import { IngestFirstPacer } from '../../util/ingest-first-pacer.js';
 
 /** Sets and gauges are both exposed as gauges, but a set's size belongs to one interval. */
 export type FamilyKind = 'counter' | 'gauge' | 'set' | 'summary' | 'histogram';
@@ -98,14 +98,14 @@ export class SeriesRegistry {
     return series.flush >= this.completedFlush;
   }
 
-  /** Adds one finished bucket; yields every SERIES_PER_SLICE series so ingest keeps running. */
-  /** Takes in one flush and drops expired series, giving the event loop a turn between slices. */
+  /** Takes in one flush and drops expired series, pausing for ingest between slices. */
   async absorb(bucket: Bucket, now: number, signal?: AbortSignal): Promise<void> {
+    const pacer = new IngestFirstPacer();
     for (const _slice of this.apply(bucket, now)) {
-      await nextTurn();
+      await pacer.pause();
       signal?.throwIfAborted();
     }
-    for (const _slice of this.expire(now)) await nextTurn();
+    for (const _slice of this.expire(now)) await pacer.pause();
   }
 
   *apply(bucket: Bucket, now: number): Generator<void, void, void> {

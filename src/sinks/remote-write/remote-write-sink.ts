@@ -4,7 +4,6 @@
 // sink's sender (keep-alive, retries with backoff, a bounded buffer that counts drops). A flush
 // only renders and queues, so a slow or dead receiver never delays ingest or another sink.
 
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Logger } from '../../log/logger.js';
 import { HttpSender } from '../http/http-sender.js';
@@ -14,6 +13,7 @@ import type { Sink, SinkCounters } from '../sink.js';
 import type { RemoteWriteOptions } from './remote-write-options.js';
 import { REMOTE_WRITE_HEADERS } from './write-request.js';
 import { renderWriteRequests } from './write-requests.js';
+import { IngestFirstPacer } from '../../util/ingest-first-pacer.js';
 
 export class RemoteWriteSink implements Sink {
   readonly name: string;
@@ -35,8 +35,9 @@ export class RemoteWriteSink implements Sink {
       signal?.throwIfAborted();
       await this.registry.absorb(bucket, Date.now(), signal);
       const send = (body: Uint8Array, series: number) => this.sender.send(body, series);
+      const pacer = new IngestFirstPacer();
       for (const _slice of renderWriteRequests(this.registry, timestamp * 1000, Date.now(), send)) {
-        await nextTurn();
+        await pacer.pause();
         signal?.throwIfAborted();
       }
       this.sender.seal();

@@ -71,4 +71,33 @@ describe('Timer', () => {
     expect([a.samples, a.sum, a.min, a.max]).toEqual([1000, 500500, 1, 1000]);
     expect(Math.abs(a.quantile(0.5) - 500)).toBeLessThan(10);
   });
+
+  // One sample is kept without an array; these cover the moves from that form to the others.
+  it('answers a one-sample timer exactly, and keeps it when a second sample arrives', () => {
+    const t = new Timer(createDefaultSketch);
+    t.add(7, 1);
+    expect([t.quantile(0.5), t.quantile(0.99), t.mean(), t.stdev()]).toEqual([7, 7, 7, 0]);
+    expect(t.parts()).toMatchObject({ samples: 1, exactPoints: 1, points: [7, 1] });
+    t.add(3, 1);
+    expect([t.quantile(0.5), t.quantile(1)]).toEqual([3, 7]);
+  });
+
+  it('merges one-sample timers into each other and into a timer with a sketch', () => {
+    const single = new Timer(createDefaultSketch);
+    single.add(42, 1);
+    const other = new Timer(createDefaultSketch);
+    other.add(5, 1);
+    other.merge(single);
+    expect([other.samples, other.quantile(0), other.quantile(1)]).toEqual([2, 5, 42]);
+
+    // A one-sample timer that then takes centroids must fold its sample into the sketch too.
+    const big = new Timer(createDefaultSketch);
+    for (let i = 0; i < 10 * EXACT_SAMPLES; i++) big.add(100 + (i % 50), 1);
+    const target = new Timer(createDefaultSketch);
+    target.add(1, 1);
+    target.merge(big);
+    expect(target.samples).toBe(10 * EXACT_SAMPLES + 1);
+    expect(target.quantile(0)).toBe(1);
+    expect(target.quantile(0.5)).toBeGreaterThanOrEqual(100);
+  });
 });
