@@ -1,9 +1,6 @@
 // Numbers printed exactly as C's printf does them, because statsite's output is the contract.
 
-/**
- * Below this magnitude, value·10^6 is under 2^50, so the double product is within 1/8 of the
- * exact one: far enough from a half, rounding the product rounds the exact value the same way.
- */
+/** Below this magnitude, value·10^6 is under 2^50 (see roundedMicros). */
 const FAST_LIMIT = 1e9;
 const MICRO = 1e6;
 
@@ -12,18 +9,89 @@ export function formatFixed(value: number, digits = 6): string {
   // The common case (statsite's six decimals, timer means and stdevs in ms) without toFixed,
   // which is several times slower; near a tie the exact path below decides.
   if (digits === 6) {
-    const abs = Math.abs(value);
-    if (abs < FAST_LIMIT) {
-      const scaled = abs * MICRO;
-      const whole = Math.floor(scaled);
-      const fraction = scaled - whole;
-      if (fraction < 0.25 || fraction > 0.75) {
-        const text = String(fraction > 0.5 ? whole + 1 : whole).padStart(7, '0');
-        return (value < 0 || Object.is(value, -0) ? '-' : '') + text.slice(0, -6) + '.' + text.slice(-6);
-      }
+    const micros = roundedMicros(value);
+    if (micros >= 0) {
+      const text = String(micros).padStart(7, '0');
+      return (isNegative(value) ? '-' : '') + text.slice(0, -6) + '.' + text.slice(-6);
     }
   }
   return formatFixedExact(value, digits);
+}
+
+/**
+ * |value|·10^6 rounded as `%.6f` rounds it, when that is certain without the exact algorithm;
+ * else -1. Below FAST_LIMIT the double product is within 1/8 of the exact one, so away from a
+ * half (fraction outside 0.25–0.75) rounding the product rounds the exact value the same way.
+ */
+function roundedMicros(value: number): number {
+  const abs = Math.abs(value);
+  if (!(abs < FAST_LIMIT)) return -1;
+  const scaled = abs * MICRO;
+  const whole = Math.floor(scaled);
+  const fraction = scaled - whole;
+  if (fraction >= 0.25 && fraction <= 0.75) return -1;
+  return fraction > 0.5 ? whole + 1 : whole;
+}
+
+function isNegative(value: number): boolean {
+  return value < 0 || Object.is(value, -0);
+}
+
+/**
+ * formatFixed(value) (six digits) written as ASCII into `out` at `at`; returns the end. The caller
+ * leaves room for MAX_FIXED_BYTES. For the byte-level line writers: no string per value.
+ */
+export function writeFixed(out: Uint8Array, at: number, value: number): number {
+  const micros = roundedMicros(value);
+  if (micros < 0) return writeAscii(out, at, formatFixedExact(value, 6));
+  if (isNegative(value)) out[at++] = 0x2d; // '-'
+  // The fraction is below 10^6 and the whole part below 10^9 + 1: small integers for the digit loops.
+  const whole = Math.floor(micros / MICRO);
+  at = writeDigits(out, at, whole);
+  out[at++] = 0x2e; // '.'
+  return writePadded(out, at, micros - whole * MICRO, 6);
+}
+
+/** formatCount(value) written as ASCII into `out` at `at`; returns the end. */
+export function writeCount(out: Uint8Array, at: number, value: number): number {
+  const n = Math.trunc(value);
+  if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER)) return writeAscii(out, at, formatCount(value));
+  return writeDigits(out, at, n);
+}
+
+/**
+ * Bytes writeFixed or writeCount may write: the exact path spells doubles up to 1.8e308 with all
+ * their digits (309), plus sign, point and six decimals.
+ */
+export const MAX_FIXED_BYTES = 320;
+
+/** A non-negative safe integer in decimal. */
+function writeDigits(out: Uint8Array, at: number, n: number): number {
+  if (n > 0x7fffffff) {
+    // Past 31 bits: the high digits first, then the low nine (zero-padded) in small integers.
+    const high = Math.floor(n / 1e9);
+    at = writeDigits(out, at, high);
+    return writePadded(out, at, n - high * 1e9, 9);
+  }
+  let length = 1;
+  for (let rest = n; rest >= 10; rest = (rest / 10) | 0) length++;
+  return writePadded(out, at, n, length);
+}
+
+/** `n` (below 2^31) in exactly `length` digits, zero-padded. */
+function writePadded(out: Uint8Array, at: number, n: number, length: number): number {
+  for (let i = at + length - 1; i >= at; i--) {
+    const next = (n / 10) | 0;
+    out[i] = 0x30 + n - next * 10;
+    n = next;
+  }
+  return at + length;
+}
+
+/** An ASCII string (as every formatted number is). */
+function writeAscii(out: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+  return at;
 }
 
 /** formatFixed without the fast path: exact at every value, the reference the fast path must match. */

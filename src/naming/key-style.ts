@@ -10,6 +10,8 @@ export interface KeyStyle {
    * then spells a clean series' fields without calling it per value.
    */
   path(path: string): string;
+  /** path() returns every path unchanged: renderPoints then never calls it. */
+  readonly verbatim?: boolean;
   /** The canonical tag list as a key suffix ('' for none). */
   tags(canonicalTags: string): string;
 }
@@ -28,5 +30,6 @@ export function tagSuffix(canonicalTags: string, name = (n: string) => n, value 
 /** statsite's stream format: names as received, tags Graphite-style. */
 export const STREAM_KEYS: KeyStyle = {
   path: (path) => path,
+  verbatim: true,
   tags: (canonicalTags) => tagSuffix(canonicalTags),
 };

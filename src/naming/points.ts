@@ -4,19 +4,26 @@
 import type { Bucket } from '../aggregate/bucket.js';
 import type { Timer } from '../aggregate/timer.js';
 import { splitSeriesKey } from '../protocol/metric-type.js';
-import { formatCount, formatFixed } from './c-format.js';
+import { formatFixed } from './c-format.js';
 import type { KeyStyle } from './key-style.js';
 import { finalPrefixes, type NamingConfig } from './naming-config.js';
 
+/** How a point's value is printed: C's `%.6f`, or a count (`%PRIu64`), as statsite prints them. */
+export type ValueFormat = 'fixed' | 'count';
+
 export interface PointWriter {
-  point(key: string, value: string): void;
+  /**
+   * One point. Its key is `stem + field + tags`, spelled for the output already. For a series
+   * whose fields need no spelling of their own, `stem` is the same string for all its points.
+   */
+  point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void;
 }
 
 /** Series rendered between two yields, so a big flush lets the event loop (and ingest) run. */
 export const SERIES_PER_SLICE = 2000;
 
-/** Builds `prefix + name + field + tags` for one series, spelled the way the output needs. */
-class KeyBuilder {
+/** Writes the points of one series at a time: `prefix + name + field + tags`, spelled by the style. */
+class SeriesPoints {
   private head = '';
   /** style.path() leaves `head` as it is, so fields it also leaves alone need no call per value. */
   private headIsClean = false;
@@ -24,19 +31,30 @@ class KeyBuilder {
   /** Per field suffix (`.sum`, `.p95`, …): whether style.path() leaves it unchanged after a clean head. */
   private readonly cleanFields = new Map<string, boolean>();
 
-  constructor(private readonly style: KeyStyle) {}
+  constructor(
+    private readonly style: KeyStyle,
+    private readonly out: PointWriter,
+  ) {}
 
   series(prefix: string, key: string): this {
     const { name, tags } = splitSeriesKey(key);
     this.head = prefix + name;
-    this.headIsClean = this.style.path(this.head) === this.head;
+    this.headIsClean = this.style.verbatim === true || this.style.path(this.head) === this.head;
     this.tail = tags === '' ? '' : this.style.tags(tags);
     return this;
   }
 
-  key(field = ''): string {
-    const path = this.head + field;
-    return (this.headIsClean && this.isCleanField(field) ? path : this.style.path(path)) + this.tail;
+  fixed(field: string, value: number): void {
+    this.point(field, value, 'fixed');
+  }
+
+  count(field: string, value: number): void {
+    this.point(field, value, 'count');
+  }
+
+  private point(field: string, value: number, format: ValueFormat): void {
+    if (this.headIsClean && (this.style.verbatim === true || this.isCleanField(field))) this.out.point(this.head, field, this.tail, value, format);
+    else this.out.point(this.style.path(this.head + field), '', this.tail, value, format);
   }
 
   private isCleanField(field: string): boolean {
@@ -58,74 +76,72 @@ export function* renderPoints(
   outputPrefix = '',
 ): Generator<void, void, void> {
   const prefix = finalPrefixes(naming, outputPrefix);
-  const keys = new KeyBuilder(style);
+  const points = new SeriesPoints(style, out);
   const interval = naming.flushInterval;
   let rendered = 0;
 
   for (const [key, kv] of bucket.keyValues) {
-    keys.series(prefix.kv, key);
-    for (let i = kv.values.length - 1; i >= 0; i--) out.point(keys.key(), formatFixed(kv.values[i]));
+    points.series(prefix.kv, key);
+    for (let i = kv.values.length - 1; i >= 0; i--) points.fixed('', kv.values[i]);
     if (++rendered % SERIES_PER_SLICE === 0) yield;
   }
 
   for (const [key, counter] of bucket.counters) {
-    keys.series(prefix.counts, key);
+    points.series(prefix.counts, key);
     if (naming.extendedCounters) {
-      out.point(
-        keys.key('.count'),
-        naming.legacyExtendedCounters ? formatCount(counter.count) : formatFixed(counter.sum),
-      );
-      out.point(keys.key('.rate'), formatFixed(counter.sum / interval));
+      if (naming.legacyExtendedCounters) points.count('.count', counter.count);
+      else points.fixed('.count', counter.sum);
+      points.fixed('.rate', counter.sum / interval);
     } else {
-      out.point(keys.key(), formatFixed(counter.sum));
+      points.fixed('', counter.sum);
     }
     if (++rendered % SERIES_PER_SLICE === 0) yield;
   }
 
   const quantileFields = naming.quantiles.map((q) => '.p' + formatFixed(q * 100, 0));
   for (const [key, timer] of bucket.timers) {
-    writeTimer(keys.series(prefix.timers, key), timer, naming, quantileFields, out);
+    writeTimer(points.series(prefix.timers, key), timer, naming, quantileFields);
     if (++rendered % SERIES_PER_SLICE === 0) yield;
   }
 
   for (const [key, gauge] of bucket.gauges) {
-    out.point(keys.series(prefix.gauges, key).key(), formatFixed(gauge.value));
+    points.series(prefix.gauges, key).fixed('', gauge.value);
     if (++rendered % SERIES_PER_SLICE === 0) yield;
   }
 
   for (const [key, set] of bucket.sets) {
-    out.point(keys.series(prefix.sets, key).key(), formatCount(set.size()));
+    points.series(prefix.sets, key).count('', set.size());
     if (++rendered % SERIES_PER_SLICE === 0) yield;
   }
 }
 
 /** `quantileFields[i]` is the key suffix of `naming.quantiles[i]` (`.p95`), spelled once per flush. */
-function writeTimer(keys: KeyBuilder, timer: Timer, naming: NamingConfig, quantileFields: readonly string[], out: PointWriter): void {
+function writeTimer(points: SeriesPoints, timer: Timer, naming: NamingConfig, quantileFields: readonly string[]): void {
   const include = naming.timersInclude;
-  if (include.has('sum')) out.point(keys.key('.sum'), formatFixed(timer.sum));
-  if (include.has('sum_sq')) out.point(keys.key('.sum_sq'), formatFixed(timer.sumSquares));
-  if (include.has('mean')) out.point(keys.key('.mean'), formatFixed(timer.mean()));
-  if (include.has('lower')) out.point(keys.key('.lower'), formatFixed(timer.min));
-  if (include.has('upper')) out.point(keys.key('.upper'), formatFixed(timer.max));
-  if (include.has('count')) out.point(keys.key('.count'), formatCount(timer.count));
-  if (include.has('stdev')) out.point(keys.key('.stdev'), formatFixed(timer.stdev()));
+  if (include.has('sum')) points.fixed('.sum', timer.sum);
+  if (include.has('sum_sq')) points.fixed('.sum_sq', timer.sumSquares);
+  if (include.has('mean')) points.fixed('.mean', timer.mean());
+  if (include.has('lower')) points.fixed('.lower', timer.min);
+  if (include.has('upper')) points.fixed('.upper', timer.max);
+  if (include.has('count')) points.count('.count', timer.count);
+  if (include.has('stdev')) points.fixed('.stdev', timer.stdev());
   const quantiles = naming.quantiles;
   for (let i = 0; i < quantiles.length; i++) {
-    const value = formatFixed(timer.quantile(quantiles[i]));
-    if (quantiles[i] === 0.5 && include.has('median')) out.point(keys.key('.median'), value);
+    const value = timer.quantile(quantiles[i]);
+    if (quantiles[i] === 0.5 && include.has('median')) points.fixed('.median', value);
     // statsite prints every configured quantile, whatever timers_include says.
-    out.point(keys.key(quantileFields[i]), value);
+    points.fixed(quantileFields[i], value);
   }
-  if (include.has('rate')) out.point(keys.key('.rate'), formatFixed(timer.sum / naming.flushInterval));
-  if (include.has('sample_rate')) out.point(keys.key('.sample_rate'), formatFixed(timer.count / naming.flushInterval));
+  if (include.has('rate')) points.fixed('.rate', timer.sum / naming.flushInterval);
+  if (include.has('sample_rate')) points.fixed('.sample_rate', timer.count / naming.flushInterval);
 
   const h = timer.histogram;
   const bins = timer.bins;
   if (h !== null && bins !== null) {
-    out.point(keys.key('.histogram.bin_<' + formatFixed(h.min, 2)), formatCount(bins[0]));
+    points.count('.histogram.bin_<' + formatFixed(h.min, 2), bins[0]);
     for (let i = 0; i < bins.length - 2; i++) {
-      out.point(keys.key('.histogram.bin_' + formatFixed(h.min + h.width * i, 2)), formatCount(bins[i + 1]));
+      points.count('.histogram.bin_' + formatFixed(h.min + h.width * i, 2), bins[i + 1]);
     }
-    out.point(keys.key('.histogram.bin_>' + formatFixed(h.max, 2)), formatCount(bins[bins.length - 1]));
+    points.count('.histogram.bin_>' + formatFixed(h.max, 2), bins[bins.length - 1]);
   }
 }

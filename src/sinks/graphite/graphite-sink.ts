@@ -6,7 +6,7 @@ import type { Bucket } from '../../aggregate/bucket.js';
 import type { Logger } from '../../log/logger.js';
 import { GRAPHITE_KEYS } from '../../naming/graphite-key.js';
 import type { NamingConfig } from '../../naming/naming-config.js';
-import { renderPoints, type PointWriter } from '../../naming/points.js';
+import { renderPoints, type PointWriter, type ValueFormat } from '../../naming/points.js';
 import { join } from 'node:path';
 import { BufferedTcpSender, type SenderStats } from '../buffered-tcp-sender.js';
 import { MemoryQueue } from '../chunk-queue.js';
@@ -16,6 +16,7 @@ import type { Sink, SinkCounters } from '../sink.js';
 import { CarbonHashRing } from './carbon-hash-ring.js';
 import type { GraphiteOptions } from './graphite-options.js';
 import { IngestFirstPacer } from '../../util/ingest-first-pacer.js';
+import { LineBytes } from '../line-bytes.js';
 
 /** Lines per chunk handed to a sender: the unit of buffering and of dropping when full. */
 const LINES_PER_CHUNK = 500;
@@ -24,42 +25,36 @@ const ROUTE_CACHE_LIMIT = 1_000_000;
 
 /** Collects lines per destination and hands full chunks to the senders. */
 class LineRouter implements PointWriter {
-  private readonly text: string[];
-  private readonly lines: number[];
-  suffix = '';
+  private readonly lines: LineBytes[];
 
   constructor(
     private readonly senders: readonly BufferedTcpSender[],
     private readonly route: ((key: string) => number) | null,
+    timestamp: number,
   ) {
-    this.text = senders.map(() => '');
-    this.lines = senders.map(() => 0);
+    // Fanout: one set of lines, sent to all.
+    this.lines = (route === null ? [null] : senders).map(() => new LineBytes(' ', ' ' + timestamp + '\n'));
   }
 
-  point(key: string, value: string): void {
-    const line = key + ' ' + value + this.suffix;
-    if (this.route === null) {
-      this.append(0, line); // fanout: one buffer, sent to all
-    } else {
-      this.append(this.route(key), line);
-    }
+  point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void {
+    const i = this.route === null ? 0 : this.route(stem + field + tags);
+    const lines = this.lines[i];
+    lines.point(stem, field, tags, value, format);
+    if (lines.lines >= LINES_PER_CHUNK) this.emit(i);
   }
 
   flushAll(): void {
-    for (let i = 0; i < this.text.length; i++) this.emit(i);
-  }
-
-  private append(i: number, line: string): void {
-    this.text[i] += line;
-    if (++this.lines[i] >= LINES_PER_CHUNK) this.emit(i);
+    for (let i = 0; i < this.lines.length; i++) this.emit(i);
   }
 
   private emit(i: number): void {
-    if (this.lines[i] === 0) return;
-    if (this.route === null) for (const s of this.senders) s.send(this.text[i], this.lines[i]);
-    else this.senders[i].send(this.text[i], this.lines[i]);
-    this.text[i] = '';
-    this.lines[i] = 0;
+    const count = this.lines[i].lines;
+    if (count === 0) return;
+    // A flat string per chunk: it may wait in the queue a long time, and a rope of small strings
+    // kept that long would be promoted and weigh on every GC.
+    const text = this.lines[i].takeText();
+    if (this.route === null) for (const s of this.senders) s.send(text, count);
+    else this.senders[i].send(text, count);
   }
 }
 
@@ -87,8 +82,7 @@ export class GraphiteSink implements Sink {
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const naming = this.naming();
     return this.queue.run(async () => {
-      const router = new LineRouter(this.senders, this.route);
-      router.suffix = ' ' + timestamp + '\n';
+      const router = new LineRouter(this.senders, this.route, timestamp);
       const pacer = new IngestFirstPacer();
       for (const _slice of renderPoints(bucket, naming, GRAPHITE_KEYS, router, this.options.prefix)) {
         router.flushAll();

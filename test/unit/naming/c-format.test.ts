@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatFixed, formatFixedExact } from '../../../src/naming/c-format.js';
+import { formatCount, formatFixed, formatFixedExact, MAX_FIXED_BYTES, writeCount, writeFixed } from '../../../src/naming/c-format.js';
 
 describe('formatFixed (C %f)', () => {
   it('prints six decimals', () => {
@@ -62,5 +62,34 @@ describe('formatFixed fast path', () => {
     expect(formatFixed(-1e-9)).toBe('-0.000000');
     expect(formatFixed(0.9999999)).toBe('1.000000');
     expect(formatFixed(999999999.9999999)).toBe(formatFixedExact(999999999.9999999, 6));
+  });
+});
+
+describe('writeFixed and writeCount (the same text, as bytes)', () => {
+  let seed = 777;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const out = new Uint8Array(MAX_FIXED_BYTES + 8);
+  const written = (write: (o: Uint8Array, at: number, v: number) => number, value: number) => {
+    const end = write(out, 3, value);
+    return Buffer.from(out.subarray(3, end)).toString('latin1');
+  };
+
+  it('writes what formatFixed prints, fast path, ties and specials alike', () => {
+    const specials = [0, -0, 1, -1, 0.5, 1e-7, -1e-9, 0.9999999, 999999999.9999999, 1e9, 1e21, -1.7976931348623157e308,
+      Number.MAX_VALUE, Number.MIN_VALUE, NaN, Infinity, -Infinity, 0.0078125, 2 ** 53 + 2];
+    for (const value of specials) expect(written(writeFixed, value), String(value)).toBe(formatFixed(value));
+    for (let i = 0; i < 100_000; i++) {
+      const magnitude = 10 ** Math.floor(random() * 20 - 8);
+      const value = (random() - 0.5) * 2 * magnitude;
+      expect(written(writeFixed, value), String(value)).toBe(formatFixed(value));
+      const tie = (Math.floor(random() * 1e12) + 0.5) / 1e6;
+      expect(written(writeFixed, tie), String(tie)).toBe(formatFixed(tie));
+    }
+  });
+
+  it('writes what formatCount prints', () => {
+    for (const value of [0, 1, 9, 10, 99, 100, 12345.9, 2 ** 53 - 1, 2 ** 53 + 2, 1e21, -3, NaN]) {
+      expect(written(writeCount, value), String(value)).toBe(formatCount(value));
+    }
   });
 });

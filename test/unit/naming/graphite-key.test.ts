@@ -41,11 +41,11 @@ describe('rendered Graphite keys', () => {
     const naming = { ...defaultConfig().naming, extendedCounters: true };
     const rendered: string[] = [];
     const raw: string[] = [];
-    for (const _ of renderPoints(bucket, naming, GRAPHITE_KEYS, { point: (key) => void rendered.push(key) }, 'statsite.')) {
+    for (const _ of renderPoints(bucket, naming, GRAPHITE_KEYS, { point: (stem, field, tags) => void rendered.push(stem + field + tags) }, 'statsite.')) {
       // all slices
     }
     const identity = { path: (p: string) => p, tags: GRAPHITE_KEYS.tags };
-    for (const _ of renderPoints(bucket, naming, identity, { point: (key) => void raw.push(key) }, 'statsite.')) {
+    for (const _ of renderPoints(bucket, naming, identity, { point: (stem, field, tags) => void raw.push(stem + field + tags) }, 'statsite.')) {
       // all slices
     }
     const spelled = raw.map((key) => {

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { Bucket } from '../../../src/aggregate/bucket.js';
+import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
+import { defaultConfig } from '../../../src/config/defaults.js';
+import { STREAM_KEYS } from '../../../src/naming/key-style.js';
+import { formatCount, formatFixed } from '../../../src/naming/c-format.js';
+import { renderPoints, type PointWriter, type ValueFormat } from '../../../src/naming/points.js';
+import { LineBytes } from '../../../src/sinks/line-bytes.js';
+
+/** The same lines built as strings: what LineBytes must produce byte for byte. */
+class LineStrings implements PointWriter {
+  text = '';
+  point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void {
+    this.text += stem + field + tags + '|' + (format === 'fixed' ? formatFixed(value) : formatCount(value)) + '|1700000000\n';
+  }
+}
+
+/** Passes each point to both writers, taking LineBytes' chunk every few points. */
+class Both implements PointWriter {
+  readonly chunks: Buffer[] = [];
+  private points = 0;
+  constructor(readonly bytes: LineBytes, readonly strings: LineStrings, private readonly takeEvery: number) {}
+  point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void {
+    this.bytes.point(stem, field, tags, value, format);
+    this.strings.point(stem, field, tags, value, format);
+    if (++this.points % this.takeEvery === 0) this.chunks.push(this.bytes.take());
+  }
+}
+
+function sampleBucket(): Bucket {
+  const bucket = new Bucket({ histograms: [{ prefix: 'h', min: 0, max: 100, width: 25 }], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
+  const names = ['api.latency', 'café.requêtes', 'emoji.🚀.launch', 'h.sized', 'x'.repeat(3000), 'tagged\nenv:prod,région:eu'];
+  names.forEach((name, i) => {
+    for (let s = 0; s <= i * 40; s++) bucket.timer(name, (s * 7.3) % 97, s % 3 === 0 ? 0.5 : 1);
+    bucket.counter(name, i + 0.25, 1);
+    bucket.gauge(name, -i * 1e12 - 0.5, false);
+    bucket.kv(name, 1e300);
+    bucket.set(name, `m${i}`);
+  });
+  bucket.gauge('nan.gauge', NaN, false);
+  return bucket;
+}
+
+describe('LineBytes', () => {
+  for (const takeEvery of [1, 7, 1_000_000]) {
+    it(`writes the UTF-8 of the lines a string writer builds (taking a chunk every ${takeEvery} points)`, () => {
+      const both = new Both(new LineBytes('|', '|1700000000\n'), new LineStrings(), takeEvery);
+      for (const _ of renderPoints(sampleBucket(), { ...defaultConfig().naming, extendedCounters: true }, STREAM_KEYS, both)) {
+        // all slices
+      }
+      both.chunks.push(both.bytes.take());
+      expect(both.bytes.lines).toBe(0);
+      const text = Buffer.concat(both.chunks).toString('utf8');
+      expect(text).toBe(both.strings.text);
+      expect(text).toContain('timers.café.requêtes.p95|');
+      expect(text).toContain('timers.emoji.🚀.launch.sum|');
+      expect(text).toContain('gauges.tagged;env=prod;région=eu|-5000000000000.500000|1700000000\n');
+    });
+  }
+});
