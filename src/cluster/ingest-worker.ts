@@ -9,7 +9,6 @@
 // bucket. It leaves when told to stop, or when the primary is gone.
 
 import cluster from 'node:cluster';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ServerConfig } from '../config/server-config.js';
 import { warnSeriesLimit } from '../flush/flusher.js';
 import { IngestPipeline } from '../ingest/ingest-pipeline.js';
@@ -17,6 +16,7 @@ import { pipelineTotals } from '../ingest/ingest-totals.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { packBucket } from './packed-bucket.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
+import { IngestFirstPacer } from '../util/ingest-first-pacer.js';
 
 /**
  * Series per IPC message: packing this many timers takes ~15 ms, after which the socket is read
@@ -55,13 +55,14 @@ class IngestWorker {
     return { kind: 'listening', listeners: this.pipeline.listeners.status() };
   }
 
-  /** Sends the finished bucket a part at a time, letting datagrams in between parts. */
+  /** Sends the finished bucket a part at a time, pausing for ingest in between parts. */
   async handOver(seq: number): Promise<void> {
     const bucket = this.pipeline.aggregator.swap();
     this.seriesLimitDrops += warnSeriesLimit(bucket, this.log);
+    const pacer = new IngestFirstPacer();
     for (const part of packBucket(bucket, SERIES_PER_PART)) {
       await send({ kind: 'part', seq, part });
-      await yieldToLoop();
+      await pacer.pause();
     }
     await send({ kind: 'done', seq, totals: pipelineTotals(this.pipeline, this.seriesLimitDrops) });
   }
