@@ -40,8 +40,12 @@ export interface SenderStats {
 
 export class BufferedTcpSender {
   private inFlight: Chunk | null = null;
-  /** Chunks written recently, oldest first, in case the destination drops them unread. */
+  /**
+   * Chunks written recently, oldest first, in case the destination drops them unread; those
+   * before `recentHead` have expired (dropped in bulk: shift() per write is quadratic here).
+   */
   private recent: Array<{ chunk: Chunk; at: number }> = [];
+  private recentHead = 0;
   /** Chunks to send again before the queue, oldest first. */
   private replay: Chunk[] = [];
   private socket: Socket | null = null;
@@ -89,10 +93,10 @@ export class BufferedTcpSender {
     return n;
   }
 
-  /** Queues `lines` newline-terminated lines in `text`. Never blocks. */
-  send(text: string, lines: number): void {
+  /** Queues `lines` newline-terminated lines in `data`. Never blocks. */
+  send(data: Buffer, lines: number): void {
     if (lines === 0) return;
-    this.countDropped(this.queue.push({ text, lines }));
+    this.countDropped(this.queue.push({ data, lines }));
     this.pump();
   }
 
@@ -157,8 +161,9 @@ export class BufferedTcpSender {
     this.inFlight = null;
     if (this.closing) return;
     const since = Date.now() - RESEND_WINDOW_MS;
-    const resend = this.recent.filter((r) => r.at >= since).map((r) => r.chunk);
+    const resend = this.recent.slice(this.recentHead).filter((r) => r.at >= since).map((r) => r.chunk);
     this.recent = [];
+    this.recentHead = 0;
     if (resend.length > 0) {
       this.replay = [...resend, ...this.replay];
       this.sentLines -= resend.reduce((n, c) => n + c.lines, 0);
@@ -184,7 +189,7 @@ export class BufferedTcpSender {
       return;
     }
     this.inFlight = chunk;
-    socket.write(chunk.text, (err) => {
+    socket.write(chunk.data, (err) => {
       if (this.inFlight !== chunk || err) return; // the connection broke: 'close' resets inFlight
       if (replaying) this.replay.shift();
       else this.queue.ack();
@@ -193,7 +198,11 @@ export class BufferedTcpSender {
       const now = Date.now();
       this.lastSuccessAt = now;
       this.recent.push({ chunk, at: now });
-      while (this.recent.length > 0 && this.recent[0].at < now - RESEND_WINDOW_MS) this.recent.shift();
+      while (this.recent[this.recentHead].at < now - RESEND_WINDOW_MS) this.recentHead++;
+      if (this.recentHead > 1024 && this.recentHead * 2 > this.recent.length) {
+        this.recent.splice(0, this.recentHead);
+        this.recentHead = 0;
+      }
       this.pump();
     });
   }

@@ -3,7 +3,8 @@
 // after a reconnect. Two kinds: in memory (bounded in lines) and on disk (bounded in bytes).
 
 export interface Chunk {
-  text: string;
+  /** Newline-terminated lines, UTF-8: off the JS heap, which a million-series flush would crowd. */
+  data: Buffer;
   lines: number;
 }
 

@@ -16,8 +16,8 @@ import type { Chunk, ChunkQueue } from './chunk-queue.js';
 const MAGIC = '#SPOOL1';
 const SUFFIX = '.spool';
 
-function digest(text: string): string {
-  return createHash('sha1').update(text, 'utf8').digest('hex').slice(0, 16);
+function digest(data: Uint8Array): string {
+  return createHash('sha1').update(data).digest('hex').slice(0, 16);
 }
 
 interface Segment {
@@ -65,26 +65,27 @@ export class DiskSpool implements ChunkQueue {
 
   seal(): number {
     if (this.pending.length === 0) return 0;
-    let text = '';
+    const records: Buffer[] = [];
     let lines = 0;
     for (const c of this.pending) {
-      text += `${MAGIC} ${c.lines} ${Buffer.byteLength(c.text)} ${digest(c.text)}\n${c.text}`;
+      records.push(Buffer.from(`${MAGIC} ${c.lines} ${c.data.length} ${digest(c.data)}\n`), c.data);
       lines += c.lines;
     }
+    const segmentData = Buffer.concat(records);
     this.pending = [];
     const name = `${String(this.nextSeq++).padStart(16, '0')}${SUFFIX}`;
     const file = join(this.dir, name);
     const tmp = `${file}.tmp`;
     const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, text);
+      writeSync(fd, segmentData);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, file);
     this.syncDir();
-    const segment = { file, bytes: Buffer.byteLength(text), lines };
+    const segment = { file, bytes: segmentData.length, lines };
     this.segments.push(segment);
     this.bytes += segment.bytes;
     this.lines += lines;
@@ -149,12 +150,12 @@ export class DiskSpool implements ChunkQueue {
       const lines = Number(header[1]);
       const bytes = Number(header[2]);
       const end = nl + 1 + bytes;
-      const body = nl >= 0 && bytes >= 0 && end <= data.length ? data.toString('utf8', nl + 1, end) : '';
+      const body = nl >= 0 && bytes >= 0 && end <= data.length ? data.subarray(nl + 1, end) : Buffer.alloc(0);
       if (header[0] !== MAGIC || !(lines >= 0) || digest(body) !== header[3]) {
         this.log.error({ spool: file, record: records.length }, 'spool segment is corrupt; skipping the rest of it');
         break;
       }
-      records.push({ text: body, lines });
+      records.push({ data: body, lines });
       at = end;
     }
     return records;

@@ -50,11 +50,9 @@ class LineRouter implements PointWriter {
   private emit(i: number): void {
     const count = this.lines[i].lines;
     if (count === 0) return;
-    // A flat string per chunk: it may wait in the queue a long time, and a rope of small strings
-    // kept that long would be promoted and weigh on every GC.
-    const text = this.lines[i].takeText();
-    if (this.route === null) for (const s of this.senders) s.send(text, count);
-    else this.senders[i].send(text, count);
+    const data = this.lines[i].take();
+    if (this.route === null) for (const s of this.senders) s.send(data, count);
+    else this.senders[i].send(data, count);
   }
 }
 

@@ -44,7 +44,8 @@ async function until(check: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `m ${from + i} 1\n`).join('');
+const text = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `m ${from + i} 1\n`).join('');
+const lines = (from: number, to: number) => Buffer.from(text(from, to));
 
 let cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -68,7 +69,7 @@ describe('BufferedTcpSender', () => {
     expect(sender.stats().bufferedLines).toBe(1000);
     await r.start(r.port);
     await until(() => r.received.split('\n').length > 1100);
-    expect(r.received).toBe(lines(0, 100) + lines(0, 1000));
+    expect(r.received).toBe(text(0, 100) + text(0, 1000));
     expect(sender.stats()).toMatchObject({ sentLines: 1000, droppedLines: 0, bufferedLines: 0, connected: true });
   });
 
@@ -86,7 +87,7 @@ describe('BufferedTcpSender', () => {
     await r.start(port);
     cleanup.push(() => r.stop());
     await until(() => r.received.split('\n').length > 300);
-    expect(r.received).toBe(lines(700, 1000));
+    expect(r.received).toBe(text(700, 1000));
   });
 });
 
@@ -114,7 +115,7 @@ describe('DiskSpool', () => {
     second.send(lines(500, 600), 100);
     second.seal();
     await until(() => r.received.split('\n').length > 600);
-    expect(r.received).toBe(lines(0, 600));
+    expect(r.received).toBe(text(0, 600));
     await until(() => readdirSync(dir).filter((f) => f.endsWith('.spool')).length === 0);
   });
 
@@ -123,22 +124,22 @@ describe('DiskSpool', () => {
     const spool = new DiskSpool(dir, 5000, log);
     let dropped = 0;
     for (let i = 0; i < 20; i++) {
-      spool.push({ text: lines(i * 50, i * 50 + 50), lines: 50 });
+      spool.push({ data: lines(i * 50, i * 50 + 50), lines: 50 });
       dropped += spool.seal();
     }
     expect(dropped).toBeGreaterThan(0);
     expect(spool.lines + dropped).toBe(1000);
     const onDisk = readdirSync(dir).reduce((n, f) => n + readFileSync(join(dir, f)).length, 0);
     expect(onDisk).toBeLessThanOrEqual(5000 + 2000);
-    expect(spool.peek()!.text.startsWith(`m ${dropped} 1`)).toBe(true);
+    expect(spool.peek()!.data.toString().startsWith(`m ${dropped} 1`)).toBe(true);
   });
 
   it('detects a corrupt segment, logs it and skips it', () => {
     const dir = spoolDir();
     const spool = new DiskSpool(dir, 1e9, log);
-    spool.push({ text: lines(0, 10), lines: 10 });
+    spool.push({ data: lines(0, 10), lines: 10 });
     spool.seal();
-    spool.push({ text: lines(10, 20), lines: 10 });
+    spool.push({ data: lines(10, 20), lines: 10 });
     spool.seal();
     const [firstFile] = readdirSync(dir).sort();
     const path = join(dir, firstFile);
@@ -147,6 +148,6 @@ describe('DiskSpool', () => {
     const recording = pino({ level: 'error' }, { write: (line: string) => void errors.push(line) });
     const reopened = new DiskSpool(dir, 1e9, recording);
     expect(errors.join('')).toMatch(/corrupt/);
-    expect(reopened.peek()!.text).toBe(lines(10, 20));
+    expect(reopened.peek()!.data.toString()).toBe(text(10, 20));
   });
 });

@@ -27,7 +27,7 @@ class Both implements PointWriter {
   }
 }
 
-function sampleBucket(): Bucket {
+function sampleBucket(extraSeries = 0): Bucket {
   const bucket = new Bucket({ histograms: [{ prefix: 'h', min: 0, max: 100, width: 25 }], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
   const names = ['api.latency', 'café.requêtes', 'emoji.🚀.launch', 'h.sized', 'x'.repeat(3000), 'tagged\nenv:prod,région:eu'];
   names.forEach((name, i) => {
@@ -38,14 +38,16 @@ function sampleBucket(): Bucket {
     bucket.set(name, `m${i}`);
   });
   bucket.gauge('nan.gauge', NaN, false);
+  for (let i = 0; i < extraSeries; i++) bucket.timer(`many.série.${i}`, i / 7, 1);
   return bucket;
 }
 
 describe('LineBytes', () => {
-  for (const takeEvery of [1, 7, 1_000_000]) {
-    it(`writes the UTF-8 of the lines a string writer builds (taking a chunk every ${takeEvery} points)`, () => {
+  // 30k more series write ~20 MB: lines pending at the end of a slab move to the next one.
+  for (const [takeEvery, extraSeries] of [[1, 0], [7, 0], [1_000_000, 0], [997, 30_000], [1_000_000, 30_000]]) {
+    it(`writes the UTF-8 of the lines a string writer builds (taking a chunk every ${takeEvery} points, ${extraSeries} more series)`, () => {
       const both = new Both(new LineBytes('|', '|1700000000\n'), new LineStrings(), takeEvery);
-      for (const _ of renderPoints(sampleBucket(), { ...defaultConfig().naming, extendedCounters: true }, STREAM_KEYS, both)) {
+      for (const _ of renderPoints(sampleBucket(extraSeries), { ...defaultConfig().naming, extendedCounters: true }, STREAM_KEYS, both)) {
         // all slices
       }
       both.chunks.push(both.bytes.take());
