@@ -1,12 +1,15 @@
-// Flush cost of statsite-ts: how long a flush of N distinct series takes on the stdout sink, and
-// whether ingest loses lines while it runs.
+// Flush cost of statsite-ts: how long a flush of N distinct series takes on the stdout sink or the
+// Graphite sink, and whether ingest loses lines while it runs.
 //
 // The server runs with --log-level debug, whose `flush` log line (src/flush/flusher.ts) carries
-// the time the flush began (its time minus `gatherMs`, the wait for ingest workers' parts). The series are sent within one flush interval; the flush that follows
-// is timed from that log line to the last stdout chunk of its output (the bench reads stdout as
-// fast as it comes). Meanwhile a background load (counters under other keys, at half the measured
-// peak) keeps arriving; its flushed sum, after a final flush, must equal what was sent.
+// the time the flush began (its time minus `gatherMs`, the wait for ingest workers' parts). The
+// series are sent within one flush interval; the flush that follows is timed from that log line
+// to the last chunk of its output, read as fast as it comes: the server's stdout, or for the
+// Graphite sink a plaintext listener in the bench standing in for carbon. Meanwhile a background
+// load (counters under other keys, at half the measured peak, or none) keeps arriving; its flushed
+// sum, after a final flush, must equal what was sent.
 
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendUdp } from './loadgen.mjs';
 import { cpuSeconds, memory, udpSocket } from './proc.mjs';
@@ -25,14 +28,29 @@ async function until(test, timeoutMs, stepMs = 20) {
   return false;
 }
 
+/** A carbon plaintext listener on a free loopback port, passing what it reads to `output`. */
+async function carbonStandIn(output) {
+  const listener = createServer((socket) => {
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk) => output(chunk));
+    socket.on('error', () => undefined);
+  });
+  await new Promise((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  return { port: listener.address().port, close: () => new Promise((resolve) => listener.close(resolve)) };
+}
+
 /**
  * One flush of `series` distinct series of `type` ('c' or 'ms'), one sample each, sent at
- * `loadRate` lines/s; background counters at `bgRate` lines/s during the flush.
+ * `loadRate` lines/s, to `sink` ('stdout' or 'graphite'); background counters at `bgRate`
+ * lines/s during the flush.
  */
-export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate, bgRate, workers = 1 }) {
+export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate, bgRate, workers = 1, sink = 'stdout' }) {
   const loadS = series / loadRate;
   const flushS = Math.max(3, Math.ceil(loadS * 1.5 + 1.5));
-  const server = await startServer('statsite-ts', { flushS, tmpDir, pin: serverPin, logLevel: 'debug', workers });
+  let server = null;
+  const carbon = sink === 'graphite' ? await carbonStandIn((chunk) => server?.output(chunk)) : null;
+  const sinkSpec = carbon === null ? 'stdout' : `graphite://127.0.0.1:${carbon.port}?prefix=statsite.`;
+  server = await startServer('statsite-ts', { flushS, tmpDir, pin: serverPin, logLevel: 'debug', workers, sink: sinkSpec });
   const port = server.port;
   try {
     const flushes = [];
@@ -49,7 +67,7 @@ export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate
     };
     let lastChunkAt = 0;
     let bytes = 0;
-    server.onStdout = (length, now) => {
+    server.onOutput = (length, now) => {
       lastChunkAt = now;
       bytes += length;
     };
@@ -90,6 +108,7 @@ export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate
       series,
       type,
       workers,
+      sink,
       flushIntervalS: flushS,
       seriesInFlush: flush.series,
       seriesLinesLost: load.lines - seriesCounted,
@@ -105,5 +124,6 @@ export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate
     };
   } finally {
     await server.stop();
+    await carbon?.close();
   }
 }

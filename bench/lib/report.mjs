@@ -83,16 +83,17 @@ export function formatReport(r) {
   }
   if (r.flush?.length) {
     out.push('');
-    out.push('Flush of N distinct series to the stdout sink, with background counters arriving meanwhile');
+    out.push('Flush of N distinct series, with background counters arriving meanwhile');
     out.push(
       table(
-        ['series', 'type', 'ingest', 'flush', 'output', 'series lines lost', 'background rate', 'background lost', 'rss'],
+        ['series', 'type', 'sink', 'ingest', 'flush', 'output', 'series lines lost', 'background rate', 'background lost', 'rss'],
         r.flush.map((f) =>
           f.error
-            ? [rate(f.series), f.type, f.workers ?? 1, 'error', '', '', '', '', '']
+            ? [rate(f.series), f.type, f.sink ?? 'stdout', f.workers ?? 1, 'error', '', '', '', '', '']
             : [
                 rate(f.series),
                 f.type === 'c' ? 'counters' : 'timers',
+                f.sink ?? 'stdout',
                 (f.workers ?? 1) > 1 ? `${f.workers} workers` : 'in-process',
                 `${f.flushMs} ms`,
                 mb(f.outputBytes),

@@ -50,9 +50,10 @@ class Tally {
   }
 }
 
-// statsite stream lines the bench needs: `counts.k17|3.000000|TS` and `timers.k17.count|3|TS`.
-const STATSITE_COUNTER = /^counts\.([a-z]+)\d+\|([^|\n]+)\|/gm;
-const STATSITE_TIMER_COUNT = /^timers\.([a-z]+)\d+\.count\|([^|\n]+)\|/gm;
+// statsite-ts lines the bench needs: `counts.k17|3.000000|TS` and `timers.k17.count|3|TS` on
+// stdout, or the same as Graphite lines (`statsite.counts.k17 3.000000 TS`) from the graphite sink.
+const STATSITE_COUNTER = /^(?:statsite\.)?counts\.([a-z]+)\d+[| ]([^| \n]+)[| ]/gm;
+const STATSITE_TIMER_COUNT = /^(?:statsite\.)?timers\.([a-z]+)\d+\.count[| ]([^| \n]+)[| ]/gm;
 
 /** Per server kind: how to read a complete chunk of its stdout lines into the tally. */
 const READERS = {
@@ -84,7 +85,7 @@ function command(kind, port, flushS, tmpDir, options) {
         process.execPath,
         ...(options.nodeArgs ?? []),
         join(ROOT, 'bin/statsite-ts'),
-        '--bind', '127.0.0.1', '--port', String(port), '--flush-interval', String(flushS), '--sink', 'stdout',
+        '--bind', '127.0.0.1', '--port', String(port), '--flush-interval', String(flushS), '--sink', options.sink ?? 'stdout',
         '--log-level', options.logLevel ?? 'warn',
         ...(options.workers > 1 ? ['--workers', String(options.workers)] : []),
       ];
@@ -140,8 +141,10 @@ async function startOn(kind, port, { flushS, tmpDir, pin = [], ...options }) {
     pid: child.pid,
     tally,
     stderr: '',
-    /** Called with (chunkLength, now) for every stdout chunk; the flush bench times output with it. */
-    onStdout: null,
+    /** Called with (chunkLength, now) for every output chunk; the flush bench times output with it. */
+    onOutput: null,
+    /** Takes a chunk of the server's output (its stdout, or what its graphite sink sent). */
+    output: null,
     /** Called with each stderr line; the flush bench reads statsite-ts's debug `flush` log with it. */
     onStderrLine: null,
     exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
@@ -150,14 +153,15 @@ async function startOn(kind, port, { flushS, tmpDir, pin = [], ...options }) {
   };
 
   let rest = '';
-  child.stdout.setEncoding('latin1');
-  child.stdout.on('data', (chunk) => {
-    server.onStdout?.(chunk.length, Date.now());
+  server.output = (chunk) => {
+    server.onOutput?.(chunk.length, Date.now());
     const text = rest + chunk;
     const end = text.lastIndexOf('\n') + 1;
     rest = text.slice(end);
     if (end > 0) READERS[kind](text.slice(0, end), tally);
-  });
+  };
+  child.stdout.setEncoding('latin1');
+  child.stdout.on('data', server.output);
   let errRest = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk) => {
