@@ -7,7 +7,8 @@
 //   still in flight when the connection breaks is sent again first after reconnecting.
 // - The kernel taking a chunk does not mean carbon read it: a carbon shutting down stops reading,
 //   then closes, and whatever sat in its socket is gone. So when the destination drops the
-//   connection, chunks written in the last RESEND_WINDOW_MS are sent again. Carbon keeps one
+//   connection, chunks written in the last RESEND_WINDOW_MS are sent again, at most the last
+//   RESEND_WINDOW_BYTES: more than the kernel buffers on both ends can hold. Carbon keeps one
 //   point per path and timestamp, so a repeated line overwrites itself: nothing is stored twice.
 // - Reconnects back off exponentially (capped), so a dead carbon is not hammered.
 // - Writes respect backpressure: one chunk awaits the kernel at a time.
@@ -19,6 +20,12 @@ import type { Chunk, ChunkQueue } from './chunk-queue.js';
 
 /** How far back, before the destination dropped the connection, written chunks are sent again. */
 export const RESEND_WINDOW_MS = 3000;
+/**
+ * …and how many bytes at most. Linux's socket buffers top out at 4 MiB to send and 6 MiB to
+ * receive by default; keeping a big flush's every chunk for 3 s instead held hundreds of MB, and
+ * V8 ran a full GC again and again for the external memory it could not free.
+ */
+export const RESEND_WINDOW_BYTES = 32 * 1024 * 1024;
 
 export interface SenderOptions {
   host: string;
@@ -46,6 +53,7 @@ export class BufferedTcpSender {
    */
   private recent: Array<{ chunk: Chunk; at: number }> = [];
   private recentHead = 0;
+  private recentBytes = 0;
   /** Chunks to send again before the queue, oldest first. */
   private replay: Chunk[] = [];
   private socket: Socket | null = null;
@@ -164,6 +172,7 @@ export class BufferedTcpSender {
     const resend = this.recent.slice(this.recentHead).filter((r) => r.at >= since).map((r) => r.chunk);
     this.recent = [];
     this.recentHead = 0;
+    this.recentBytes = 0;
     if (resend.length > 0) {
       this.replay = [...resend, ...this.replay];
       this.sentLines -= resend.reduce((n, c) => n + c.lines, 0);
@@ -198,7 +207,14 @@ export class BufferedTcpSender {
       const now = Date.now();
       this.lastSuccessAt = now;
       this.recent.push({ chunk, at: now });
-      while (this.recent[this.recentHead].at < now - RESEND_WINDOW_MS) this.recentHead++;
+      this.recentBytes += chunk.data.length;
+      // Forget what is too old or too much; the chunk just written always stays.
+      while (this.recentHead < this.recent.length - 1) {
+        const oldest = this.recent[this.recentHead];
+        if (oldest.at >= now - RESEND_WINDOW_MS && this.recentBytes <= RESEND_WINDOW_BYTES) break;
+        this.recentBytes -= oldest.chunk.data.length;
+        this.recentHead++;
+      }
       if (this.recentHead > 1024 && this.recentHead * 2 > this.recent.length) {
         this.recent.splice(0, this.recentHead);
         this.recentHead = 0;

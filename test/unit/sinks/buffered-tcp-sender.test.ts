@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { BufferedTcpSender } from '../../../src/sinks/buffered-tcp-sender.js';
+import { BufferedTcpSender, RESEND_WINDOW_BYTES } from '../../../src/sinks/buffered-tcp-sender.js';
 import { MemoryQueue } from '../../../src/sinks/chunk-queue.js';
 import { DiskSpool } from '../../../src/sinks/disk-spool.js';
 import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
@@ -71,6 +71,28 @@ describe('BufferedTcpSender', () => {
     await until(() => r.received.split('\n').length > 1100);
     expect(r.received).toBe(text(0, 100) + text(0, 1000));
     expect(sender.stats()).toMatchObject({ sentLines: 1000, droppedLines: 0, bufferedLines: 0, connected: true });
+  });
+
+  it('sends again at most RESEND_WINDOW_BYTES of what it wrote before the connection dropped', async () => {
+    const r = new Receiver();
+    await r.start();
+    cleanup.push(() => r.stop());
+    const sender = new BufferedTcpSender({ host: '127.0.0.1', port: r.port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new MemoryQueue(10_000), log);
+    cleanup.push(() => sender.close());
+    const mib = 1024 * 1024;
+    const chunks = RESEND_WINDOW_BYTES / mib + 8;
+    for (let i = 0; i < chunks; i++) sender.send(Buffer.from('x'.repeat(mib - 1) + '\n'), 1);
+    await until(() => r.received.length === chunks * mib);
+    await r.stop();
+    await until(() => !sender.stats().connected);
+    await r.start(r.port);
+    await until(() => sender.stats().connected && sender.stats().sentLines === chunks);
+    // Written is not yet read: wait until the receiver has it all.
+    let seen = -1;
+    await until(() => seen === (seen = r.received.length) && seen % mib === 0, 10_000);
+    const resent = r.received.length - chunks * mib;
+    expect(resent).toBeGreaterThan(RESEND_WINDOW_BYTES / 2);
+    expect(resent).toBeLessThanOrEqual(RESEND_WINDOW_BYTES);
   });
 
   it('drops the oldest lines past the bound and counts them', async () => {
