@@ -15,8 +15,8 @@ import { sendUdp } from './loadgen.mjs';
 import { cpuSeconds, memory, udpSocket } from './proc.mjs';
 import { startServer } from './servers.mjs';
 
-/** Output silent this long after a flush began means the flush is written out. */
-const QUIET_MS = 400;
+/** Output silent this long after a flush began means it is written out, if series were lost. */
+const QUIET_MS = 5000;
 const BG_CHUNK_S = 0.5;
 
 async function until(test, timeoutMs, stepMs = 20) {
@@ -49,7 +49,7 @@ export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate
   const flushS = Math.max(3, Math.ceil(loadS * 1.5 + 1.5));
   let server = null;
   const carbon = sink === 'graphite' ? await carbonStandIn((chunk) => server?.output(chunk)) : null;
-  const sinkSpec = carbon === null ? 'stdout' : `graphite://127.0.0.1:${carbon.port}?prefix=statsite.`;
+  const sinkSpec = carbon === null ? 'stdout' : `graphite://127.0.0.1:${carbon.port}?prefix=statsite.&buffer_lines=20000000`;
   server = await startServer('statsite-ts', { flushS, tmpDir, pin: serverPin, logLevel: 'debug', workers, sink: sinkSpec });
   const port = server.port;
   try {
@@ -65,24 +65,30 @@ export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate
         // not a JSON log line
       }
     };
-    let lastChunkAt = 0;
     let bytes = 0;
+    let seriesLines = Infinity;
+    let flushEnd = null;
+    let lastChunkAt = 0;
     server.onOutput = (length, now) => {
-      lastChunkAt = now;
       bytes += length;
+      lastChunkAt = now;
+      // The flush has ended when the last of the series is out (output can pause for longer
+      // than any quiet period: ingest comes first, and the bench's reader shares a core).
+      if (flushEnd === null && server.tally.get(type, 's') >= seriesLines) flushEnd = now;
     };
 
     // Start right after a flush, so the series all land in the next one.
     if (!(await until(() => flushes.length >= 1, (flushS + 5) * 1000))) throw new Error('no debug `flush` log line seen');
     const load = await sendUdp(gen.path, gen.pin, { port, count: series, rate: loadRate, perDgram: 20, keys: series, type, prefix: 's' });
+    seriesLines = load.lines;
     const nextFlushAt = flushes[0].at + flushS * 1000;
     if (Date.now() > nextFlushAt - 300) throw new Error('series load did not fit in one flush interval');
 
-    // Background load from shortly before the flush until its output has gone quiet.
+    // Background load from shortly before the flush until all its series are out (or, if some
+    // were lost, until the output has been quiet for a while).
     await sleep(Math.max(0, nextFlushAt - 500 - Date.now()));
     const cpuBefore = cpuSeconds(server.pid);
     let bgSent = 0;
-    let flushEnd = null;
     const bytesBefore = bytes;
     for (let i = 0; i < 120 && flushEnd === null; i++) {
       const bg = await sendUdp(gen.path, gen.pin, { port, count: Math.round(bgRate * BG_CHUNK_S), rate: bgRate, perDgram: 20, keys: 1000, type: 'c', prefix: 'bg' });

@@ -141,7 +141,7 @@ async function startOn(kind, port, { flushS, tmpDir, pin = [], ...options }) {
     pid: child.pid,
     tally,
     stderr: '',
-    /** Called with (chunkLength, now) for every output chunk; the flush bench times output with it. */
+    /** Called with (chunkLength, now) after each output chunk is tallied; the flush bench times output with it. */
     onOutput: null,
     /** Takes a chunk of the server's output (its stdout, or what its graphite sink sent). */
     output: null,
@@ -154,11 +154,11 @@ async function startOn(kind, port, { flushS, tmpDir, pin = [], ...options }) {
 
   let rest = '';
   server.output = (chunk) => {
-    server.onOutput?.(chunk.length, Date.now());
     const text = rest + chunk;
     const end = text.lastIndexOf('\n') + 1;
     rest = text.slice(end);
     if (end > 0) READERS[kind](text.slice(0, end), tally);
+    server.onOutput?.(chunk.length, Date.now());
   };
   child.stdout.setEncoding('latin1');
   child.stdout.on('data', server.output);
