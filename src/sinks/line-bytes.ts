@@ -2,10 +2,11 @@
 // or per value. A million-timer flush is ~13 million lines; built as strings, the concatenation,
 // the ropes' flattening and the GC of it all were most of the flush's time.
 //
-// The lines go into a large slab; take() hands out the lines written since the last take() as a
-// view of it, without copying, and the next lines follow in the same slab. A slab stays alive
-// while any chunk cut from it does, so chunks waiting in a sink's queue cost their bytes and one
-// small view each, off the JS heap.
+// The lines go into a large slab. take() hands out the lines written since the last take() as a
+// view of it, without copying, and the next lines follow in the same slab: for chunks written out
+// at once (stdout, the stream command). A view keeps its whole slab alive, so chunks that may wait
+// long — a Graphite queue while carbon is down, a few lines per flush — are copied with
+// takeCopy(), and the slab is written over again.
 
 import { MAX_FIXED_BYTES, writeCount, writeFixed } from '../naming/c-format.js';
 import type { PointWriter, ValueFormat } from '../naming/points.js';
@@ -19,6 +20,8 @@ export class LineBytes implements PointWriter {
   /** Where the lines not taken yet start in `slab`. */
   private start = 0;
   private used = 0;
+  /** take() handed out a view of this slab: its bytes must stay as they are. */
+  private viewed = false;
   /** Lines written since the last take(). */
   lines = 0;
   private readonly separator: number;
@@ -57,10 +60,25 @@ export class LineBytes implements PointWriter {
     this.lines++;
   }
 
-  /** The lines written since the last take(); the writer never writes into them again. */
+  /** The lines written since the last take, as a view; the writer never writes into them again. */
   take(): Buffer {
     const taken = this.slab.subarray(this.start, this.used);
+    this.viewed = true;
     this.start = this.used;
+    this.lines = 0;
+    return taken;
+  }
+
+  /** The lines written since the last take, in a Buffer of their own. */
+  takeCopy(): Buffer {
+    const taken = Buffer.from(this.slab.subarray(this.start, this.used));
+    if (this.viewed) {
+      this.start = this.used;
+    } else {
+      // Nothing else refers to the slab: write it over from the start.
+      this.start = this.used = 0;
+      this.stemEnd = -1;
+    }
     this.lines = 0;
     return taken;
   }
@@ -89,6 +107,7 @@ export class LineBytes implements PointWriter {
       this.stemEnd = -1;
     }
     this.slab = next;
+    this.viewed = false;
     this.start = 0;
     this.used = pending;
   }

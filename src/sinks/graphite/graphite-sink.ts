@@ -50,7 +50,8 @@ class LineRouter implements PointWriter {
   private emit(i: number): void {
     const count = this.lines[i].lines;
     if (count === 0) return;
-    const data = this.lines[i].take();
+    // A copy: the chunk may wait in the queue for as long as carbon is down.
+    const data = this.lines[i].takeCopy();
     if (this.route === null) for (const s of this.senders) s.send(data, count);
     else this.senders[i].send(data, count);
   }

@@ -19,11 +19,11 @@ class LineStrings implements PointWriter {
 class Both implements PointWriter {
   readonly chunks: Buffer[] = [];
   private points = 0;
-  constructor(readonly bytes: LineBytes, readonly strings: LineStrings, private readonly takeEvery: number) {}
+  constructor(readonly bytes: LineBytes, readonly strings: LineStrings, private readonly takeEvery: number, private readonly copy = false) {}
   point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void {
     this.bytes.point(stem, field, tags, value, format);
     this.strings.point(stem, field, tags, value, format);
-    if (++this.points % this.takeEvery === 0) this.chunks.push(this.bytes.take());
+    if (++this.points % this.takeEvery === 0) this.chunks.push(this.copy ? this.bytes.takeCopy() : this.bytes.take());
   }
 }
 
@@ -44,14 +44,17 @@ function sampleBucket(extraSeries = 0): Bucket {
 
 describe('LineBytes', () => {
   // 30k more series write ~20 MB: lines pending at the end of a slab move to the next one.
-  for (const [takeEvery, extraSeries] of [[1, 0], [7, 0], [1_000_000, 0], [997, 30_000], [1_000_000, 30_000]]) {
-    it(`writes the UTF-8 of the lines a string writer builds (taking a chunk every ${takeEvery} points, ${extraSeries} more series)`, () => {
-      const both = new Both(new LineBytes('|', '|1700000000\n'), new LineStrings(), takeEvery);
+  // takeCopy() writes the slab over again; mixed with take() it must not overwrite a view.
+  const cases: [number, number, boolean][] = [[1, 0, false], [7, 0, false], [1_000_000, 0, false], [997, 30_000, false], [1_000_000, 30_000, false], [7, 0, true], [997, 30_000, true]];
+  for (const [takeEvery, extraSeries, copy] of cases) {
+    it(`writes the UTF-8 of the lines a string writer builds (${copy ? 'copying' : 'taking'} a chunk every ${takeEvery} points, ${extraSeries} more series)`, () => {
+      const both = new Both(new LineBytes('|', '|1700000000\n'), new LineStrings(), takeEvery, copy);
       for (const _ of renderPoints(sampleBucket(extraSeries), { ...defaultConfig().naming, extendedCounters: true }, STREAM_KEYS, both)) {
         // all slices
       }
       both.chunks.push(both.bytes.take());
       expect(both.bytes.lines).toBe(0);
+      both.chunks.push(both.bytes.takeCopy()); // empty, after a view
       const text = Buffer.concat(both.chunks).toString('utf8');
       expect(text).toBe(both.strings.text);
       expect(text).toContain('timers.café.requêtes.p95|');
@@ -59,4 +62,22 @@ describe('LineBytes', () => {
       expect(text).toContain('gauges.tagged;env=prod;région=eu|-5000000000000.500000|1700000000\n');
     });
   }
+
+  it('never writes over a view it handed out, and reuses its slab when it only handed out copies', () => {
+    const out = new LineBytes(' ', ' 1\n');
+    out.point('a.b', '.sum', '', 1, 'fixed');
+    const view = out.take();
+    out.point('a.b', '.max', '', 2, 'fixed');
+    const copy = out.takeCopy();
+    out.point('c.d', '', '', 3, 'count');
+    expect(view.toString()).toBe('a.b.sum 1.000000 1\n');
+    expect(copy.toString()).toBe('a.b.max 2.000000 1\n');
+    expect(out.takeCopy().toString()).toBe('c.d 3 1\n');
+
+    const reused = new LineBytes(' ', ' 1\n');
+    reused.point('x.y', '.sum', '', 1, 'fixed');
+    const first = reused.takeCopy();
+    reused.point('x.y', '.max', '', 2, 'fixed'); // the stem's old bytes were written over
+    expect([first.toString(), reused.takeCopy().toString()]).toEqual(['x.y.sum 1.000000 1\n', 'x.y.max 2.000000 1\n']);
+  });
 });
