@@ -38,7 +38,7 @@ function tempDir(ctx: TestContext): string {
 }
 
 /** One datagram, or one TCP connection with one write. */
-function send(proto: Proto, port: number, payload: string): Promise<void> {
+function send(proto: Proto, port: number, payload: string | Buffer): Promise<void> {
   return proto === 'udp' ? sendUdp(port, payload) : sendTcp(port, payload);
 }
 
@@ -144,6 +144,16 @@ describe.concurrent.each(['udp', 'tcp'] as const)('over %s', (proto) => {
       { what: 'a line starting with counts.tagged' },
     );
     ctx.expect(`${line.key}|${line.value}`).toBe('counts.tagged;env=prod|1.000000');
+  });
+
+  it('writes UTF-8 names as received, byte for byte', async (ctx) => {
+    const server = await start(ctx);
+    // As UTF-8 bytes: the helpers send a string's characters as single bytes (latin1).
+    await send(proto, server.port!, Buffer.from('café.requêtes:3|c\nlaunch.🚀:1.5|ms\nπ:-2|g\n', 'utf8'));
+    const flushes = await collect(server, ['counts.café.requêtes', 'timers.launch.🚀.p95', 'gauges.π']);
+    ctx.expect(valuesOf(flushes, 'counts.café.requêtes')).toEqual(['3.000000']);
+    ctx.expect(valuesOf(flushes, 'timers.launch.🚀.p95')).toEqual(['1.500000']);
+    ctx.expect(valuesOf(flushes, 'gauges.π')).toEqual(['-2.000000']);
   });
 
   it('splits etsy multi-metric lines (multi:1|c:2|ms)', async (ctx) => {
