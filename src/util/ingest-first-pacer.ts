@@ -42,3 +42,16 @@ export class IngestFirstPacer {
     this.sliceStartedAt = performance.now();
   }
 }
+
+/**
+ * Runs a render loop to its end, pausing for ingest after each slice (after `afterSlice`, e.g.
+ * handing the slice's lines on); stops with the abort reason if `signal` aborts.
+ */
+export async function runPaced(slices: Iterable<void>, signal?: AbortSignal, afterSlice?: () => void): Promise<void> {
+  const pacer = new IngestFirstPacer();
+  for (const _slice of slices) {
+    afterSlice?.();
+    await pacer.pause();
+    signal?.throwIfAborted();
+  }
+}

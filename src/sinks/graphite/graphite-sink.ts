@@ -15,7 +15,7 @@ import { SerialQueue } from '../serial-queue.js';
 import type { Sink, SinkCounters } from '../sink.js';
 import { CarbonHashRing } from './carbon-hash-ring.js';
 import type { GraphiteOptions } from './graphite-options.js';
-import { IngestFirstPacer } from '../../util/ingest-first-pacer.js';
+import { runPaced } from '../../util/ingest-first-pacer.js';
 import { LineBytes } from '../line-bytes.js';
 
 /** Lines per chunk handed to a sender: the unit of buffering and of dropping when full. */
@@ -82,12 +82,7 @@ export class GraphiteSink implements Sink {
     const naming = this.naming();
     return this.queue.run(async () => {
       const router = new LineRouter(this.senders, this.route, timestamp);
-      const pacer = new IngestFirstPacer();
-      for (const _slice of renderPoints(bucket, naming, GRAPHITE_KEYS, router, this.options.prefix)) {
-        router.flushAll();
-        await pacer.pause();
-        signal?.throwIfAborted();
-      }
+      await runPaced(renderPoints(bucket, naming, GRAPHITE_KEYS, router, this.options.prefix), signal, () => router.flushAll());
       router.flushAll();
       for (const sender of this.senders) sender.seal();
       this.reportDrops();

@@ -10,7 +10,7 @@ import type { Sink, SinkCounters } from '../sink.js';
 import type { HttpOptions } from './http-options.js';
 import { HttpSender } from './http-sender.js';
 import { renderDocuments } from './json-document.js';
-import { IngestFirstPacer } from '../../util/ingest-first-pacer.js';
+import { runPaced } from '../../util/ingest-first-pacer.js';
 
 export class HttpSink implements Sink {
   readonly name: string;
@@ -31,11 +31,7 @@ export class HttpSink implements Sink {
     return this.queue.run(async () => {
       signal?.throwIfAborted();
       const send = (json: string, series: number) => this.sender.send(json, series);
-      const pacer = new IngestFirstPacer();
-      for (const _slice of renderDocuments(bucket, timestamp, flushInterval, quantiles, send)) {
-        await pacer.pause();
-        signal?.throwIfAborted();
-      }
+      await runPaced(renderDocuments(bucket, timestamp, flushInterval, quantiles, send), signal);
       this.sender.seal();
       const dropped = this.sender.takeDroppedCount();
       if (dropped > 0) {

@@ -21,7 +21,7 @@ import { tagPairs } from '../../protocol/tags.js';
 import { escapeLabelValue, labelName, metricName, withoutSuffix, withSuffix } from './names.js';
 import type { SeriesOptions } from './prometheus-options.js';
 import { samplesAtOrBelow } from './timer-buckets.js';
-import { IngestFirstPacer } from '../../util/ingest-first-pacer.js';
+import { runPaced } from '../../util/ingest-first-pacer.js';
 
 /** Sets and gauges are both exposed as gauges, but a set's size belongs to one interval. */
 export type FamilyKind = 'counter' | 'gauge' | 'set' | 'summary' | 'histogram';
@@ -100,12 +100,8 @@ export class SeriesRegistry {
 
   /** Takes in one flush and drops expired series, pausing for ingest between slices. */
   async absorb(bucket: Bucket, now: number, signal?: AbortSignal): Promise<void> {
-    const pacer = new IngestFirstPacer();
-    for (const _slice of this.apply(bucket, now)) {
-      await pacer.pause();
-      signal?.throwIfAborted();
-    }
-    for (const _slice of this.expire(now)) await pacer.pause();
+    await runPaced(this.apply(bucket, now), signal);
+    await runPaced(this.expire(now));
   }
 
   *apply(bucket: Bucket, now: number): Generator<void, void, void> {

@@ -13,7 +13,7 @@ import type { Sink, SinkCounters } from '../sink.js';
 import type { RemoteWriteOptions } from './remote-write-options.js';
 import { REMOTE_WRITE_HEADERS } from './write-request.js';
 import { renderWriteRequests } from './write-requests.js';
-import { IngestFirstPacer } from '../../util/ingest-first-pacer.js';
+import { runPaced } from '../../util/ingest-first-pacer.js';
 
 export class RemoteWriteSink implements Sink {
   readonly name: string;
@@ -35,11 +35,7 @@ export class RemoteWriteSink implements Sink {
       signal?.throwIfAborted();
       await this.registry.absorb(bucket, Date.now(), signal);
       const send = (body: Uint8Array, series: number) => this.sender.send(body, series);
-      const pacer = new IngestFirstPacer();
-      for (const _slice of renderWriteRequests(this.registry, timestamp * 1000, Date.now(), send)) {
-        await pacer.pause();
-        signal?.throwIfAborted();
-      }
+      await runPaced(renderWriteRequests(this.registry, timestamp * 1000, Date.now(), send), signal);
       this.sender.seal();
       const dropped = this.sender.takeDroppedCount();
       if (dropped > 0) {
