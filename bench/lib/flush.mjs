@@ -6,7 +6,7 @@
 // series are sent within one flush interval; the flush that follows is timed from that log line
 // to the last chunk of its output, read as fast as it comes: the server's stdout, or for the
 // Graphite sink a plaintext listener in the bench standing in for carbon. Meanwhile a background
-// load (counters under other keys, at half the measured peak, or none) keeps arriving; its flushed
+// load (counters under other keys, at half the measured peak or a token rate) keeps arriving; its flushed
 // sum, after a final flush, must equal what was sent.
 
 import { createServer } from 'node:net';
@@ -49,6 +49,8 @@ export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate
   const flushS = Math.max(3, Math.ceil(loadS * 1.5 + 1.5));
   let server = null;
   const carbon = sink === 'graphite' ? await carbonStandIn((chunk) => server?.output(chunk)) : null;
+  // A buffer for a whole flush: the stand-in reads on the generator's core and may fall behind,
+  // and what is measured here is the server, not how fast the bench reads.
   const sinkSpec = carbon === null ? 'stdout' : `graphite://127.0.0.1:${carbon.port}?prefix=statsite.&buffer_lines=20000000`;
   server = await startServer('statsite-ts', { flushS, tmpDir, pin: serverPin, logLevel: 'debug', workers, sink: sinkSpec });
   const port = server.port;
