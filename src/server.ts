@@ -5,7 +5,7 @@
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { listenAdminHttp, type AdminHttp, type Health } from './admin/admin-http.js';
-import { parseListenAddress } from './admin/address.js';
+import { parseListenAddress } from './util/address.js';
 import { listenManagement, type Management } from './admin/management.js';
 import { listenMergeEndpoint, MergeStats, type MergeEndpoint } from './forward/merge-endpoint.js';
 import { SelfMetrics } from './admin/self-metrics.js';
@@ -18,7 +18,7 @@ import { IngestPipeline } from './ingest/ingest-pipeline.js';
 import { addTotals, pipelineTotals, type IngestTotals } from './ingest/ingest-totals.js';
 import type { ListenerStatus } from './ingest/listeners.js';
 import type { Logger, LogFormat } from './log/logger.js';
-import { createSink, parseSinkSpec, type SinkSpec } from './sinks/create-sink.js';
+import { createSink, parseSinkSpec, type SinkSpec } from './sinks/registry.js';
 import type { Sink } from './sinks/sink.js';
 import { boundedWait } from './util/bounded-wait.js';
 

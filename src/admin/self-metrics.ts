@@ -1,7 +1,7 @@
 // Our own numbers, flushed like any client's: totals become counters of what happened during the
 // interval, levels become gauges. They go through the same naming and sinks as everything else.
 
-import type { SampleHandler } from '../protocol/metric-type.js';
+import type { SampleHandler } from '../model/sample-handler.js';
 import type { ServerStats } from './server-stats.js';
 
 export class SelfMetrics {

@@ -1,7 +1,7 @@
 // Owns the current bucket. Samples go into it; swap() hands the finished bucket to the flush and
 // starts a fresh one, so ingest never waits for a flush or a sink.
 
-import type { SampleHandler } from '../protocol/metric-type.js';
+import type { SampleHandler } from '../model/sample-handler.js';
 import { Bucket, type BucketSettings } from './bucket.js';
 
 export interface AggregatorSettings extends BucketSettings {

@@ -1,18 +1,37 @@
 // One flush interval's worth of series, one table per metric type. Ingest writes into the current
 // bucket; at flush the aggregator swaps it out and the old one is only read from then on.
 
-import type { SampleHandler } from '../protocol/metric-type.js';
-import { Counter } from './counter.js';
-import { Gauge } from './gauge.js';
+import type { SampleHandler } from '../model/sample-handler.js';
+import { Counter, type CounterState } from './counter.js';
+import { Gauge, type GaugeState } from './gauge.js';
 import { binCount, findHistogram, type HistogramConfig } from './histogram.js';
-import { KeyValues } from './key-values.js';
+import { KeyValues, type KeyValuesState } from './key-values.js';
 import { SetMetric, type SetState } from './set.js';
 import type { SketchFactory } from './sketch.js';
 import { SeriesById } from './series-by-id.js';
 import { SeriesLimit } from './series-limit.js';
-import { Timer, type TimerParts } from './timer.js';
-import { splitSeriesKey } from '../protocol/metric-type.js';
-import { NO_GENERATION } from '../protocol/key-interner.js';
+import { Timer, type TimerState } from './timer.js';
+import { splitSeriesKey } from '../model/series-key.js';
+import { NO_GENERATION } from '../model/sample-handler.js';
+
+/** The bucket's tables, in the order partial buckets are packed and merged. */
+export const TABLES = ['counters', 'gauges', 'sets', 'timers', 'keyValues'] as const;
+export type Table = (typeof TABLES)[number];
+
+/** Each table's series in its mergeable form. */
+export interface StateOf {
+  counters: CounterState;
+  gauges: GaugeState;
+  sets: SetState;
+  timers: TimerState;
+  keyValues: KeyValuesState;
+}
+
+/** What every metric type has besides its own add(): its state, and the merge of another's. */
+interface Mergeable<S> {
+  state(): S;
+  mergeState(state: S): void;
+}
 
 export interface BucketSettings {
   histograms: readonly HistogramConfig[];
@@ -82,8 +101,7 @@ export class Bucket implements SampleHandler {
       }
       this.gaugeIds.set(keyId, keyGeneration, g);
     }
-    if (isDelta) g.addDelta(value, Date.now());
-    else g.set(value, Date.now());
+    g.add(value, isDelta, Date.now());
   }
 
   set(key: string, member: Uint8Array | string, keyId = 0, keyGeneration = NO_GENERATION): void {
@@ -112,30 +130,22 @@ export class Bucket implements SampleHandler {
     k.add(value);
   }
 
-  // Merging partial aggregates from elsewhere (forwarded snapshots); same limits as samples.
+  // Partial aggregates from elsewhere (ingest workers, forwarded snapshots) go through each type's
+  // state() and mergeState(), with the same series limit as samples.
 
-  mergeCounter(key: string, sum: number, count: number): void {
-    const c = this.mergeTarget(this.counters, key, () => new Counter());
-    if (c === undefined) return;
-    c.sum += sum;
-    c.count += count;
+  /** Every series of one table in its mergeable form. */
+  *states<T extends Table>(table: T): Generator<[string, StateOf[T]]> {
+    for (const [key, series] of this.table(table)) yield [key, series.state()];
   }
 
-  mergeTimer(key: string, parts: TimerParts): void {
-    this.mergeTarget(this.timers, key, () => this.newTimer(key))?.mergeParts(parts);
-  }
-
-  /** The newest absolute write wins, wherever it happened; deltas add (see Gauge.merge). */
-  mergeGauge(key: string, value: number, updatedAt: number, deltasOnly: boolean): void {
-    this.mergeTarget(this.gauges, key, () => new Gauge())?.merge(value, updatedAt, deltasOnly);
-  }
-
-  mergeSet(key: string, state: SetState): void {
-    this.mergeTarget(this.sets, key, () => new SetMetric(this.settings.setPrecision))?.mergeState(state);
-  }
-
-  mergeKeyValues(key: string, values: readonly number[]): void {
-    for (const v of values) this.kv(key, v);
+  mergeState<T extends Table>(table: T, key: string, state: StateOf[T]): void {
+    const map = this.table(table);
+    let series = map.get(key);
+    if (series === undefined) {
+      if (!this.admit(key)) return;
+      map.set(key, (series = this.newSeries(table, key)));
+    }
+    series.mergeState(state);
   }
 
   /** Series in the bucket, all types together. */
@@ -143,11 +153,20 @@ export class Bucket implements SampleHandler {
     return this.seriesCount;
   }
 
-  /** The series to merge into, created (within the limit) when new. Off the hot path, so a closure is fine. */
-  private mergeTarget<T>(map: Map<string, T>, key: string, create: () => T): T | undefined {
-    let series = map.get(key);
-    if (series === undefined && this.admit(key)) map.set(key, (series = create()));
-    return series;
+  private table<T extends Table>(table: T): Map<string, Mergeable<StateOf[T]>> {
+    return this[table] as unknown as Map<string, Mergeable<StateOf[T]>>;
+  }
+
+  private newSeries<T extends Table>(table: T, key: string): Mergeable<StateOf[T]> {
+    let series: Mergeable<StateOf[Table]>;
+    switch (table) {
+      case 'counters': series = new Counter(); break;
+      case 'gauges': series = new Gauge(); break;
+      case 'sets': series = new SetMetric(this.settings.setPrecision); break;
+      case 'timers': series = this.newTimer(key); break;
+      default: series = new KeyValues();
+    }
+    return series as Mergeable<StateOf[T]>;
   }
 
   /** Whether a new series may be created; counts the drop when not. */

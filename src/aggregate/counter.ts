@@ -1,3 +1,6 @@
+/** A counter's mergeable form: its sum and its sample count. */
+export type CounterState = [sum: number, count: number];
+
 /** A counter: the sum of value/sample_rate, and statsite's sample count Σ 1/rate. */
 export class Counter {
   sum = 0;
@@ -9,8 +12,13 @@ export class Counter {
     this.count = Math.trunc(this.count + 1 / sampleRate);
   }
 
-  merge(other: Counter): void {
-    this.sum += other.sum;
-    this.count += other.count;
+  state(): CounterState {
+    return [this.sum, this.count];
+  }
+
+  /** Sums and counts add. */
+  mergeState([sum, count]: CounterState): void {
+    this.sum += sum;
+    this.count += count;
   }
 }

@@ -3,7 +3,7 @@
 // stays the table every reader uses: a miss falls back to the Map, and since series are never
 // removed from a bucket, a series found here is always the one the Map holds.
 
-import { NO_GENERATION } from '../protocol/key-interner.js';
+import { NO_GENERATION } from '../model/sample-handler.js';
 
 export class SeriesById<T> {
   /** The interner generation the ids below belong to. */

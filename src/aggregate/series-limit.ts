@@ -38,3 +38,20 @@ export class SeriesLimit {
     return [...this.byPrefix].sort((a, b) => b[1] - a[1]).slice(0, count);
   }
 }
+
+/** The logger's one method this needs; aggregate/ sits below log/ and names no logger. */
+export interface WarningLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Logs the samples a finished interval dropped at the series limit, if any; returns how many. */
+export function warnSeriesLimit(limit: SeriesLimit, log: WarningLog): number {
+  const { droppedSamples, maxSeries } = limit;
+  if (droppedSamples > 0) {
+    log.warn(
+      { droppedSamples, maxSeries, topPrefixes: Object.fromEntries(limit.topPrefixes()) },
+      'series limit reached: samples of new series were dropped this interval',
+    );
+  }
+  return droppedSamples;
+}

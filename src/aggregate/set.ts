@@ -7,6 +7,7 @@ import { murmur3Hash2 } from './murmur3.js';
 export const EXACT_MEMBERS = 64;
 const hash = new Uint32Array(2);
 
+/** A set's mergeable form: member hashes while exact, else HyperLogLog registers (base64). */
 export type SetState = { hashes: number[] } | { precision: number; registers: string };
 
 export class SetMetric {
@@ -28,16 +29,13 @@ export class SetMetric {
     return this.hll === null ? this.exactCount : Math.ceil(this.hll.estimate());
   }
 
-  merge(other: SetMetric): void {
-    this.mergeState(other.state());
-  }
-
   /** The set in a form another process can merge: member hashes while exact, else HLL registers. */
   state(): SetState {
     if (this.hll !== null) return { precision: this.hll.precision, registers: Buffer.from(this.hll.registers).toString('base64') };
     return { hashes: Array.from(this.exact!.subarray(0, 2 * this.exactCount)) };
   }
 
+  /** The union of both sets. */
   mergeState(state: SetState): void {
     if ('hashes' in state) {
       for (let i = 0; i + 1 < state.hashes.length; i += 2) this.addHash(state.hashes[i] >>> 0, state.hashes[i + 1] >>> 0);

@@ -14,8 +14,8 @@ import type { Sketch, SketchFactory } from './sketch.js';
 export const EXACT_SAMPLES = 128;
 const INITIAL_CAPACITY = 8;
 
-/** A timer in a form another process can merge: see Timer.parts(). */
-export interface TimerParts {
+/** A timer's mergeable form: its exact statistics and weighted points. */
+export interface TimerState {
   count: number;
   samples: number;
   sum: number;
@@ -122,13 +122,7 @@ export class Timer {
     return Math.min(this.max, Math.max(this.min, this.sketch.quantile(q)));
   }
 
-  /** Folds another partial timer of the same series into this one. */
-  merge(other: Timer): void {
-    this.mergeParts(other.parts());
-  }
-
-  /** Everything needed to merge this timer elsewhere: exact statistics and weighted points. */
-  parts(): TimerParts {
+  state(): TimerState {
     const points: number[] = [];
     for (let i = 0; i < this.exactCount; i++) points.push(this.exact === null ? this.single : this.exact[i], 1);
     return {
@@ -139,7 +133,8 @@ export class Timer {
     };
   }
 
-  mergeParts(p: TimerParts): void {
+  /** Another partial timer of the same series: statistics add, samples and centroids join. */
+  mergeState(p: TimerState): void {
     this.count += p.count;
     this.samples += p.samples;
     this.sum += p.sum;

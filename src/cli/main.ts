@@ -2,14 +2,14 @@
 // SIGHUP re-reads the file (flags still win); SIGTERM/SIGINT flush and exit 0.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseListenAddress } from '../admin/address.js';
+import { parseListenAddress } from '../util/address.js';
 import { defaultConfig } from '../config/defaults.js';
 import { loadConfigFile, MAX_INGEST_WORKERS } from '../config/load-config.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { parseLogLevel } from '../config/statsite-table.js';
 import { createLogger, detectLogFormat, LOG_FORMATS, type Logger } from '../log/logger.js';
 import { Server, sinkSpecs } from '../server.js';
-import { SINK_SPECS } from '../sinks/create-sink.js';
+import { SINK_SPECS } from '../sinks/registry.js';
 import { renderUnit } from './systemd-unit.js';
 import { waitReady } from './wait-ready.js';
 

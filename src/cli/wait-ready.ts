@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseListenAddress } from '../admin/address.js';
+import { parseListenAddress } from '../util/address.js';
 import type { ServerConfig } from '../config/server-config.js';
 
 const POLL_MS = 100;

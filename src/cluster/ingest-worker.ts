@@ -10,7 +10,7 @@
 
 import cluster from 'node:cluster';
 import type { ServerConfig } from '../config/server-config.js';
-import { warnSeriesLimit } from '../flush/flusher.js';
+import { warnSeriesLimit } from '../aggregate/series-limit.js';
 import { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import { pipelineTotals } from '../ingest/ingest-totals.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -58,7 +58,7 @@ class IngestWorker {
   /** Sends the finished bucket a part at a time, pausing for ingest in between parts. */
   async handOver(seq: number): Promise<void> {
     const bucket = this.pipeline.aggregator.swap();
-    this.seriesLimitDrops += warnSeriesLimit(bucket, this.log);
+    this.seriesLimitDrops += warnSeriesLimit(bucket.limit, this.log);
     const pacer = new IngestFirstPacer();
     for (const part of packBucket(bucket, SERIES_PER_PART)) {
       await send({ kind: 'part', seq, part });

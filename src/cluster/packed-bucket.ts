@@ -10,20 +10,15 @@
 //   timer:   count, samples, sum, sumSquares, min, max, exactPoints, P, P points, B (-1: no bins), B bins
 //   kv:      N, N values
 
-import type { Bucket } from '../aggregate/bucket.js';
-import type { Counter } from '../aggregate/counter.js';
-import type { Gauge } from '../aggregate/gauge.js';
-import type { KeyValues } from '../aggregate/key-values.js';
-import type { SetMetric, SetState } from '../aggregate/set.js';
-import type { Timer } from '../aggregate/timer.js';
+import { TABLES, type Bucket, type StateOf, type Table } from '../aggregate/bucket.js';
 
 export interface PackedPart {
-  /** Series per table: counters, gauges, sets, timers, kv. */
+  /** Series per table, in the order of TABLES: counters, gauges, sets, timers, kv. */
   sizes: [number, number, number, number, number];
   keys: string;
   keyLengths: Uint32Array;
   numbers: Float64Array;
-  sets: SetState[];
+  sets: Array<StateOf['sets']>;
 }
 
 class Float64Builder {
@@ -50,49 +45,58 @@ class Float64Builder {
   }
 }
 
+/** Appends one series' state to the part, laid out as the header says. */
+function packState(table: Table, state: StateOf[Table], numbers: Float64Builder, sets: Array<StateOf['sets']>): void {
+  switch (table) {
+    case 'counters':
+    case 'keyValues': {
+      const values = state as StateOf['counters'] | StateOf['keyValues'];
+      if (table === 'keyValues') numbers.push(values.length);
+      numbers.pushAll(values);
+      return;
+    }
+    case 'gauges': {
+      const [value, updatedAt, deltasOnly] = state as StateOf['gauges'];
+      numbers.push(value, updatedAt, deltasOnly === 1 ? 1 : 0);
+      return;
+    }
+    case 'sets':
+      sets.push(state as StateOf['sets']);
+      return;
+    case 'timers': {
+      const t = state as StateOf['timers'];
+      numbers.push(t.count, t.samples, t.sum, t.sumSquares, t.min, t.max, t.exactPoints, t.points.length);
+      numbers.pushAll(t.points);
+      numbers.push(t.bins === null ? -1 : t.bins.length);
+      if (t.bins !== null) numbers.pushAll(t.bins);
+    }
+  }
+}
+
 /**
  * The bucket as packed parts of at most `seriesPerPart` series each (at least one part), made
  * one at a time so the caller can send each and let the event loop run in between.
  */
 export function* packBucket(bucket: Bucket, seriesPerPart: number): Generator<PackedPart> {
-  // Each table's entries in order; a part takes up to seriesPerPart of them, across tables.
-  const tables = [bucket.counters, bucket.gauges, bucket.sets, bucket.timers, bucket.keyValues] as const;
+  // Each table's series in order; a part takes up to seriesPerPart of them, across tables.
   let table = 0;
-  let entries: Iterator<[string, unknown]> = tables[0].entries();
+  let states: Iterator<[string, StateOf[Table]]> = bucket.states(TABLES[0]);
   let emitted = false;
-  while (table < tables.length) {
+  while (table < TABLES.length) {
     const sizes: PackedPart['sizes'] = [0, 0, 0, 0, 0];
     const keys: string[] = [];
     const numbers = new Float64Builder();
-    const sets: SetState[] = [];
-    while (keys.length < seriesPerPart && table < tables.length) {
-      const next = entries.next();
+    const sets: Array<StateOf['sets']> = [];
+    while (keys.length < seriesPerPart && table < TABLES.length) {
+      const next = states.next();
       if (next.done) {
-        if (++table < tables.length) entries = tables[table].entries();
+        if (++table < TABLES.length) states = bucket.states(TABLES[table]);
         continue;
       }
-      const [key, series] = next.value;
+      const [key, state] = next.value;
       keys.push(key);
       sizes[table]++;
-      if (table === 0) {
-        const c = series as Counter;
-        numbers.push(c.sum, c.count);
-      } else if (table === 1) {
-        const g = series as Gauge;
-        numbers.push(g.value, g.updatedAt, g.deltasOnly ? 1 : 0);
-      } else if (table === 2) {
-        sets.push((series as SetMetric).state());
-      } else if (table === 3) {
-        const p = (series as Timer).parts();
-        numbers.push(p.count, p.samples, p.sum, p.sumSquares, p.min, p.max, p.exactPoints, p.points.length);
-        numbers.pushAll(p.points);
-        numbers.push(p.bins === null ? -1 : p.bins.length);
-        if (p.bins !== null) numbers.pushAll(p.bins);
-      } else {
-        const values = (series as KeyValues).values;
-        numbers.push(values.length);
-        numbers.pushAll(values);
-      }
+      packState(TABLES[table], state, numbers, sets);
     }
     if (keys.length === 0 && emitted) return;
     emitted = true;
@@ -100,7 +104,7 @@ export function* packBucket(bucket: Bucket, seriesPerPart: number): Generator<Pa
   }
 }
 
-/** Merges a packed part into `bucket`, as Bucket's merge* methods merge any partial bucket. */
+/** Merges a packed part into `bucket`, through the same mergeState as any partial bucket. */
 export function mergePacked(bucket: Bucket, part: PackedPart): void {
   const { keys, keyLengths, numbers: n, sets, sizes } = part;
   let k = 0;
@@ -111,15 +115,17 @@ export function mergePacked(bucket: Bucket, part: PackedPart): void {
     at += keyLengths[k++];
     return key;
   };
-  for (let s = 0; s < sizes[0]; s++, i += 2) bucket.mergeCounter(nextKey(), n[i], n[i + 1]);
-  for (let s = 0; s < sizes[1]; s++, i += 3) bucket.mergeGauge(nextKey(), n[i], n[i + 1], n[i + 2] === 1);
-  for (let s = 0; s < sizes[2]; s++) bucket.mergeSet(nextKey(), sets[s]);
+  for (let s = 0; s < sizes[0]; s++, i += 2) bucket.mergeState('counters', nextKey(), [n[i], n[i + 1]]);
+  for (let s = 0; s < sizes[1]; s++, i += 3) {
+    bucket.mergeState('gauges', nextKey(), n[i + 2] === 1 ? [n[i], n[i + 1], 1] : [n[i], n[i + 1]]);
+  }
+  for (let s = 0; s < sizes[2]; s++) bucket.mergeState('sets', nextKey(), sets[s]);
   for (let s = 0; s < sizes[3]; s++) {
     const pointCount = n[i + 7];
     const pointsAt = i + 8;
     const binCount = n[pointsAt + pointCount];
     const binsAt = pointsAt + pointCount + 1;
-    bucket.mergeTimer(nextKey(), {
+    bucket.mergeState('timers', nextKey(), {
       count: n[i], samples: n[i + 1], sum: n[i + 2], sumSquares: n[i + 3], min: n[i + 4], max: n[i + 5], exactPoints: n[i + 6],
       points: n.subarray(pointsAt, pointsAt + pointCount),
       bins: binCount < 0 ? null : n.subarray(binsAt, binsAt + binCount),
@@ -128,7 +134,7 @@ export function mergePacked(bucket: Bucket, part: PackedPart): void {
   }
   for (let s = 0; s < sizes[4]; s++) {
     const count = n[i];
-    bucket.mergeKeyValues(nextKey(), Array.from(n.subarray(i + 1, i + 1 + count)));
+    bucket.mergeState('keyValues', nextKey(), n.subarray(i + 1, i + 1 + count));
     i += 1 + count;
   }
 }

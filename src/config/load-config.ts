@@ -11,10 +11,10 @@ import { defaultConfig, STATSITE_BIND } from './defaults.js';
 import { parseIni } from './ini.js';
 import type { ServerConfig } from './server-config.js';
 import { applyStatsiteOption, parseLogLevel } from './statsite-table.js';
-import { parseListenAddress } from '../admin/address.js';
+import { parseListenAddress } from '../util/address.js';
 import { LOG_FORMATS } from '../log/logger.js';
 import { NAME_TAG_FORMATS, type NameTagFormat } from '../protocol/name-tags.js';
-import { parseSinkSpec } from '../sinks/create-sink.js';
+import { parseSinkSpec } from '../sinks/registry.js';
 import { asBool, asInteger, asNumber, asString, asStringList, fail, type RawOption } from './values.js';
 
 const MAX_HISTOGRAM_BINS = 1024;

@@ -4,24 +4,13 @@
 
 import type { Aggregator } from '../aggregate/aggregator.js';
 import type { Bucket } from '../aggregate/bucket.js';
+import { warnSeriesLimit } from '../aggregate/series-limit.js';
 import type { Logger } from '../log/logger.js';
 import type { Sink } from '../sinks/sink.js';
 import { boundedWait } from '../util/bounded-wait.js';
 
 /** Deliveries a sink may have pending before further flushes skip it (each skip is counted). */
 export const MAX_PENDING_DELIVERIES = 3;
-
-/** Logs the samples a finished bucket dropped at the series limit, if any; returns how many. */
-export function warnSeriesLimit(bucket: Bucket, log: Logger): number {
-  const { droppedSamples, maxSeries } = bucket.limit;
-  if (droppedSamples > 0) {
-    log.warn(
-      { droppedSamples, maxSeries, topPrefixes: Object.fromEntries(bucket.limit.topPrefixes()) },
-      'series limit reached: samples of new series were dropped this interval',
-    );
-  }
-  return droppedSamples;
-}
 
 export interface SinkStatus {
   name: string;
@@ -108,7 +97,7 @@ export class Flusher {
     };
     // gatherMs: how long the ingest workers took to hand over their part of this interval.
     this.log.debug({ series: bucket.size(), timestamp, gatherMs: Date.now() - startedAt }, 'flush');
-    this.seriesLimitDrops += warnSeriesLimit(bucket, this.log);
+    this.seriesLimitDrops += warnSeriesLimit(bucket.limit, this.log);
     for (const sink of this.sinks) {
       const status = this.status.get(sink)!;
       if (status.delivering >= MAX_PENDING_DELIVERIES) {

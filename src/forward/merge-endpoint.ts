@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { closeServer, listen } from '../util/listen.js';
 import type { Bucket } from '../aggregate/bucket.js';
 import type { Logger } from '../log/logger.js';
-import { mergeSnapshot, parseSnapshot, seriesCount } from './snapshot.js';
+import { mergeSnapshot, parseSnapshot, seriesCount } from '../sinks/forward/snapshot.js';
 
 export const FORWARD_PATH = '/v1/forward';
 /** A snapshot larger than this is refused (413) rather than buffered without bound. */

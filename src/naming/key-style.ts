@@ -1,7 +1,7 @@
 // How one output spells a series key: its path (prefix + name + field) and its tags. The stream
 // format writes names as received; Graphite needs them sanitised (see graphite-key.ts).
 
-import { tagPairs } from '../protocol/tags.js';
+import { tagPairs } from '../model/series-key.js';
 
 export interface KeyStyle {
   /**

@@ -3,10 +3,11 @@
 
 import type { Bucket } from '../aggregate/bucket.js';
 import type { Timer } from '../aggregate/timer.js';
-import { splitSeriesKey } from '../protocol/metric-type.js';
+import { splitSeriesKey } from '../model/series-key.js';
 import { formatFixed } from './c-format.js';
 import type { KeyStyle } from './key-style.js';
 import { finalPrefixes, type NamingConfig } from './naming-config.js';
+import { SERIES_PER_SLICE } from '../util/ingest-first-pacer.js';
 
 /** How a point's value is printed: C's `%.6f`, or a count (`%PRIu64`), as statsite prints them. */
 export type ValueFormat = 'fixed' | 'count';
@@ -18,9 +19,6 @@ export interface PointWriter {
    */
   point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void;
 }
-
-/** Series rendered between two yields, so a big flush lets the event loop (and ingest) run. */
-export const SERIES_PER_SLICE = 2000;
 
 /** Writes the points of one series at a time: `prefix + name + field + tags`, spelled by the style. */
 class SeriesPoints {

@@ -11,14 +11,14 @@
 // hashing the key string a second time. Ids are reused after a reset, so they are only
 // meaningful with the generation they were issued in (see SampleHandler).
 
+import { NO_GENERATION } from '../model/sample-handler.js';
+
 /** FNV-1a; the parser folds it into its scan for ':' (see hashName). */
 export const FNV_OFFSET = 0x811c9dc5;
 export const FNV_PRIME = 0x01000193;
 /** Separates the name bytes from the tag bytes in the hash, so `ab`+`c` differs from `a`+`bc`. */
 const RANGE_SEPARATOR = 0xff;
 
-/** Never issued: stands for "no interner id" where a generation is expected. */
-export const NO_GENERATION = 0;
 /**
  * Generations are numbered across all interners of the process, so a (generation, id) pair names
  * one key even where two interners feed the same handler.

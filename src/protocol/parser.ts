@@ -9,12 +9,13 @@
 // before it is dropped). A line is validated whole before any of its samples is emitted, so a
 // bad line never half-counts; other lines of the same datagram are unaffected.
 
-import { FNV_OFFSET, FNV_PRIME, KeyInterner, NO_GENERATION } from './key-interner.js';
+import { FNV_OFFSET, FNV_PRIME, KeyInterner } from './key-interner.js';
 import { splitNameTags, type NameTagFormat } from './name-tags.js';
 import { canonicalTags } from './tags.js';
 import { parseNumber } from './number.js';
 import { RejectCounter, type RejectReason } from './rejects.js';
-import { seriesKey, type SampleHandler } from './metric-type.js';
+import { NO_GENERATION, type SampleHandler } from '../model/sample-handler.js';
+import { seriesKey } from '../model/series-key.js';
 
 const NL = 0x0a;
 const CR = 0x0d;

@@ -15,12 +15,3 @@ export function canonicalTags(raw: string): string {
   canonicalCache.set(raw, canonical);
   return canonical;
 }
-
-/** Splits a canonical tag list into [name, value] pairs; a bare tag has an empty value. */
-export function tagPairs(canonical: string): Array<[string, string]> {
-  if (canonical === '') return [];
-  return canonical.split(',').map((tag) => {
-    const at = tag.indexOf(':');
-    return at < 0 ? [tag, ''] : [tag.slice(0, at), tag.slice(at + 1)];
-  });
-}

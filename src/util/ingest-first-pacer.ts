@@ -1,18 +1,20 @@
 // Paces a big flush rendered on the ingest thread, so ingest loses nothing while it runs.
 //
 // Render loops yield between slices of series, but one turn of the event loop is not enough under
-// load: libuv reads at most 32 datagrams per socket per turn. At 100k datagrams/s a 5 ms slice
-// lets ~500 arrive while a turn reads 32, so the backlog grew slice after slice until the kernel
-// dropped (39% of the lines at half the peak rate during a million-timer flush). A turn that read
-// a full batch means more are waiting, so the pacer keeps yielding until one does not, up to
-// INGEST_SHARE of the thread: a flood that never ends still lets the flush finish. (0.8 was not
-// enough: 2M lines/s, half the peak, took 80–90% of a core, since below its peak the server reads
-// fewer datagrams per wakeup, and 1–18% were lost while a million timers went to Graphite.)
+// load: libuv reads at most 32 datagrams per socket per turn, so a backlog can outgrow the kernel's
+// buffer slice after slice. A turn that read a full batch means more are waiting, so the pacer
+// keeps yielding until one does not, up to INGEST_SHARE of the thread, so that a flood that never
+// ends still lets the flush finish. Measurements behind these numbers: bench/README.md.
+//
+// The datagram count below is the one piece of state ingest shares with the sinks: the UDP
+// listeners count, render loops read.
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** libuv's limit on datagrams read from one socket in one turn of the loop. */
 const DATAGRAMS_PER_TURN = 32;
+/** Series rendered between two pauses (about 5 ms of work for timers). */
+export const SERIES_PER_SLICE = 2000;
 /** Ingest's share of the thread while a flush renders, at most. */
 const INGEST_SHARE = 0.9;
 

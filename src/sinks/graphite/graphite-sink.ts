@@ -8,15 +8,15 @@ import { GRAPHITE_KEYS } from '../../naming/graphite-key.js';
 import type { NamingConfig } from '../../naming/naming-config.js';
 import { renderPoints, type PointWriter, type ValueFormat } from '../../naming/points.js';
 import { join } from 'node:path';
-import { BufferedTcpSender, type SenderStats } from '../buffered-tcp-sender.js';
-import { MemoryQueue } from '../chunk-queue.js';
-import { DiskSpool } from '../disk-spool.js';
-import { SerialQueue } from '../serial-queue.js';
+import { BufferedTcpSender, type SenderStats } from '../delivery/buffered-tcp-sender.js';
+import { MemoryQueue } from '../delivery/chunk-queue.js';
+import { DiskSpool } from '../delivery/disk-spool.js';
+import { SerialQueue } from '../delivery/serial-queue.js';
 import type { Sink, SinkCounters } from '../sink.js';
 import { CarbonHashRing } from './carbon-hash-ring.js';
 import type { GraphiteOptions } from './graphite-options.js';
 import { runPaced } from '../../util/ingest-first-pacer.js';
-import { LineBytes } from '../line-bytes.js';
+import { LineBytes } from '../../naming/line-bytes.js';
 
 /** Lines per chunk handed to a sender: the unit of buffering and of dropping when full. */
 const LINES_PER_CHUNK = 500;

@@ -5,10 +5,10 @@
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Logger } from '../../log/logger.js';
 import type { NamingConfig } from '../../naming/naming-config.js';
-import { SerialQueue } from '../serial-queue.js';
+import { SerialQueue } from '../delivery/serial-queue.js';
 import type { Sink, SinkCounters } from '../sink.js';
-import type { HttpOptions } from './http-options.js';
-import { HttpSender } from './http-sender.js';
+import type { HttpOptions } from '../delivery/http-options.js';
+import { HttpSender } from '../delivery/http-sender.js';
 import { renderDocuments } from './json-document.js';
 import { runPaced } from '../../util/ingest-first-pacer.js';
 

@@ -6,7 +6,7 @@
 //   label values as `1.0`.
 // HELP and TYPE come once per family, before its first live series.
 
-import { SERIES_PER_SLICE } from '../../naming/points.js';
+import { SERIES_PER_SLICE } from '../../util/ingest-first-pacer.js';
 import { escapeHelp, escapeLabelValue } from './names.js';
 import type { Family, FamilyKind, Series, SeriesRegistry } from './series-registry.js';
 import { seriesSamples } from './series-samples.js';

@@ -5,7 +5,7 @@
 // paths share one parser. The series options (quantiles … histogram_buckets) shape the registry
 // and are shared with the remote-write sink.
 
-import { parseListenAddress } from '../../admin/address.js';
+import { parseListenAddress } from '../../util/address.js';
 
 export type TimerUnit = 'milliseconds' | 'seconds';
 

@@ -4,7 +4,7 @@
 
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Logger } from '../../log/logger.js';
-import { SerialQueue } from '../serial-queue.js';
+import { SerialQueue } from '../delivery/serial-queue.js';
 import type { Sink, SinkCounters } from '../sink.js';
 import { renderExposition } from './exposition.js';
 import type { PrometheusOptions } from './prometheus-options.js';

@@ -15,9 +15,9 @@
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Timer } from '../../aggregate/timer.js';
 import type { Logger } from '../../log/logger.js';
-import { SERIES_PER_SLICE } from '../../naming/points.js';
-import { splitSeriesKey } from '../../protocol/metric-type.js';
-import { tagPairs } from '../../protocol/tags.js';
+import { SERIES_PER_SLICE } from '../../util/ingest-first-pacer.js';
+import { splitSeriesKey } from '../../model/series-key.js';
+import { tagPairs } from '../../model/series-key.js';
 import { escapeLabelValue, labelName, metricName, withoutSuffix, withSuffix } from './names.js';
 import type { SeriesOptions } from './prometheus-options.js';
 import { samplesAtOrBelow } from './timer-buckets.js';

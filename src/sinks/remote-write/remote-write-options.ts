@@ -7,7 +7,7 @@
 // whether it is scraped or written. Without a path the URL gets `/api/v1/write`, where both
 // Prometheus and VictoriaMetrics take remote write.
 
-import { parseHttpSpec, type HttpOptions } from '../http/http-options.js';
+import { parseHttpSpec, type HttpOptions } from '../delivery/http-options.js';
 import { parseSeriesOptions, SERIES_KEYS, type SeriesOptions } from '../prometheus/prometheus-options.js';
 
 export const REMOTE_WRITE_PREFIX = 'remote-write+';

@@ -6,9 +6,9 @@
 
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Logger } from '../../log/logger.js';
-import { HttpSender } from '../http/http-sender.js';
+import { HttpSender } from '../delivery/http-sender.js';
 import { SeriesRegistry } from '../prometheus/series-registry.js';
-import { SerialQueue } from '../serial-queue.js';
+import { SerialQueue } from '../delivery/serial-queue.js';
 import type { Sink, SinkCounters } from '../sink.js';
 import type { RemoteWriteOptions } from './remote-write-options.js';
 import { REMOTE_WRITE_HEADERS } from './write-request.js';

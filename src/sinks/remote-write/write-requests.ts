@@ -3,7 +3,7 @@
 // counters stay cumulative `_total`s and timers summaries (or histograms). Requests hold about
 // SERIES_PER_REQUEST time series, so none grows without bound.
 
-import { SERIES_PER_SLICE } from '../../naming/points.js';
+import { SERIES_PER_SLICE } from '../../util/ingest-first-pacer.js';
 import { formatValue } from '../prometheus/exposition.js';
 import type { Label as SeriesLabel, SeriesRegistry } from '../prometheus/series-registry.js';
 import { seriesSamples } from '../prometheus/series-samples.js';

@@ -9,7 +9,7 @@ describe('Bucket lookups by interner id', () => {
     const b = new Bucket(settings);
     b.counter('a', 1, 1, 0, 100);
     b.counter('a', 2, 1); // no id: input_counter, self-metrics
-    b.mergeCounter('a', 4, 1);
+    b.mergeState('counters', 'a', [4, 1]);
     b.counter('a', 8, 1, 0, 100);
     expect(b.counters.get('a')!.sum).toBe(15);
     expect(b.size()).toBe(1);

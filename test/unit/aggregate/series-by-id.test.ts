@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeriesById } from '../../../src/aggregate/series-by-id.js';
-import { NO_GENERATION } from '../../../src/protocol/key-interner.js';
+import { NO_GENERATION } from '../../../src/model/sample-handler.js';
 
 describe('SeriesById', () => {
   it('finds what was stored under an id in the same generation only', () => {

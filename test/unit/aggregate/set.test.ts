@@ -48,7 +48,7 @@ describe('SetMetric', () => {
     const b = new SetMetric(12);
     for (let i = 0; i < 3000; i++) a.add(`m${i}`);
     for (let i = 2000; i < 5000; i++) b.add(`m${i}`);
-    a.merge(b);
+    a.mergeState(b.state());
     expect(Math.abs(a.size() - 5000) / 5000).toBeLessThan(0.05);
   });
 });

@@ -67,7 +67,7 @@ describe('Timer', () => {
     const a = new Timer(createDefaultSketch);
     const b = new Timer(createDefaultSketch);
     for (let i = 1; i <= 1000; i++) (i % 2 ? a : b).add(i, 1);
-    a.merge(b);
+    a.mergeState(b.state());
     expect([a.samples, a.sum, a.min, a.max]).toEqual([1000, 500500, 1, 1000]);
     expect(Math.abs(a.quantile(0.5) - 500)).toBeLessThan(10);
   });
@@ -77,7 +77,7 @@ describe('Timer', () => {
     const t = new Timer(createDefaultSketch);
     t.add(7, 1);
     expect([t.quantile(0.5), t.quantile(0.99), t.mean(), t.stdev()]).toEqual([7, 7, 7, 0]);
-    expect(t.parts()).toMatchObject({ samples: 1, exactPoints: 1, points: [7, 1] });
+    expect(t.state()).toMatchObject({ samples: 1, exactPoints: 1, points: [7, 1] });
     t.add(3, 1);
     expect([t.quantile(0.5), t.quantile(1)]).toEqual([3, 7]);
   });
@@ -87,7 +87,7 @@ describe('Timer', () => {
     single.add(42, 1);
     const other = new Timer(createDefaultSketch);
     other.add(5, 1);
-    other.merge(single);
+    other.mergeState(single.state());
     expect([other.samples, other.quantile(0), other.quantile(1)]).toEqual([2, 5, 42]);
 
     // A one-sample timer that then takes centroids must fold its sample into the sketch too.
@@ -95,7 +95,7 @@ describe('Timer', () => {
     for (let i = 0; i < 10 * EXACT_SAMPLES; i++) big.add(100 + (i % 50), 1);
     const target = new Timer(createDefaultSketch);
     target.add(1, 1);
-    target.merge(big);
+    target.mergeState(big.state());
     expect(target.samples).toBe(10 * EXACT_SAMPLES + 1);
     expect(target.quantile(0)).toBe(1);
     expect(target.quantile(0.5)).toBeGreaterThanOrEqual(100);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KeyInterner, NO_GENERATION } from '../../../src/protocol/key-interner.js';
+import { NO_GENERATION } from '../../../src/model/sample-handler.js';
+import { KeyInterner } from '../../../src/protocol/key-interner.js';
 
 const make = (buf: Uint8Array, ns: number, ne: number, ts: number, te: number) =>
   Buffer.from(buf).toString('latin1', ns, ne) + (te > ts ? '|' + Buffer.from(buf).toString('latin1', ts, te) : '');

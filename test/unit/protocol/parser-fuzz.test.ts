@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LineParser } from '../../../src/protocol/parser.js';
 import { RejectCounter } from '../../../src/protocol/rejects.js';
-import type { SampleHandler } from '../../../src/protocol/metric-type.js';
+import type { SampleHandler } from '../../../src/model/sample-handler.js';
 
 function harness() {
   const seen: string[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LineParser } from '../../../src/protocol/parser.js';
 import { RejectCounter } from '../../../src/protocol/rejects.js';
-import type { SampleHandler } from '../../../src/protocol/metric-type.js';
+import type { SampleHandler } from '../../../src/model/sample-handler.js';
 import type { NameTagFormat } from '../../../src/protocol/name-tags.js';
 
 type Call = [string, string, ...unknown[]];

@@ -5,7 +5,7 @@ import { defaultConfig } from '../../../src/config/defaults.js';
 import { STREAM_KEYS } from '../../../src/naming/key-style.js';
 import { formatCount, formatFixed } from '../../../src/naming/c-format.js';
 import { renderPoints, type PointWriter, type ValueFormat } from '../../../src/naming/points.js';
-import { LineBytes } from '../../../src/sinks/line-bytes.js';
+import { LineBytes } from '../../../src/naming/line-bytes.js';
 
 /** The same lines built as strings: what LineBytes must produce byte for byte. */
 class LineStrings implements PointWriter {

@@ -1,5 +1,8 @@
+// The one call every producer of samples makes: the parser for text and binary lines, the
+// server for its own self-metrics. The aggregator's bucket implements it; so can a test.
+
 /**
- * Where parsed samples go. The aggregator's bucket implements it; so can a test.
+ * Where parsed samples go.
  *
  * The parser also passes the key's id in its KeyInterner and the interner's generation: within
  * one generation an id always stands for the same key, so a handler may find the series by id
@@ -16,17 +19,5 @@ export interface SampleHandler {
   kv(key: string, value: number, keyId?: number, keyGeneration?: number): void;
 }
 
-/**
- * A series key is the metric name, plus its canonical tag list after a newline when it has tags.
- * A newline can never occur inside a name (it ends the line), so the split is unambiguous.
- */
-export const TAG_SEPARATOR = '\n';
-
-export function seriesKey(name: string, tags: string): string {
-  return tags === '' ? name : name + TAG_SEPARATOR + tags;
-}
-
-export function splitSeriesKey(key: string): { name: string; tags: string } {
-  const at = key.indexOf(TAG_SEPARATOR);
-  return at < 0 ? { name: key, tags: '' } : { name: key.slice(0, at), tags: key.slice(at + 1) };
-}
+/** Never issued by an interner: the generation of a key that came without an id. */
+export const NO_GENERATION = 0;

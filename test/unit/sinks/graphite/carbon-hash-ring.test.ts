@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CarbonHashRing } from '../../../src/sinks/graphite/carbon-hash-ring.js';
+import { CarbonHashRing } from '../../../../src/sinks/graphite/carbon-hash-ring.js';
 
 describe('CarbonHashRing', () => {
   it("places metrics exactly as carbon's ConsistentHashRing (carbon_ch)", () => {

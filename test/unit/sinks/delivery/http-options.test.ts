@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfigFile } from '../../../src/config/load-config.js';
-import { parseSinkSpec } from '../../../src/sinks/create-sink.js';
-import { parseHttpSpec } from '../../../src/sinks/http/http-options.js';
+import { loadConfigFile } from '../../../../src/config/load-config.js';
+import { parseSinkSpec } from '../../../../src/sinks/registry.js';
+import { parseHttpSpec } from '../../../../src/sinks/delivery/http-options.js';
 
 describe('http(s):// spec', () => {
   it('has defaults, and keeps the target URL as given', () => {

@@ -13,7 +13,7 @@
 import { Pool } from 'undici';
 import type { Logger } from '../../log/logger.js';
 import { boundedWait } from '../../util/bounded-wait.js';
-import { MemoryQueue } from '../chunk-queue.js';
+import { MemoryQueue } from './chunk-queue.js';
 import type { SinkCounters } from '../sink.js';
 import type { HttpOptions } from './http-options.js';
 

@@ -14,8 +14,8 @@
 // - Writes respect backpressure: one chunk awaits the kernel at a time.
 
 import { connect, type Socket } from 'node:net';
-import type { Logger } from '../log/logger.js';
-import { boundedWait } from '../util/bounded-wait.js';
+import type { Logger } from '../../log/logger.js';
+import { boundedWait } from '../../util/bounded-wait.js';
 import type { Chunk, ChunkQueue } from './chunk-queue.js';
 
 /** How far back, before the destination dropped the connection, written chunks are sent again. */

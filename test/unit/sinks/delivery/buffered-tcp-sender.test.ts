@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { BufferedTcpSender, RESEND_WINDOW_BYTES } from '../../../src/sinks/buffered-tcp-sender.js';
-import { MemoryQueue } from '../../../src/sinks/chunk-queue.js';
-import { DiskSpool } from '../../../src/sinks/disk-spool.js';
+import { BufferedTcpSender, RESEND_WINDOW_BYTES } from '../../../../src/sinks/delivery/buffered-tcp-sender.js';
+import { MemoryQueue } from '../../../../src/sinks/delivery/chunk-queue.js';
+import { DiskSpool } from '../../../../src/sinks/delivery/disk-spool.js';
 import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,14 +2,14 @@
 // pauses for ingest (util/ingest-first-pacer.ts), so sockets keep being read while a big flush is
 // rendered.
 
-import type { Bucket } from '../aggregate/bucket.js';
-import type { NamingConfig } from '../naming/naming-config.js';
-import { STREAM_KEYS } from '../naming/key-style.js';
-import { renderPoints } from '../naming/points.js';
-import { IngestFirstPacer } from '../util/ingest-first-pacer.js';
-import { LineBytes } from './line-bytes.js';
+import type { Bucket } from '../../aggregate/bucket.js';
+import type { NamingConfig } from '../../naming/naming-config.js';
+import { STREAM_KEYS } from '../../naming/key-style.js';
+import { renderPoints } from '../../naming/points.js';
+import { IngestFirstPacer } from '../../util/ingest-first-pacer.js';
+import { LineBytes } from '../../naming/line-bytes.js';
 
-export async function* streamLineChunks(bucket: Bucket, naming: NamingConfig, timestamp: number): AsyncGenerator<Buffer> {
+export async function* streamLineBuffers(bucket: Bucket, naming: NamingConfig, timestamp: number): AsyncGenerator<Buffer> {
   const out = new LineBytes('|', '|' + timestamp + '\n');
   const pacer = new IngestFirstPacer();
   for (const _slice of renderPoints(bucket, naming, STREAM_KEYS, out)) {

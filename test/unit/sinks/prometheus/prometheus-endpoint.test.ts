@@ -5,12 +5,12 @@ import { createServer, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Bucket } from '../../../src/aggregate/bucket.js';
-import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
-import { parsePrometheusSpec } from '../../../src/sinks/prometheus/prometheus-options.js';
-import { PrometheusSink } from '../../../src/sinks/prometheus/prometheus-sink.js';
-import { freePort } from '../../helpers/ports.js';
-import { waitFor } from '../../helpers/wait.js';
+import { Bucket } from '../../../../src/aggregate/bucket.js';
+import { createDefaultSketch } from '../../../../src/aggregate/sketch.js';
+import { parsePrometheusSpec } from '../../../../src/sinks/prometheus/prometheus-options.js';
+import { PrometheusSink } from '../../../../src/sinks/prometheus/prometheus-sink.js';
+import { freePort } from '../../../helpers/ports.js';
+import { waitFor } from '../../../helpers/wait.js';
 
 const log = pino({ level: 'silent' });
 let cleanup: Array<() => unknown> = [];

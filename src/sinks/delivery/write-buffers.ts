@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
-export async function writeChunks(stream: Writable, chunks: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
+export async function writeBuffers(stream: Writable, chunks: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
   for await (const chunk of chunks) {
     signal?.throwIfAborted();
     if (stream.destroyed || stream.writableEnded) throw new Error('stream closed');

@@ -7,13 +7,11 @@
 //   { format: "statsite-ts/forward", version: 1, source, timestamp, interval,
 //     counters: { KEY: [sum, count] }, gauges: { KEY: [value, updatedAtMs] | [value, updatedAtMs, 1] },
 //     sets: { KEY: { hashes: [hi, lo, …] } | { precision, registers: base64 } },
-//     timers: { KEY: TimerParts }, kv: { KEY: [values…] } }
+//     timers: { KEY: TimerState }, kv: { KEY: [values…] } }
 // KEY is the series key: the name, then "\n" and the canonical tags when it has tags. A gauge
 // with a third element 1 had only +/- deltas in that interval: the receiver adds them.
 
-import type { Bucket } from '../aggregate/bucket.js';
-import type { SetState } from '../aggregate/set.js';
-import type { TimerParts } from '../aggregate/timer.js';
+import { TABLES, type Bucket, type StateOf } from '../../aggregate/bucket.js';
 
 export const SNAPSHOT_FORMAT = 'statsite-ts/forward';
 export const SNAPSHOT_VERSION = 1;
@@ -24,23 +22,25 @@ export interface Snapshot {
   source: string;
   timestamp: number;
   interval: number;
-  counters: Record<string, [number, number]>;
-  gauges: Record<string, [number, number] | [number, number, 1]>;
-  sets: Record<string, SetState>;
-  timers: Record<string, TimerParts>;
-  kv: Record<string, number[]>;
+  counters: Record<string, StateOf['counters']>;
+  gauges: Record<string, StateOf['gauges']>;
+  sets: Record<string, StateOf['sets']>;
+  timers: Record<string, StateOf['timers']>;
+  kv: Record<string, StateOf['keyValues']>;
 }
+
+/** The snapshot's field for each of the bucket's tables. */
+const FIELDS = { counters: 'counters', gauges: 'gauges', sets: 'sets', timers: 'timers', keyValues: 'kv' } as const;
 
 export function toSnapshot(bucket: Bucket, source: string, timestamp: number, interval: number): Snapshot {
   const snapshot: Snapshot = {
     format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, source, timestamp, interval,
     counters: {}, gauges: {}, sets: {}, timers: {}, kv: {},
   };
-  for (const [key, c] of bucket.counters) snapshot.counters[key] = [c.sum, c.count];
-  for (const [key, g] of bucket.gauges) snapshot.gauges[key] = g.deltasOnly ? [g.value, g.updatedAt, 1] : [g.value, g.updatedAt];
-  for (const [key, s] of bucket.sets) snapshot.sets[key] = s.state();
-  for (const [key, t] of bucket.timers) snapshot.timers[key] = t.parts();
-  for (const [key, k] of bucket.keyValues) snapshot.kv[key] = k.values;
+  for (const table of TABLES) {
+    const field: Record<string, unknown> = snapshot[FIELDS[table]];
+    for (const [key, state] of bucket.states(table)) field[key] = state;
+  }
   return snapshot;
 }
 
@@ -80,9 +80,7 @@ export function parseSnapshot(body: unknown): Snapshot {
 }
 
 export function mergeSnapshot(bucket: Bucket, s: Snapshot): void {
-  for (const [key, [sum, count]] of Object.entries(s.counters)) bucket.mergeCounter(key, sum, count);
-  for (const [key, [value, at, deltasOnly]] of Object.entries(s.gauges)) bucket.mergeGauge(key, value, at, deltasOnly === 1);
-  for (const [key, state] of Object.entries(s.sets)) bucket.mergeSet(key, state);
-  for (const [key, parts] of Object.entries(s.timers)) bucket.mergeTimer(key, parts);
-  for (const [key, values] of Object.entries(s.kv)) bucket.mergeKeyValues(key, values);
+  for (const table of TABLES) {
+    for (const [key, state] of Object.entries(s[FIELDS[table]])) bucket.mergeState(table, key, state);
+  }
 }

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../../log/logger.js';
 import type { Chunk, ChunkQueue } from './chunk-queue.js';
 
 const MAGIC = '#SPOOL1';

@@ -3,16 +3,16 @@
 
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Bucket } from '../../../src/aggregate/bucket.js';
-import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
-import { Timer } from '../../../src/aggregate/timer.js';
-import { seriesKey } from '../../../src/protocol/metric-type.js';
-import { canonicalTags } from '../../../src/protocol/tags.js';
-import { negotiateFormat, renderExposition, type ExpositionFormat } from '../../../src/sinks/prometheus/exposition.js';
-import { escapeHelp, escapeLabelValue, labelName, metricName } from '../../../src/sinks/prometheus/names.js';
-import { parsePrometheusSpec } from '../../../src/sinks/prometheus/prometheus-options.js';
-import { SeriesRegistry } from '../../../src/sinks/prometheus/series-registry.js';
-import { samplesAtOrBelow } from '../../../src/sinks/prometheus/timer-buckets.js';
+import { Bucket } from '../../../../src/aggregate/bucket.js';
+import { createDefaultSketch } from '../../../../src/aggregate/sketch.js';
+import { Timer } from '../../../../src/aggregate/timer.js';
+import { seriesKey } from '../../../../src/model/series-key.js';
+import { canonicalTags } from '../../../../src/protocol/tags.js';
+import { negotiateFormat, renderExposition, type ExpositionFormat } from '../../../../src/sinks/prometheus/exposition.js';
+import { escapeHelp, escapeLabelValue, labelName, metricName } from '../../../../src/sinks/prometheus/names.js';
+import { parsePrometheusSpec } from '../../../../src/sinks/prometheus/prometheus-options.js';
+import { SeriesRegistry } from '../../../../src/sinks/prometheus/series-registry.js';
+import { samplesAtOrBelow } from '../../../../src/sinks/prometheus/timer-buckets.js';
 
 const key = (name: string, tags = '') => seriesKey(name, canonicalTags(tags));
 const newBucket = () => new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfigFile } from '../../../src/config/load-config.js';
-import { parseSinkSpec } from '../../../src/sinks/create-sink.js';
-import { parsePrometheusSpec } from '../../../src/sinks/prometheus/prometheus-options.js';
+import { loadConfigFile } from '../../../../src/config/load-config.js';
+import { parseSinkSpec } from '../../../../src/sinks/registry.js';
+import { parsePrometheusSpec } from '../../../../src/sinks/prometheus/prometheus-options.js';
 
 describe('prometheus:// spec', () => {
   it('has defaults: /metrics, quantiles 0.5 0.9 0.99, ttl 10 min, milliseconds, summaries', () => {

@@ -3,13 +3,13 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import type { Bucket } from '../aggregate/bucket.js';
-import type { Logger } from '../log/logger.js';
-import type { NamingConfig } from '../naming/naming-config.js';
-import { SerialQueue } from './serial-queue.js';
-import type { Sink } from './sink.js';
-import { streamLineChunks } from './stream-lines.js';
-import { writeChunks } from './write-chunks.js';
+import type { Bucket } from '../../aggregate/bucket.js';
+import type { Logger } from '../../log/logger.js';
+import type { NamingConfig } from '../../naming/naming-config.js';
+import { SerialQueue } from '../delivery/serial-queue.js';
+import type { Sink } from '../sink.js';
+import { streamLineBuffers } from './stream-lines.js';
+import { writeBuffers } from '../delivery/write-buffers.js';
 
 export class StreamCommandSink implements Sink {
   readonly name: string;
@@ -51,7 +51,7 @@ export class StreamCommandSink implements Sink {
     // A command that exits early closes its stdin; that is its business, not a crash of ours.
     child.stdin.on('error', () => undefined);
     try {
-      await writeChunks(child.stdin, streamLineChunks(bucket, naming, timestamp), signal);
+      await writeBuffers(child.stdin, streamLineBuffers(bucket, naming, timestamp), signal);
     } catch {
       // reported below through the exit status
     }

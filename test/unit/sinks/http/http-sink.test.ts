@@ -4,15 +4,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Bucket } from '../../../src/aggregate/bucket.js';
-import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
-import { defaultConfig } from '../../../src/config/defaults.js';
-import { seriesKey } from '../../../src/protocol/metric-type.js';
-import { canonicalTags } from '../../../src/protocol/tags.js';
-import { parseHttpSpec } from '../../../src/sinks/http/http-options.js';
-import { HttpSink } from '../../../src/sinks/http/http-sink.js';
-import { quantileField, renderDocuments, SERIES_PER_DOCUMENT, type JsonDocument } from '../../../src/sinks/http/json-document.js';
-import { waitFor, within } from '../../helpers/wait.js';
+import { Bucket } from '../../../../src/aggregate/bucket.js';
+import { createDefaultSketch } from '../../../../src/aggregate/sketch.js';
+import { defaultConfig } from '../../../../src/config/defaults.js';
+import { seriesKey } from '../../../../src/model/series-key.js';
+import { canonicalTags } from '../../../../src/protocol/tags.js';
+import { parseHttpSpec } from '../../../../src/sinks/delivery/http-options.js';
+import { HttpSink } from '../../../../src/sinks/http/http-sink.js';
+import { quantileField, renderDocuments, SERIES_PER_DOCUMENT, type JsonDocument } from '../../../../src/sinks/http/json-document.js';
+import { waitFor, within } from '../../../helpers/wait.js';
 
 const log = pino({ level: 'silent' });
 const naming = () => ({ ...defaultConfig().naming, flushInterval: 10 });

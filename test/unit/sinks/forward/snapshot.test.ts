@@ -1,9 +1,9 @@
 // Forwarded snapshots merge into the global instance's interval.
 
 import { describe, expect, it } from 'vitest';
-import { Bucket } from '../../../src/aggregate/bucket.js';
-import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
-import { mergeSnapshot, parseSnapshot, toSnapshot } from '../../../src/forward/snapshot.js';
+import { Bucket } from '../../../../src/aggregate/bucket.js';
+import { createDefaultSketch } from '../../../../src/aggregate/sketch.js';
+import { mergeSnapshot, parseSnapshot, toSnapshot } from '../../../../src/sinks/forward/snapshot.js';
 
 const newBucket = () => new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
 

@@ -1,12 +1,12 @@
 // `stdout`: the stream format on our own stdout, one flush after the other.
 
-import type { Bucket } from '../aggregate/bucket.js';
-import type { NamingConfig } from '../naming/naming-config.js';
-import type { Sink } from './sink.js';
-import { streamLineChunks } from './stream-lines.js';
+import type { Bucket } from '../../aggregate/bucket.js';
+import type { NamingConfig } from '../../naming/naming-config.js';
+import type { Sink } from '../sink.js';
+import { streamLineBuffers } from '../stream/stream-lines.js';
 import { stdoutStream } from './stdout-stream.js';
-import { writeChunks } from './write-chunks.js';
-import { SerialQueue } from './serial-queue.js';
+import { writeBuffers } from '../delivery/write-buffers.js';
+import { SerialQueue } from '../delivery/serial-queue.js';
 
 export class StdoutSink implements Sink {
   readonly name = 'stdout';
@@ -16,7 +16,7 @@ export class StdoutSink implements Sink {
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const naming = this.naming();
-    return this.queue.run(() => writeChunks(stdoutStream(), streamLineChunks(bucket, naming, timestamp), signal), signal);
+    return this.queue.run(() => writeBuffers(stdoutStream(), streamLineBuffers(bucket, naming, timestamp), signal), signal);
   }
 
   /** Waits until every line written so far has left the process. */

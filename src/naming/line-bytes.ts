@@ -8,8 +8,8 @@
 // long — a Graphite queue while carbon is down, a few lines per flush — are copied with
 // takeCopy(), and the slab is written over again.
 
-import { MAX_FIXED_BYTES, writeCount, writeFixed } from '../naming/c-format.js';
-import type { PointWriter, ValueFormat } from '../naming/points.js';
+import { MAX_FIXED_BYTES, writeCount, writeFixed } from './c-format.js';
+import type { PointWriter, ValueFormat } from './points.js';
 
 const SLAB_BYTES = 4 << 20;
 /** UTF-8 takes at most 3 bytes per UTF-16 code unit. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGraphiteSpec } from '../../../src/sinks/graphite/graphite-options.js';
+import { parseGraphiteSpec } from '../../../../src/sinks/graphite/graphite-options.js';
 
 describe('graphite:// specs', () => {
   it('has statsite-style defaults', () => {

@@ -3,13 +3,13 @@
 // is buffered, retried with backoff and bounded like every other network sink.
 
 import { hostname } from 'node:os';
-import type { Bucket } from '../aggregate/bucket.js';
-import type { Logger } from '../log/logger.js';
-import type { NamingConfig } from '../naming/naming-config.js';
-import type { HttpOptions } from '../sinks/http/http-options.js';
-import { HttpSender } from '../sinks/http/http-sender.js';
-import { SerialQueue } from '../sinks/serial-queue.js';
-import type { Sink, SinkCounters } from '../sinks/sink.js';
+import type { Bucket } from '../../aggregate/bucket.js';
+import type { Logger } from '../../log/logger.js';
+import type { NamingConfig } from '../../naming/naming-config.js';
+import type { HttpOptions } from '../delivery/http-options.js';
+import { HttpSender } from '../delivery/http-sender.js';
+import { SerialQueue } from '../delivery/serial-queue.js';
+import type { Sink, SinkCounters } from '../sink.js';
 import { seriesCount, toSnapshot } from './snapshot.js';
 
 export class ForwardSink implements Sink {

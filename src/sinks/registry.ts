@@ -1,0 +1,107 @@
+// The sinks by name: how each one's spec (as given to --sink, or built from [[sinks]]) is
+// recognised and parsed, and how the sink is built from it. Parsing is separate from building, so
+// a config can be checked without connecting anywhere. A new sink is one entry here.
+
+import type { Logger } from '../log/logger.js';
+import type { NamingConfig } from '../naming/naming-config.js';
+import { parseHttpSpec, type HttpOptions } from './delivery/http-options.js';
+import { ForwardSink } from './forward/forward-sink.js';
+import { parseGraphiteSpec, type GraphiteOptions } from './graphite/graphite-options.js';
+import { GraphiteSink } from './graphite/graphite-sink.js';
+import { HttpSink } from './http/http-sink.js';
+import { parsePrometheusSpec, type PrometheusOptions } from './prometheus/prometheus-options.js';
+import { PrometheusSink } from './prometheus/prometheus-sink.js';
+import { parseRemoteWriteSpec, REMOTE_WRITE_PREFIX, type RemoteWriteOptions } from './remote-write/remote-write-options.js';
+import { RemoteWriteSink } from './remote-write/remote-write-sink.js';
+import type { Sink } from './sink.js';
+import { StdoutSink } from './stdout/stdout-sink.js';
+import { StreamCommandSink } from './stream/stream-command-sink.js';
+
+/** What every sink is built with besides its own options. */
+interface SinkContext {
+  naming: () => NamingConfig;
+  log: Logger;
+}
+
+interface SinkEntry<O> {
+  /** The spec's form, for --help and errors. */
+  usage: string;
+  matches(spec: string): boolean;
+  /** Throws with a readable reason for a spec it cannot use. */
+  parse(spec: string): O;
+  build(options: O, context: SinkContext): Sink;
+}
+
+function streamCommand(spec: string): string {
+  const command = spec.slice('stream:'.length);
+  if (command.trim() === '') throw new Error(`sink "${spec}": the stream sink needs a command after "stream:"`);
+  return command;
+}
+
+const SINKS = {
+  stdout: {
+    usage: 'stdout',
+    matches: (spec) => spec === 'stdout',
+    parse: () => null,
+    build: (_, { naming }) => new StdoutSink(naming),
+  } satisfies SinkEntry<null>,
+  stream: {
+    usage: 'stream:COMMAND',
+    matches: (spec) => spec.startsWith('stream:'),
+    parse: streamCommand,
+    build: (command, { naming, log }) => new StreamCommandSink(command, naming, log),
+  } satisfies SinkEntry<string>,
+  graphite: {
+    usage: 'graphite://HOST:PORT[?prefix=statsite.]',
+    matches: (spec) => spec.startsWith('graphite://'),
+    parse: parseGraphiteSpec,
+    build: (options, { naming, log }) => new GraphiteSink(options, naming, log),
+  } satisfies SinkEntry<GraphiteOptions>,
+  prometheus: {
+    usage: 'prometheus://HOST:PORT',
+    matches: (spec) => spec.startsWith('prometheus://'),
+    parse: parsePrometheusSpec,
+    build: (options, { log }) => new PrometheusSink(options, log),
+  } satisfies SinkEntry<PrometheusOptions>,
+  http: {
+    usage: 'http[s]://URL',
+    matches: (spec) => spec.startsWith('http://') || spec.startsWith('https://'),
+    parse: parseHttpSpec,
+    build: (options, { naming, log }) => new HttpSink(options, naming, log),
+  } satisfies SinkEntry<HttpOptions>,
+  remote_write: {
+    usage: 'remote-write+http[s]://HOST:PORT/api/v1/write',
+    matches: (spec) => spec.startsWith(REMOTE_WRITE_PREFIX),
+    parse: parseRemoteWriteSpec,
+    build: (options, { log }) => new RemoteWriteSink(options, log),
+  } satisfies SinkEntry<RemoteWriteOptions>,
+  // Built from --forward / [forward] url rather than listed as a sink of its own.
+  forward: {
+    usage: 'forward:http[s]://URL',
+    matches: (spec) => spec.startsWith('forward:'),
+    parse: (spec) => parseHttpSpec(spec.slice('forward:'.length)),
+    build: (options, { naming, log }) => new ForwardSink(options, naming, log),
+  } satisfies SinkEntry<HttpOptions>,
+};
+
+type SinkType = keyof typeof SINKS;
+type OptionsOf<T extends SinkType> = ReturnType<(typeof SINKS)[T]['parse']>;
+
+/** A parsed spec: its sink's type and that sink's options. */
+export type SinkSpec = { [T in SinkType]: { type: T; options: OptionsOf<T> } }[SinkType];
+
+/** The spec forms users write, for --help. */
+export const SINK_SPECS = Object.entries(SINKS).filter(([type]) => type !== 'forward').map(([, entry]) => entry.usage);
+
+/** Throws with a readable reason for a spec it cannot use. */
+export function parseSinkSpec(spec: string): SinkSpec {
+  for (const [type, entry] of Object.entries(SINKS) as Array<[SinkType, SinkEntry<unknown>]>) {
+    if (entry.matches(spec)) return { type, options: entry.parse(spec) } as SinkSpec;
+  }
+  throw new Error(`unknown sink "${spec}" (supported: ${SINK_SPECS.join(', ')})`);
+}
+
+export function createSink(spec: SinkSpec, naming: () => NamingConfig, log: Logger): Sink {
+  const entry = SINKS[spec.type] as SinkEntry<unknown>;
+  return entry.build(spec.options, { naming, log });
+}
