@@ -103,6 +103,12 @@ export class Server {
       },
       'statsite-ts listening',
     );
+    if (config.timerEps !== null) {
+      log.warn(
+        { timerEps: config.timerEps },
+        'timer_eps is accepted for statsite compatibility but not used: the timer sketch has its own measured error (docs/compatibility.md)',
+      );
+    }
     return server;
   }
 

@@ -7,9 +7,8 @@ import { binIndex, type HistogramConfig } from './histogram.js';
 import type { Sketch, SketchFactory } from './sketch.js';
 
 /**
- * Samples kept exact per series and interval before folding into the sketch. 128 keeps series of
- * up to 128 samples exact (statsite's test vectors have up to 100) and a timer with 1000 samples
- * under 3 KB: 1 KB for this buffer plus ~1.3 KB for the default sketch.
+ * Samples kept exact per series and interval before folding into the sketch: enough for statsite's
+ * test vectors (up to 100) to come out exact, small enough that a busy timer stays a few KB.
  */
 export const EXACT_SAMPLES = 128;
 const INITIAL_CAPACITY = 8;

@@ -19,8 +19,8 @@ import type { FromWorker, ToWorker } from './worker-messages.js';
 import { IngestFirstPacer } from '../util/ingest-first-pacer.js';
 
 /**
- * Series per IPC message: packing this many timers takes ~15 ms, after which the socket is read
- * again; fewer per message made a 1M-series hand-over slower (more messages for the primary).
+ * Series per IPC message: small enough that packing one lets the socket be read again soon, large
+ * enough that a million-series hand-over is not slowed by the primary's cost per message.
  */
 const SERIES_PER_PART = 16000;
 

@@ -17,7 +17,7 @@ export function defaultConfig(): ServerConfig {
     udpRcvbuf: 0,
     parseStdin: false,
     alignedFlush: false,
-    timerEps: 0.01,
+    timerEps: null,
     setEps: 0.02,
     histograms: [],
     naming: {

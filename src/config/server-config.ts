@@ -28,7 +28,8 @@ export interface ServerConfig {
   udpRcvbuf: number;
   parseStdin: boolean;
   alignedFlush: boolean;
-  timerEps: number;
+  /** statsite's timer_eps when the config sets it: accepted, and not used (see docs/compatibility.md). */
+  timerEps: number | null;
   setEps: number;
   histograms: HistogramConfig[];
   naming: NamingConfig;

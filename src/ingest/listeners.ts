@@ -73,11 +73,6 @@ export class Listeners {
     return all;
   }
 
-  /** Every listener the config wants is up where it wants it. */
-  healthy(): boolean {
-    return this.status().every((s) => s.error === null && (s.wanted === '' || s.address !== ''));
-  }
-
   async close(): Promise<void> {
     this.stdin?.close();
     this.stdin = null;

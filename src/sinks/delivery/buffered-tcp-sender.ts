@@ -21,9 +21,9 @@ import type { Chunk, ChunkQueue } from './chunk-queue.js';
 /** How far back, before the destination dropped the connection, written chunks are sent again. */
 export const RESEND_WINDOW_MS = 3000;
 /**
- * …and how many bytes at most. Linux's socket buffers top out at 4 MiB to send and 6 MiB to
- * receive by default; keeping a big flush's every chunk for 3 s instead held hundreds of MB, and
- * V8 ran a full GC again and again for the external memory it could not free.
+ * …and how many bytes at most: more than Linux's default socket buffers hold (4 MiB to send, 6 MiB
+ * to receive), and little enough that a big flush does not keep hundreds of MB alive for V8 to
+ * collect again and again (bench/README.md, flush).
  */
 export const RESEND_WINDOW_BYTES = 32 * 1024 * 1024;
 
