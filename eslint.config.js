@@ -27,6 +27,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...nodeGlobals, exports: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

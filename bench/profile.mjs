@@ -22,8 +22,12 @@ try {
   const gen = { path: built.path, pin: generatorPin };
   for (const [type, rate] of [['c', counterRate], ['ms', timerRate]]) {
     const p = await profileServer(gen, serverPin, tmpDir, { perDgram: 20, type, rate });
-    console.log(`\n20 ${type === 'c' ? 'counter' : 'timer'} lines/datagram, sent at ${p.sentRate} lines/s: busy ${p.busyMs} ms, idle ${p.idleMs} ms`);
-    for (const row of p.top) console.log(`  ${(row.share * 100).toFixed(1).padStart(5)}%  ${String(row.selfMs).padStart(6)} ms  ${row.function}`);
+    console.log(
+      `\n20 ${type === 'c' ? 'counter' : 'timer'} lines/datagram, sent at ${p.sentRate} lines/s: busy ${p.busyMs} ms, idle ${p.idleMs} ms`,
+    );
+    for (const row of p.top) {
+      console.log(`  ${(row.share * 100).toFixed(1).padStart(5)}%  ${String(row.selfMs).padStart(6)} ms  ${row.function}`);
+    }
   }
 } finally {
   rmem.restore();

@@ -89,7 +89,7 @@ async function main() {
       if (wants('udp')) await udpSection(gen, pinning.serverPin, tmpDir, results, quick);
       if (wants('tcp')) await tcpSection(gen, pinning.serverPin, tmpDir, results, quick);
       if (wants('flush')) await flushSection(gen, pinning.serverPin, tmpDir, results, quick);
-      if (wants('profile')) await profileSection(gen, pinning.serverPin, tmpDir, results, quick);
+      if (wants('profile')) await profileSection(gen, pinning.serverPin, tmpDir, results);
     }
     if (wants('memory')) {
       log('memory per series (in-process)...');

@@ -106,7 +106,8 @@ export class Server {
     if (config.timerEps !== null) {
       log.warn(
         { timerEps: config.timerEps },
-        'timer_eps is accepted for statsite compatibility but not used: the timer sketch has its own measured error (docs/compatibility.md)',
+        'timer_eps is accepted for statsite compatibility but not used: the timer sketch has its own measured error '
+          + '(docs/compatibility.md)',
       );
     }
     return server;
@@ -251,7 +252,8 @@ export class Server {
         stats: () => this.stats() as Record<string, number>,
         counters: () => Object.fromEntries([...bucket().counters].map(([k, c]) => [k, c.sum])),
         gauges: () => Object.fromEntries([...bucket().gauges].map(([k, g]) => [k, g.value])),
-        timers: () => Object.fromEntries([...bucket().timers].map(([k, t]) => [k, { count: t.count, sum: t.sum, lower: t.min, upper: t.max }])),
+        timers: () =>
+          Object.fromEntries([...bucket().timers].map(([k, t]) => [k, { count: t.count, sum: t.sum, lower: t.min, upper: t.max }])),
       });
     }
   }

@@ -93,7 +93,15 @@ export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate
     let bgSent = 0;
     const bytesBefore = bytes;
     for (let i = 0; i < 120 && flushEnd === null; i++) {
-      const bg = await sendUdp(gen.path, gen.pin, { port, count: Math.round(bgRate * BG_CHUNK_S), rate: bgRate, perDgram: 20, keys: 1000, type: 'c', prefix: 'bg' });
+      const bg = await sendUdp(gen.path, gen.pin, {
+        port,
+        count: Math.round(bgRate * BG_CHUNK_S),
+        rate: bgRate,
+        perDgram: 20,
+        keys: 1000,
+        type: 'c',
+        prefix: 'bg',
+      });
       bgSent += bg.lines;
       const started = flushes.length >= 2;
       if (started && lastChunkAt > flushes[1].at && Date.now() - lastChunkAt > QUIET_MS) flushEnd = lastChunkAt;
@@ -107,7 +115,9 @@ export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate
 
     // The background lines sent after the flush began come out in the next interval's flush.
     await until(
-      () => server.tally.get('c', 'bg') >= bgSent || (Date.now() - server.tally.lastChangeAt > (flushS + 1) * 1000 && (udpSocket(port)?.rxQueue ?? 0) === 0),
+      () =>
+        server.tally.get('c', 'bg') >= bgSent ||
+        (Date.now() - server.tally.lastChangeAt > (flushS + 1) * 1000 && (udpSocket(port)?.rxQueue ?? 0) === 0),
       (flushS + 10) * 1000,
     );
     const bgCounted = server.tally.get('c', 'bg');

@@ -38,13 +38,14 @@ export async function profileServer(gen, serverPin, tmpDir, { perDgram, type, ra
     nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
   });
   let sent;
+  let exit;
   try {
     sent = await sendUdp(gen.path, gen.pin, { port: server.port, count: Math.round(rate * seconds), rate, perDgram, keys, type });
   } finally {
     // The profile is only written by a clean exit: allow the server its whole shutdown.
-    const exit = await server.stopWithin(30_000);
-    if (exit.killed) throw new Error('statsite-ts had to be killed; no profile written');
+    exit = await server.stopWithin(30_000);
   }
+  if (exit.killed) throw new Error('statsite-ts had to be killed; no profile written');
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error(`no .cpuprofile in ${dir}`);
   const summary = summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')));

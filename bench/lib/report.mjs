@@ -36,7 +36,7 @@ export function formatReport(r) {
     out.push(
       table(
         ['workload', ...SERVERS.map((s) => SERVER_TITLES[s]), 'ts / etsy', 'ts / bare', 'ts 2w / etsy', 'ts 2w / bare'],
-        Object.entries(udp).map(([name, w]) => {
+        Object.values(udp).map((w) => {
           const get = (s) => w.servers[s]?.best?.rate ?? null;
           const limited = (s) => w.servers[s]?.best?.generatorLimited ?? false;
           return [
@@ -57,7 +57,15 @@ export function formatReport(r) {
       for (const s of SERVERS) {
         const b = w.servers[s]?.best;
         if (!b) continue;
-        rows.push([w.title, SERVER_TITLES[s], rate(b.rate), b.cpuLoad.toFixed(2), Math.round(b.nsPerLine), mb(b.rss), mb(w.servers[s].peakRss)]);
+        rows.push([
+          w.title,
+          SERVER_TITLES[s],
+          rate(b.rate),
+          b.cpuLoad.toFixed(2),
+          Math.round(b.nsPerLine),
+          mb(b.rss),
+          mb(w.servers[s].peakRss),
+        ]);
       }
     }
     out.push(table(['workload', 'server', 'lines/s', 'cpu', 'ns/line', 'rss', 'peak rss'], rows));
@@ -65,7 +73,10 @@ export function formatReport(r) {
     const disturbed = trials.filter((t) => t.disturbed);
     if (disturbed.length > 0) {
       const worst = Math.max(...disturbed.map((t) => t.otherLoad));
-      out.push(`Note: other processes used > 0.1 core during ${disturbed.length} of ${trials.length} trials (up to ${worst.toFixed(2)}); failed ones were retried, but expect noise.`);
+      out.push(
+        `Note: other processes used > 0.1 core during ${disturbed.length} of ${trials.length} trials (up to ${worst.toFixed(2)}); `
+          + 'failed ones were retried, but expect noise.',
+      );
     }
   }
   if (r.tcp?.length) {
@@ -76,7 +87,9 @@ export function formatReport(r) {
         ['server', 'connections', 'lines', 'lines/s', 'lost', 'ns/line', 'rss'],
         r.tcp.map((t) => {
           const server = SERVER_TITLES[t.server ?? 'statsite-ts'];
-          return t.error ? [server, t.connections, 'error', '', '', '', ''] : [server, t.connections, rate(t.lines), rate(t.rate), t.lines - t.counted, Math.round(t.nsPerLine), mb(t.rss)];
+          return t.error
+            ? [server, t.connections, 'error', '', '', '', '']
+            : [server, t.connections, rate(t.lines), rate(t.rate), t.lines - t.counted, Math.round(t.nsPerLine), mb(t.rss)];
         }),
       ),
     );
@@ -129,14 +142,25 @@ export function formatReport(r) {
     out.push(
       table(
         ['samples', 'p50', 'p95', 'p99', 'ns/add'],
-        a.error ? [['error', a.error, '', '', '']] : Object.entries(a).map(([shape, s]) => [shape, pct(s.p50.rankError, 4), pct(s.p95.rankError, 4), pct(s.p99.rankError, 4), s.nsPerAdd]),
+        a.error
+          ? [['error', a.error, '', '', '']]
+          : Object.entries(a).map(([shape, s]) => [
+              shape,
+              pct(s.p50.rankError, 4),
+              pct(s.p95.rankError, 4),
+              pct(s.p99.rankError, 4),
+              s.nsPerAdd,
+            ]),
       ),
     );
   }
   if (r.profile?.length) {
     for (const p of r.profile) {
       out.push('');
-      out.push(`CPU profile of statsite-ts, 20 ${p.workload.type === 'c' ? 'counter' : 'timer'} lines/datagram at ${rate(p.sentRate)} lines/s (self time, share of busy time)`);
+      out.push(
+        `CPU profile of statsite-ts, 20 ${p.workload.type === 'c' ? 'counter' : 'timer'} lines/datagram `
+          + `at ${rate(p.sentRate)} lines/s (self time, share of busy time)`,
+      );
       out.push(table(['share', 'function'], p.top.slice(0, 10).map((t) => [pct(t.share, 1), t.function])));
     }
   }

@@ -30,9 +30,27 @@ export const SERVERS = {
 
 // Start rates sit below every server's expected limit, so each search doubles a few times first.
 const WORKLOADS = {
-  udp1: { title: '1 line/datagram, counters', perDgram: 1, type: 'c', startRate: 25_000, servers: ['statsite-ts', 'statsite-ts-w2', 'etsy', 'bare'] },
-  udp20c: { title: '20 counter lines/datagram', perDgram: 20, type: 'c', startRate: 250_000, servers: ['statsite-ts', 'statsite-ts-w2', 'etsy', 'bare'] },
-  udp20t: { title: '20 timer lines/datagram', perDgram: 20, type: 'ms', startRate: 125_000, servers: ['statsite-ts', 'statsite-ts-w2', 'etsy'] },
+  udp1: {
+    title: '1 line/datagram, counters',
+    perDgram: 1,
+    type: 'c',
+    startRate: 25_000,
+    servers: ['statsite-ts', 'statsite-ts-w2', 'etsy', 'bare'],
+  },
+  udp20c: {
+    title: '20 counter lines/datagram',
+    perDgram: 20,
+    type: 'c',
+    startRate: 250_000,
+    servers: ['statsite-ts', 'statsite-ts-w2', 'etsy', 'bare'],
+  },
+  udp20t: {
+    title: '20 timer lines/datagram',
+    perDgram: 20,
+    type: 'ms',
+    startRate: 125_000,
+    servers: ['statsite-ts', 'statsite-ts-w2', 'etsy'],
+  },
 };
 
 /** Seconds into the run after which the optional, slow parts are skipped. */
@@ -66,7 +84,13 @@ export async function udpSection(gen, serverPin, tmpDir, results, quick) {
         // For comparison: the best rate by the loss criterion alone, i.e. counting a burst the
         // 32 MiB socket buffer absorbed (backlog left at the end) as a pass.
         const byLossOnly = Math.max(0, ...search.trials.filter((t) => t.loss < MAX_LOSS && t.sendErrors === 0).map((t) => t.rate));
-        results.udp[name].servers[kind] = { best: search.best, byLossOnly, peakRss: search.trials.at(-1)?.peakRss ?? null, exit: stop, trials: search.trials };
+        results.udp[name].servers[kind] = {
+          best: search.best,
+          byLossOnly,
+          peakRss: search.trials.at(-1)?.peakRss ?? null,
+          exit: stop,
+          trials: search.trials,
+        };
       } catch (err) {
         await server?.stop();
         results.udp[name].servers[kind] = { error: err.message };
@@ -132,12 +156,15 @@ export async function flushSection(gen, serverPin, tmpDir, results, quick) {
         results.flush.push({ series, workers, ...c, error: err.message });
       }
       const f = results.flush.at(-1);
-      log(`flush ${series} ${c.type} to ${c.sink ?? 'stdout'} (${workers} ingest process(es), background ${c.bgRate}/s): ${f.flushMs ?? 'error'} ms, background lost ${f.bgLost ?? '?'} (${elapsed(t0)})`);
+      log(
+        `flush ${series} ${c.type} to ${c.sink ?? 'stdout'} (${workers} ingest process(es), background ${c.bgRate}/s): `
+          + `${f.flushMs ?? 'error'} ms, background lost ${f.bgLost ?? '?'} (${elapsed(t0)})`,
+      );
     }
   }
 }
 
-export async function profileSection(gen, serverPin, tmpDir, results, quick) {
+export async function profileSection(gen, serverPin, tmpDir, results) {
   results.profile = [];
   if (overBudget(results)) {
     log('profile: skipped, the run is already long');

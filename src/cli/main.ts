@@ -75,7 +75,8 @@ export function resolveConfig(opts: CliOptions): ServerConfig {
   if (opts.workers !== undefined) config.ingestWorkers = opts.workers;
   sinkSpecs(config); // every sink spec must parse before anything starts
   if (config.udpPort === 0 && config.tcpPort === 0 && !config.parseStdin && config.forwardListen === null) {
-    throw new Error(`${opts.config ?? 'command line'}: nothing to receive metrics on: UDP and TCP ports are 0, parse_stdin is off and no forward listener is set`);
+    const where = opts.config ?? 'command line';
+    throw new Error(`${where}: nothing to receive metrics on: UDP and TCP ports are 0, parse_stdin is off and no forward listener is set`);
   }
   return config;
 }
@@ -136,15 +137,18 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
   add('Listeners:', new Option('--port <n>', 'UDP and TCP port, 0 disables both (default 8125)').argParser(integer(0, 65535)));
   add('Listeners:', new Option('--udp-port <n>', 'UDP port only, 0 disables UDP').argParser(integer(0, 65535)));
   add('Listeners:', new Option('--tcp-port <n>', 'TCP port only, 0 disables TCP').argParser(integer(0, 65535)));
-  add('Listeners:', new Option('--workers <n>', 'processes that receive and aggregate, sharing the ports; 0 = one per CPU (default 1)').argParser(integer(0, MAX_INGEST_WORKERS)));
+  const workers = 'processes that receive and aggregate, sharing the ports; 0 = one per CPU (default 1)';
+  add('Listeners:', new Option('--workers <n>', workers).argParser(integer(0, MAX_INGEST_WORKERS)));
   add('Output:', new Option('--flush-interval <seconds>', 'seconds between flushes (default 10)').argParser(integer(1, 86400)));
   add('Output:', new Option('--sink <spec>', `where flushes go, repeatable: ${SINK_SPECS.join(', ')} (default stdout)`).argParser(collect));
-  add('Operations:', new Option('--admin <addr>', 'HTTP /health, /ready, /stats on HOST:PORT (a bare PORT is loopback)').argParser(address));
+  add('Operations:', new Option('--admin <addr>', 'HTTP /health, /ready, /stats on HOST:PORT (a bare PORT: loopback)').argParser(address));
   add('Operations:', new Option('--management <addr>', "etsy statsd's TCP management commands on HOST:PORT").argParser(address));
-  add('Scaling out:', new Option('--forward <url>', 'also send each interval, mergeable, to a global statsite-ts (its --accept-forward URL)').argParser(collect));
+  const forward = 'also send each interval, mergeable, to a global statsite-ts (its --accept-forward URL)';
+  add('Scaling out:', new Option('--forward <url>', forward).argParser(collect));
   add('Scaling out:', new Option('--accept-forward <addr>', 'merge snapshots POSTed to http://HOST:PORT/v1/forward (the global instance)').argParser(address));
   add('Logging:', new Option('--log-level <level>', 'debug, info, warn, error (default info)'));
-  add('Logging:', new Option('--log-format <format>', 'auto (journald under systemd, pretty on a terminal, else json)').choices(LOG_FORMATS));
+  const logFormat = 'auto (journald under systemd, pretty on a terminal, else json)';
+  add('Logging:', new Option('--log-format <format>', logFormat).choices(LOG_FORMATS));
   program.action(run);
 
   program

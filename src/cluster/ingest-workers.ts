@@ -115,7 +115,9 @@ export class IngestWorkers {
     const slots = [...this.slots];
     for (const slot of slots) slot.stopping = true;
     await this.collect('stop', bucket, timeoutMs);
-    const exited = Promise.all(slots.map((s) => (s.worker.isDead() ? undefined : new Promise((resolve) => s.worker.once('exit', resolve)))));
+    const exited = Promise.all(
+      slots.map((s) => (s.worker.isDead() ? undefined : new Promise((resolve) => s.worker.once('exit', resolve)))),
+    );
     if (!(await boundedWait(exited, EXIT_TIMEOUT_MS))) {
       for (const slot of slots) if (!slot.worker.isDead()) slot.worker.kill('SIGKILL');
     }
@@ -132,9 +134,15 @@ export class IngestWorkers {
     return boundedWait(done, timeoutMs).then((inTime) => {
       if (this.gathering?.seq === seq) this.gathering = null;
       if (!inTime && kind === 'swap') {
-        this.log.warn({ waitedMs: timeoutMs, workers: waiting.size }, 'ingest workers were slow to hand over their interval: the rest of it goes into the next flush');
+        this.log.warn(
+          { waitedMs: timeoutMs, workers: waiting.size },
+          'ingest workers were slow to hand over their interval: the rest of it goes into the next flush',
+        );
       } else if (!inTime) {
-        this.log.error({ waitedMs: timeoutMs, workers: waiting.size }, 'ingest workers did not hand over their last interval in time: the rest of it is lost');
+        this.log.error(
+          { waitedMs: timeoutMs, workers: waiting.size },
+          'ingest workers did not hand over their last interval in time: the rest of it is lost',
+        );
       }
     });
   }
@@ -158,7 +166,9 @@ export class IngestWorkers {
     const replied = new Promise<string | null>((resolve) => {
       slot.configured = resolve;
     });
-    return boundedWait(replied, CONFIGURE_TIMEOUT_MS).then((inTime) => (inTime ? replied : 'an ingest worker did not start listening in time'));
+    return boundedWait(replied, CONFIGURE_TIMEOUT_MS).then((inTime) =>
+      inTime ? replied : 'an ingest worker did not start listening in time',
+    );
   }
 
   /** Standard input is the primary's; a worker reads only its sockets. */
@@ -213,7 +223,10 @@ export class IngestWorkers {
     slot.configured?.(`ingest worker exited (code ${code}, signal ${signal}) before it was listening`);
     this.answered(slot);
     if (slot.stopping || this.stopped) return;
-    this.log.error({ pid: slot.worker.process.pid, code, signal }, 'ingest worker died: its unflushed samples are lost; starting a new one');
+    this.log.error(
+      { pid: slot.worker.process.pid, code, signal },
+      'ingest worker died: its unflushed samples are lost; starting a new one',
+    );
     setTimeout(() => {
       if (this.stopped) return;
       void this.fork().then((error) => {

@@ -85,7 +85,8 @@ function configFromTables(tables: Tables, file: string): ServerConfig {
     } else if (table.startsWith('sinks[')) {
       config.sinks.push(readSink(tables, table, file, opt));
     } else {
-      throw new ConfigError(file, table, `unknown table (known: [statsite], [histogram_NAME], ${Object.keys(EXTRA_TABLES).map((t) => `[${t}]`).join(', ')}, [[sinks]])`);
+      const known = ['[statsite]', '[histogram_NAME]', ...Object.keys(EXTRA_TABLES).map((t) => `[${t}]`), '[[sinks]]'];
+      throw new ConfigError(file, table, `unknown table (known: ${known.join(', ')})`);
     }
   }
   return config;
@@ -256,7 +257,9 @@ function httpUrl(entry: Tables[string], table: string, file: string, opt: (t: st
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(opt(table, 'url'), 'must start with http:// or https://');
   if ('headers' in entry) {
     const headers = entry.headers.value;
-    if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) fail(opt(table, 'headers'), 'expected a table: { NAME = "VALUE" or "env:VAR" }');
+    if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
+      fail(opt(table, 'headers'), 'expected a table: { NAME = "VALUE" or "env:VAR" }');
+    }
     for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
       url.searchParams.append('header', `${name}:${asString({ ...opt(table, 'headers'), key: `${table}.headers.${name}`, value })}`);
     }
@@ -284,7 +287,9 @@ function graphiteSpec(entry: Tables[string], table: string, file: string, opt: (
   if ('buffer_lines' in entry) query.set('buffer_lines', String(asInteger(opt(table, 'buffer_lines'), 1, 1e9)));
   if ('timeout' in entry) query.set('timeout', String(asNumber(opt(table, 'timeout'))));
   if ('spool_dir' in entry) query.set('spool_dir', asString(opt(table, 'spool_dir')));
-  if ('spool_max_bytes' in entry) query.set('spool_max_bytes', String(asInteger(opt(table, 'spool_max_bytes'), 1, Number.MAX_SAFE_INTEGER)));
+  if ('spool_max_bytes' in entry) {
+    query.set('spool_max_bytes', String(asInteger(opt(table, 'spool_max_bytes'), 1, Number.MAX_SAFE_INTEGER)));
+  }
   const spec = `graphite://${destinations.join(',')}${query.size > 0 ? `?${query}` : ''}`;
   try {
     parseSinkSpec(spec);

@@ -93,7 +93,11 @@ export class Flusher {
 
   private deliver(bucket: Bucket, timestamp: number, startedAt: number): void {
     this.lastSeries = {
-      counters: bucket.counters.size, timers: bucket.timers.size, gauges: bucket.gauges.size, sets: bucket.sets.size, kv: bucket.keyValues.size,
+      counters: bucket.counters.size,
+      timers: bucket.timers.size,
+      gauges: bucket.gauges.size,
+      sets: bucket.sets.size,
+      kv: bucket.keyValues.size,
     };
     // gatherMs: how long the ingest workers took to hand over their part of this interval.
     this.log.debug({ series: bucket.size(), timestamp, gatherMs: Date.now() - startedAt }, 'flush');
@@ -103,14 +107,20 @@ export class Flusher {
       if (status.delivering >= MAX_PENDING_DELIVERIES) {
         // A stuck sink must not pile up buckets in memory; the others are unaffected.
         status.skippedFlushes++;
-        this.log.error({ sink: sink.name, pending: status.delivering, skippedFlushes: status.skippedFlushes }, 'sink is too far behind: skipped this flush for it');
+        this.log.error(
+          { sink: sink.name, pending: status.delivering, skippedFlushes: status.skippedFlushes },
+          'sink is too far behind: skipped this flush for it',
+        );
         continue;
       }
       status.delivering++;
       const abort = new AbortController();
       const timer = setTimeout(() => {
         status.timeouts++;
-        this.log.error({ sink: sink.name, timeouts: status.timeouts }, `sink delivery took longer than ${this.sinkTimeoutMs / 1000} s: aborted`);
+        this.log.error(
+          { sink: sink.name, timeouts: status.timeouts },
+          `sink delivery took longer than ${this.sinkTimeoutMs / 1000} s: aborted`,
+        );
         abort.abort();
       }, this.sinkTimeoutMs);
       const delivery = sink.flush(bucket, timestamp, abort.signal).then(

@@ -3,8 +3,8 @@
 // the ropes' flattening and the GC of it all were most of the flush's time.
 //
 // The lines go into a large slab. take() hands out the lines written since the last take() as a
-// view of it, without copying, and the next lines follow in the same slab: for chunks written out
-// at once (stdout, the stream command). A view keeps its whole slab alive, so chunks that may wait
+// view of it, without copying, and the next lines follow in the same slab: for buffers written out
+// at once (stdout, the stream command). A view keeps its whole slab alive, so lines that may wait
 // long — a Graphite queue while carbon is down, a few lines per flush — are copied with
 // takeCopy(), and the slab is written over again.
 

@@ -51,7 +51,8 @@ class SeriesPoints {
   }
 
   private point(field: string, value: number, format: ValueFormat): void {
-    if (this.headIsClean && (this.style.verbatim === true || this.isCleanField(field))) this.out.point(this.head, field, this.tail, value, format);
+    const clean = this.headIsClean && (this.style.verbatim === true || this.isCleanField(field));
+    if (clean) this.out.point(this.head, field, this.tail, value, format);
     else this.out.point(this.style.path(this.head + field), '', this.tail, value, format);
   }
 

@@ -89,7 +89,12 @@ export class KeyInterner {
       const entry = this.slots[slot];
       if (entry === 0) break;
       const e = entry - 1;
-      if (this.hashes[slot] === h && this.nameLengths[e] === nameLength && this.tagLengths[e] === tagLength && this.sameBytes(e, buf, nameStart, nameEnd, tagStart, tagEnd)) {
+      if (
+        this.hashes[slot] === h &&
+        this.nameLengths[e] === nameLength &&
+        this.tagLengths[e] === tagLength &&
+        this.sameBytes(e, buf, nameStart, nameEnd, tagStart, tagEnd)
+      ) {
         return e;
       }
       slot = (slot + 1) & mask;
@@ -122,7 +127,16 @@ export class KeyInterner {
   }
 
   /** Adds an entry and returns its id. */
-  private insert(slot: number, h: number, made: string, buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number): number {
+  private insert(
+    slot: number,
+    h: number,
+    made: string,
+    buf: Uint8Array,
+    nameStart: number,
+    nameEnd: number,
+    tagStart: number,
+    tagEnd: number,
+  ): number {
     const length = nameEnd - nameStart + (tagEnd - tagStart);
     if (this.arenaUsed + length > this.arena.length || this.strings.length >= this.maxEntries) {
       this.clear();

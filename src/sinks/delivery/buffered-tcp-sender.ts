@@ -176,7 +176,10 @@ export class BufferedTcpSender {
     if (resend.length > 0) {
       this.replay = [...resend, ...this.replay];
       this.sentLines -= resend.reduce((n, c) => n + c.lines, 0);
-      this.log.info({ destination: this.name, lines: resend.reduce((n, c) => n + c.lines, 0) }, 'connection dropped: sending the last lines again');
+      this.log.info(
+        { destination: this.name, lines: resend.reduce((n, c) => n + c.lines, 0) },
+        'connection dropped: sending the last lines again',
+      );
     }
     this.lastError ??= 'connection closed';
     this.reconnectTimer = setTimeout(() => {

@@ -54,7 +54,10 @@ export class DiskSpool implements ChunkQueue {
     }
     this.nextSeq = last + 1;
     if (this.segments.length > 0) {
-      log.info({ spool: dir, segments: this.segments.length, lines: this.lines }, 'spool holds lines from before the restart; sending them first');
+      log.info(
+        { spool: dir, segments: this.segments.length, lines: this.lines },
+        'spool holds lines from before the restart; sending them first',
+      );
     }
   }
 

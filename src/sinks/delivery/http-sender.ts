@@ -103,7 +103,9 @@ export class HttpSender {
     this.closing = true;
     this.wakeUp?.();
     await this.pool.destroy();
-    if (this.queue.lines > 0) this.log.error({ sink: this.options.displayName, series: this.queue.lines }, 'closing with series still buffered; they are lost');
+    if (this.queue.lines > 0) {
+      this.log.error({ sink: this.options.displayName, series: this.queue.lines }, 'closing with series still buffered; they are lost');
+    }
   }
 
   private countDropped(series: number): void {
@@ -164,7 +166,10 @@ export class HttpSender {
 
   private failed(problem: string): Outcome {
     if (this.lastError !== problem) {
-      this.log.warn({ sink: this.options.displayName, err: problem, bufferedSeries: this.queue.lines }, 'http endpoint unavailable; buffering and retrying');
+      this.log.warn(
+        { sink: this.options.displayName, err: problem, bufferedSeries: this.queue.lines },
+        'http endpoint unavailable; buffering and retrying',
+      );
     }
     this.lastError = problem;
     return 'retry';

@@ -1,13 +1,13 @@
-// Writes chunks to a stream with backpressure: waits for 'drain' when the stream's buffer is full.
+// Writes buffers to a stream with backpressure: waits for 'drain' when the stream's own buffer is full.
 
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
-export async function writeBuffers(stream: Writable, chunks: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
-  for await (const chunk of chunks) {
+export async function writeBuffers(stream: Writable, buffers: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
+  for await (const buffer of buffers) {
     signal?.throwIfAborted();
     if (stream.destroyed || stream.writableEnded) throw new Error('stream closed');
-    if (!stream.write(chunk)) await drained(stream, signal);
+    if (!stream.write(buffer)) await drained(stream, signal);
   }
 }
 

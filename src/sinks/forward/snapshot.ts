@@ -55,18 +55,26 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 /** Checks a received document field by field; throws with the first problem found. */
 export function parseSnapshot(body: unknown): Snapshot {
   if (!isObject(body) || body.format !== SNAPSHOT_FORMAT) throw new Error(`not a ${SNAPSHOT_FORMAT} document`);
-  if (body.version !== SNAPSHOT_VERSION) throw new Error(`unsupported version ${String(body.version)} (this server reads ${SNAPSHOT_VERSION})`);
+  if (body.version !== SNAPSHOT_VERSION) {
+    throw new Error(`unsupported version ${String(body.version)} (this server reads ${SNAPSHOT_VERSION})`);
+  }
   for (const table of ['counters', 'gauges', 'sets', 'timers', 'kv']) {
     if (!isObject(body[table])) throw new Error(`"${table}" must be an object`);
   }
   const s = body as unknown as Snapshot;
-  for (const [k, v] of Object.entries(s.counters)) if (!Array.isArray(v) || !isNumber(v[0]) || !isNumber(v[1])) throw new Error(`counter ${JSON.stringify(k)} is malformed`);
-  for (const [k, v] of Object.entries(s.gauges)) {
-    if (!Array.isArray(v) || !isNumber(v[0]) || !isNumber(v[1]) || (v.length > 2 && v[2] !== 1)) throw new Error(`gauge ${JSON.stringify(k)} is malformed`);
+  for (const [k, v] of Object.entries(s.counters)) {
+    if (!Array.isArray(v) || !isNumber(v[0]) || !isNumber(v[1])) throw new Error(`counter ${JSON.stringify(k)} is malformed`);
   }
-  for (const [k, v] of Object.entries(s.kv)) if (!Array.isArray(v) || !v.every(isNumber)) throw new Error(`kv ${JSON.stringify(k)} is malformed`);
+  for (const [k, v] of Object.entries(s.gauges)) {
+    if (!Array.isArray(v) || !isNumber(v[0]) || !isNumber(v[1]) || (v.length > 2 && v[2] !== 1))
+      throw new Error(`gauge ${JSON.stringify(k)} is malformed`);
+  }
+  for (const [k, v] of Object.entries(s.kv)) {
+    if (!Array.isArray(v) || !v.every(isNumber)) throw new Error(`kv ${JSON.stringify(k)} is malformed`);
+  }
   for (const [k, v] of Object.entries(s.sets as Record<string, unknown>)) {
-    const ok = isObject(v) && (Array.isArray(v.hashes) ? v.hashes.every(isNumber) : isNumber(v.precision) && typeof v.registers === 'string');
+    const hll = (s: Record<string, unknown>) => isNumber(s.precision) && typeof s.registers === 'string';
+    const ok = isObject(v) && (Array.isArray(v.hashes) ? v.hashes.every(isNumber) : hll(v));
     if (!ok) throw new Error(`set ${JSON.stringify(k)} is malformed`);
   }
   for (const [k, v] of Object.entries(s.timers)) {

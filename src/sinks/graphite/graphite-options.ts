@@ -64,7 +64,10 @@ export function parseGraphiteSpec(spec: string): GraphiteOptions {
     for (const d of destinations) {
       const id = `${d.host} ${d.instance}`;
       if (seen.has(id)) {
-        throw new Error(`sink "${spec}": carbon_ch needs each destination's (host, instance) to differ; give several carbons on one host instance names (HOST:PORT:INSTANCE)`);
+        throw new Error(
+          `sink "${spec}": carbon_ch needs each destination's (host, instance) to differ; `
+            + 'give several carbons on one host instance names (HOST:PORT:INSTANCE)',
+        );
       }
       seen.add(id);
     }

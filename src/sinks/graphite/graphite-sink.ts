@@ -70,9 +70,14 @@ export class GraphiteSink implements Sink {
   ) {
     this.name = `graphite://${options.destinations.map((d) => `${d.host}:${d.port}`).join(',')}`;
     this.senders = options.destinations.map((d) => {
-      const queue = options.spoolDir === null
-        ? new MemoryQueue(options.bufferLines)
-        : new DiskSpool(join(options.spoolDir, `${d.host}_${d.port}${d.instance === null ? '' : `_${d.instance}`}`), options.spoolMaxBytes, log);
+      const queue =
+        options.spoolDir === null
+          ? new MemoryQueue(options.bufferLines)
+          : new DiskSpool(
+              join(options.spoolDir, `${d.host}_${d.port}${d.instance === null ? '' : `_${d.instance}`}`),
+              options.spoolMaxBytes,
+              log,
+            );
       return new BufferedTcpSender({ host: d.host, port: d.port, connectTimeoutMs: options.timeoutMs, maxBackoffMs: 10_000 }, queue, log);
     });
     this.route = options.routing !== 'fanout' && options.destinations.length > 1 ? this.carbonRoute() : null;
@@ -92,7 +97,11 @@ export class GraphiteSink implements Sink {
   counters(): SinkCounters {
     const all = this.senders.map((s) => s.stats());
     const total = (pick: (s: SenderStats) => number) => all.reduce((n, s) => n + pick(s), 0);
-    return { sentLines: total((s) => s.sentLines), droppedLines: total((s) => s.droppedLines), bufferedLines: total((s) => s.bufferedLines) };
+    return {
+      sentLines: total((s) => s.sentLines),
+      droppedLines: total((s) => s.droppedLines),
+      bufferedLines: total((s) => s.bufferedLines),
+    };
   }
 
   /** Gives buffered lines until `deadline` to reach carbon, then closes the connections. */

@@ -35,7 +35,10 @@ export class HttpSink implements Sink {
       this.sender.seal();
       const dropped = this.sender.takeDroppedCount();
       if (dropped > 0) {
-        this.log.warn({ sink: this.name, droppedSeries: dropped, bufferSeries: this.options.bufferSeries }, 'http buffer full: dropped the oldest documents');
+        this.log.warn(
+          { sink: this.name, droppedSeries: dropped, bufferSeries: this.options.bufferSeries },
+          'http buffer full: dropped the oldest documents',
+        );
       }
     });
   }

@@ -40,7 +40,9 @@ const QUERY_KEYS = ['path', ...SERIES_KEYS];
 
 function numberList(text: string, what: string, spec: string): number[] {
   const list = text.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
-  if (list.length === 0 || list.some((n) => !Number.isFinite(n))) throw new Error(`sink "${spec}": ${what} must be a comma-separated list of numbers`);
+  if (list.length === 0 || list.some((n) => !Number.isFinite(n))) {
+    throw new Error(`sink "${spec}": ${what} must be a comma-separated list of numbers`);
+  }
   return list;
 }
 

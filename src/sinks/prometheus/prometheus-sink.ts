@@ -19,7 +19,13 @@ export class PrometheusSink implements Sink {
 
   constructor(options: PrometheusOptions, log: Logger) {
     this.registry = new SeriesRegistry(options, log);
-    this.endpoint = new ScrapeEndpoint(options.host, options.port, options.path, (format) => renderExposition(this.registry, format, Date.now()), log);
+    this.endpoint = new ScrapeEndpoint(
+      options.host,
+      options.port,
+      options.path,
+      (format) => renderExposition(this.registry, format, Date.now()),
+      log,
+    );
     this.name = `prometheus://${this.endpoint.address}`;
   }
 
@@ -35,7 +41,11 @@ export class PrometheusSink implements Sink {
 
   /** Lines are series here: updates taken in, updates dropped, series exposed. */
   counters(): SinkCounters {
-    return { sentLines: this.registry.appliedUpdates, droppedLines: this.registry.rejectedUpdates, bufferedLines: this.registry.seriesCount() };
+    return {
+      sentLines: this.registry.appliedUpdates,
+      droppedLines: this.registry.rejectedUpdates,
+      bufferedLines: this.registry.seriesCount(),
+    };
   }
 
   async close(): Promise<void> {

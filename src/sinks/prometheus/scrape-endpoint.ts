@@ -76,7 +76,9 @@ export class ScrapeEndpoint {
 
   private answer(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== this.path) return void res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found; metrics are at ${this.path}\n`);
+    if (path !== this.path) {
+      return void res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found; metrics are at ${this.path}\n`);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
     const format = negotiateFormat(req.headers.accept);
     const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');

@@ -211,7 +211,11 @@ export class SeriesRegistry {
       family = { name: familyName, kind, source: name, series: new Map(), labelNames, mixedLabels: false };
       this.families.set(familyName, family);
     } else if (family.kind !== kind) {
-      this.reject(key, `${kind} ${familyName}`, `${kind} dropped: the name is already a ${family.kind} (${family.source}); Prometheus allows one type per name`);
+      this.reject(
+        key,
+        `${kind} ${familyName}`,
+        `${kind} dropped: the name is already a ${family.kind} (${family.source}); Prometheus allows one type per name`,
+      );
       return null;
     }
     const labelText = labels.map(([n, v]) => `${n}="${escapeLabelValue(v)}"`).join(',');

@@ -39,7 +39,10 @@ export class RemoteWriteSink implements Sink {
       this.sender.seal();
       const dropped = this.sender.takeDroppedCount();
       if (dropped > 0) {
-        this.log.warn({ sink: this.name, droppedSeries: dropped, bufferSeries: this.options.http.bufferSeries }, 'remote-write buffer full: dropped the oldest requests');
+        this.log.warn(
+          { sink: this.name, droppedSeries: dropped, bufferSeries: this.options.http.bufferSeries },
+          'remote-write buffer full: dropped the oldest requests',
+        );
       }
     });
   }

@@ -1,4 +1,4 @@
-// statsite's stream format, `KEY|VALUE|TS\n`, produced in chunks. Between slices of series it
+// statsite's stream format, `KEY|VALUE|TS\n`, produced as a run of Buffers. Between slices of series it
 // pauses for ingest (util/ingest-first-pacer.ts), so sockets keep being read while a big flush is
 // rendered.
 
