@@ -69,7 +69,7 @@ describe('configuration errors', () => {
 
 it('runs from a statsite INI file as-is', async () => {
   const ini = file('statsite.ini', [
-    '[statsite]', 'flush_interval = 1', 'global_prefix = ini.', 'timers_include = count, upper', 'quantiles = 0.9',
+    '[statsite]', 'flush_interval = 1', 'global_prefix = ini.', 'timers_include = count, upper', 'quantiles = 0.9', 'timer_eps = 0.01',
     '', '[histogram_api]', 'prefix = api', 'min = 0', 'max = 100', 'width = 50',
   ].join('\n'));
   const server = await startServer({ args: ['--config', ini] });
@@ -81,6 +81,8 @@ it('runs from a statsite INI file as-is', async () => {
     'ini.timers.api.t.histogram.bin_0.00|1', 'ini.timers.api.t.histogram.bin_50.00|1',
   ]));
   expect(lines.some((l) => l.startsWith('ini.timers.api.t.mean'))).toBe(false);
+  // statsite's timer_eps is taken, and the log says once that it changes nothing.
+  expect(server.stderr.match(/timer_eps is accepted for statsite compatibility but not used/g)).toHaveLength(1);
 });
 
 describe('SIGHUP reload', () => {
