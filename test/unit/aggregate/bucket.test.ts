@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Bucket } from '../../../src/aggregate/bucket.js';
+import { Bucket, TABLES } from '../../../src/aggregate/bucket.js';
 import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
 
 const settings = { histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 };
@@ -57,3 +57,59 @@ describe('Bucket lookups by interner id', () => {
     expect(b.limit.topPrefixes()).toEqual([['req.id', 4]]);
   });
 });
+
+describe('Bucket merges through each type\'s state()', () => {
+  // The same samples, once into one bucket and once split across two partial buckets.
+  function feed(b: Bucket, part: 'all' | 'first' | 'second'): void {
+    const take = (i: number) => part === 'all' || (part === 'first') === (i % 2 === 0);
+    for (let i = 0; i < 300; i++) {
+      if (!take(i)) continue;
+      b.counter('c', 1, 0.5);
+      b.timer('t', i % 37, 1);
+      b.set('s', `member-${i % 90}`);
+      b.kv('kv', i);
+      b.gauge('delta', 1, true);
+    }
+  }
+
+  it('gives the totals of one bucket that took every sample', () => {
+    const whole = new Bucket(settings);
+    feed(whole, 'all');
+    const merged = new Bucket(settings);
+    for (const part of ['first', 'second'] as const) {
+      const partial = new Bucket(settings);
+      feed(partial, part);
+      for (const table of TABLES) for (const [key, state] of partial.states(table)) merged.mergeState(table, key, state);
+    }
+    expect(merged.counters.get('c')!.state()).toEqual(whole.counters.get('c')!.state());
+    expect(merged.gauges.get('delta')!.value).toBe(300);
+    expect(merged.sets.get('s')!.size()).toBe(whole.sets.get('s')!.size());
+    expect(merged.keyValues.get('kv')!.values.length).toBe(300);
+    const [t, w] = [merged.timers.get('t')!, whole.timers.get('t')!];
+    expect([t.count, t.samples, t.sum, t.min, t.max]).toEqual([w.count, w.samples, w.sum, w.min, w.max]);
+    expect(t.quantile(0.5)).toBeCloseTo(w.quantile(0.5), 0);
+    expect(merged.size()).toBe(whole.size());
+  });
+
+  it('keeps the newest absolute gauge and adds deltas-only ones', () => {
+    const merged = new Bucket(settings);
+    merged.mergeState('gauges', 'g', [5, 2000]);
+    merged.mergeState('gauges', 'g', [9, 1000]); // older: loses
+    merged.mergeState('gauges', 'g', [2, 3000, 1]); // deltas: add
+    expect(merged.gauges.get('g')!.state()).toEqual([7, 3000]);
+  });
+
+  it('counts a merged series against max_series like a sampled one', () => {
+    const b = new Bucket({ ...settings, maxSeries: 1 });
+    b.mergeState('counters', 'a', [1, 1]);
+    b.mergeState('timers', 'b', oneSampleTimer());
+    expect(b.size()).toBe(1);
+    expect(b.limit.droppedSamples).toBe(1);
+  });
+});
+
+function oneSampleTimer() {
+  const b = new Bucket(settings);
+  b.timer('x', 1, 1);
+  return b.timers.get('x')!.state();
+}
