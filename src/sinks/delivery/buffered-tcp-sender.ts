@@ -194,6 +194,7 @@ export class BufferedTcpSender {
     if (!this.connected || socket === null || this.inFlight !== null) return;
     const replaying = this.replay.length > 0;
     const chunk = replaying ? this.replay[0] : this.queue.peek();
+    this.countDropped(this.queue.takeLost());
     if (chunk === null) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

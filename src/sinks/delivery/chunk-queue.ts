@@ -24,6 +24,8 @@ export interface ChunkQueue<C extends Counted = Chunk> {
   ack(): void;
   /** Lines waiting, the peeked chunk included. */
   readonly lines: number;
+  /** Lines lost since the last call other than by push() or seal() (a spool segment that could not be read). */
+  takeLost(): number;
 }
 
 /** The in-memory queue, bounded in lines. */
@@ -50,6 +52,10 @@ export class MemoryQueue<C extends Counted = Chunk> implements ChunkQueue<C> {
   }
 
   seal(): number {
+    return 0;
+  }
+
+  takeLost(): number {
     return 0;
   }
 

@@ -3,12 +3,14 @@
 // crash leaves either the complete segment or none. Segments are sent oldest first and deleted
 // once every line in them reached the kernel. The directory is bounded in bytes: past it the
 // oldest segments are deleted and their lines counted as dropped. A segment that does not
-// check out (torn or edited) is reported and skipped from the bad record on.
+// check out (torn or edited) is reported and skipped from the bad record on; one that cannot be
+// read at all (deleted, replaced, unreadable) is reported and skipped whole. Either way its
+// lost lines are counted as dropped, and the spool goes on with the next segment.
 //
 // Segment: records of `#SPOOL1 <lines> <bytes> <sha1[0..16]>\n<bytes of lines>`.
 
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../log/logger.js';
 import type { Chunk, ChunkQueue } from './chunk-queue.js';
@@ -34,6 +36,8 @@ export class DiskSpool implements ChunkQueue {
   private head: Chunk[] | null = null;
   private headIndex = 0;
   private bytes = 0;
+  /** Lines of segments found unreadable or cut short when their turn came. */
+  private lost = 0;
   lines = 0;
 
   constructor(
@@ -45,8 +49,8 @@ export class DiskSpool implements ChunkQueue {
     let last = 0;
     for (const name of readdirSync(dir).filter((n) => n.endsWith(SUFFIX)).sort()) {
       const file = join(dir, name);
-      const records = this.read(file);
-      const segment = { file, bytes: statSync(file).size, lines: records.reduce((n, r) => n + r.lines, 0) };
+      const { records, bytes } = this.read(file);
+      const segment = { file, bytes, lines: records.reduce((n, r) => n + r.lines, 0) };
       this.segments.push(segment);
       this.bytes += segment.bytes;
       this.lines += segment.lines;
@@ -97,11 +101,8 @@ export class DiskSpool implements ChunkQueue {
 
   peek(): Chunk | null {
     while (this.segments.length > 0) {
-      if (this.head === null) {
-        this.head = this.read(this.segments[0].file);
-        this.headIndex = 0;
-      }
-      if (this.headIndex < this.head.length) return this.head[this.headIndex];
+      const head = this.head ?? this.loadHead();
+      if (this.headIndex < head.length) return head[this.headIndex];
       this.removeHead(0);
     }
     return null;
@@ -112,6 +113,27 @@ export class DiskSpool implements ChunkQueue {
     this.lines -= chunk.lines;
     this.segments[0].lines -= chunk.lines;
     if (this.headIndex === this.head!.length) this.removeHead(0);
+  }
+
+  takeLost(): number {
+    const n = this.lost;
+    this.lost = 0;
+    return n;
+  }
+
+  /** Reads the oldest segment; whatever of it cannot be read is counted as lost. */
+  private loadHead(): Chunk[] {
+    const segment = this.segments[0];
+    const head = (this.head = this.read(segment.file).records);
+    this.headIndex = 0;
+    const readable = head.reduce((n, r) => n + r.lines, 0);
+    if (readable < segment.lines) {
+      const missing = segment.lines - readable;
+      this.lost += missing;
+      this.lines -= missing;
+      segment.lines = readable;
+    }
+    return head;
   }
 
   private enforceBound(): number {
@@ -142,10 +164,17 @@ export class DiskSpool implements ChunkQueue {
     }
   }
 
-  /** The records of a segment, up to the first one that does not check out. */
-  private read(file: string): Chunk[] {
-    const data = readFileSync(file);
+  /** The records of a segment, up to the first one that does not check out, and its size. */
+  private read(file: string): { records: Chunk[]; bytes: number } {
     const records: Chunk[] = [];
+    let data: Buffer;
+    try {
+      data = readFileSync(file);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.log.error({ spool: file, err: reason }, 'spool segment cannot be read; skipping it, its lines are dropped');
+      return { records, bytes: 0 };
+    }
     let at = 0;
     while (at < data.length) {
       const nl = data.indexOf(0x0a, at);
@@ -161,7 +190,7 @@ export class DiskSpool implements ChunkQueue {
       records.push({ data: body, lines });
       at = end;
     }
-    return records;
+    return { records, bytes: data.length };
   }
 
   private syncDir(): void {
