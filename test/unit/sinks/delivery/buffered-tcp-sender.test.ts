@@ -1,4 +1,3 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { BufferedTcpSender, RESEND_WINDOW_BYTES } from '../../../../src/sinks/delivery/buffered-tcp-sender.js';
@@ -7,42 +6,10 @@ import { DiskSpool } from '../../../../src/sinks/delivery/disk-spool.js';
 import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TcpReceiver } from '../../../helpers/tcp-receiver.js';
+import { waitFor } from '../../../helpers/wait.js';
 
 const log = pino({ level: 'silent' });
-
-/** A line receiver on loopback that can be stopped and started again on the same port. */
-class Receiver {
-  received = '';
-  private server: Server | null = null;
-  private sockets = new Set<Socket>();
-  port = 0;
-
-  async start(port = 0): Promise<void> {
-    const server = createServer((s) => {
-      this.sockets.add(s);
-      s.on('data', (d) => (this.received += d.toString()));
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    this.server = server;
-    this.port = (server.address() as { port: number }).port;
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    const server = this.server;
-    this.server = null;
-    if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const text = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `m ${from + i} 1\n`).join('');
 const lines = (from: number, to: number) => Buffer.from(text(from, to));
@@ -55,49 +22,49 @@ afterEach(async () => {
 
 describe('BufferedTcpSender', () => {
   it('delivers everything in order across an outage, re-sending only what the peer may have dropped unread', async () => {
-    const r = new Receiver();
-    await r.start();
+    const r = new TcpReceiver();
+    await r.start(0);
     cleanup.push(() => r.stop());
     const sender = new BufferedTcpSender({ host: '127.0.0.1', port: r.port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new MemoryQueue(10_000), log);
     cleanup.push(() => sender.close());
     sender.send(lines(0, 100), 100);
-    await until(() => r.received.split('\n').length > 100);
+    await waitFor(() => r.received.split('\n').length > 100);
     await r.stop();
-    await until(() => !sender.stats().connected);
+    await waitFor(() => !sender.stats().connected);
     for (let i = 100; i < 1000; i += 100) sender.send(lines(i, i + 100), 100);
     // The peer vanished within RESEND_WINDOW_MS of taking the first 100: they go again, first.
     expect(sender.stats().bufferedLines).toBe(1000);
     await r.start(r.port);
-    await until(() => r.received.split('\n').length > 1100);
+    await waitFor(() => r.received.split('\n').length > 1100);
     expect(r.received).toBe(text(0, 100) + text(0, 1000));
     expect(sender.stats()).toMatchObject({ sentLines: 1000, droppedLines: 0, bufferedLines: 0, connected: true });
   });
 
   it('sends again at most RESEND_WINDOW_BYTES of what it wrote before the connection dropped', async () => {
-    const r = new Receiver();
-    await r.start();
+    const r = new TcpReceiver();
+    await r.start(0);
     cleanup.push(() => r.stop());
     const sender = new BufferedTcpSender({ host: '127.0.0.1', port: r.port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new MemoryQueue(10_000), log);
     cleanup.push(() => sender.close());
     const mib = 1024 * 1024;
     const chunks = RESEND_WINDOW_BYTES / mib + 8;
     for (let i = 0; i < chunks; i++) sender.send(Buffer.from('x'.repeat(mib - 1) + '\n'), 1);
-    await until(() => r.received.length === chunks * mib);
+    await waitFor(() => r.received.length === chunks * mib);
     await r.stop();
-    await until(() => !sender.stats().connected);
+    await waitFor(() => !sender.stats().connected);
     await r.start(r.port);
-    await until(() => sender.stats().connected && sender.stats().sentLines === chunks);
+    await waitFor(() => sender.stats().connected && sender.stats().sentLines === chunks);
     // Written is not yet read: wait until the receiver has it all.
     let seen = -1;
-    await until(() => seen === (seen = r.received.length) && seen % mib === 0, 10_000);
+    await waitFor(() => seen === (seen = r.received.length) && seen % mib === 0, { timeoutMs: 10_000 });
     const resent = r.received.length - chunks * mib;
     expect(resent).toBeGreaterThan(RESEND_WINDOW_BYTES / 2);
     expect(resent).toBeLessThanOrEqual(RESEND_WINDOW_BYTES);
   });
 
   it('drops the oldest lines past the bound and counts them', async () => {
-    const r = new Receiver();
-    await r.start();
+    const r = new TcpReceiver();
+    await r.start(0);
     const port = r.port;
     await r.stop();
     const sender = new BufferedTcpSender({ host: '127.0.0.1', port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new MemoryQueue(300), log);
@@ -108,7 +75,7 @@ describe('BufferedTcpSender', () => {
     expect(sender.takeDroppedCount()).toBe(0);
     await r.start(port);
     cleanup.push(() => r.stop());
-    await until(() => r.received.split('\n').length > 300);
+    await waitFor(() => r.received.split('\n').length > 300);
     expect(r.received).toBe(text(700, 1000));
   });
 });
@@ -118,8 +85,8 @@ describe('DiskSpool', () => {
 
   it('survives a restart: what a sender could not deliver is delivered by the next process, in order', async () => {
     const dir = spoolDir();
-    const r = new Receiver();
-    await r.start();
+    const r = new TcpReceiver();
+    await r.start(0);
     const port = r.port;
     await r.stop();
     const first = new BufferedTcpSender({ host: '127.0.0.1', port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new DiskSpool(dir, 1e9, log), log);
@@ -136,9 +103,9 @@ describe('DiskSpool', () => {
     cleanup.push(() => second.close());
     second.send(lines(500, 600), 100);
     second.seal();
-    await until(() => r.received.split('\n').length > 600);
+    await waitFor(() => r.received.split('\n').length > 600);
     expect(r.received).toBe(text(0, 600));
-    await until(() => readdirSync(dir).filter((f) => f.endsWith('.spool')).length === 0);
+    await waitFor(() => readdirSync(dir).filter((f) => f.endsWith('.spool')).length === 0);
   });
 
   it('stays within its byte bound by dropping the oldest flushes, counted', () => {

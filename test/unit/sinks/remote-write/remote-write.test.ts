@@ -2,7 +2,6 @@
 // schema), and delivery to a loopback receiver (headers, snappy body, cumulative counters).
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -18,6 +17,7 @@ import { parseRemoteWriteSpec } from '../../../../src/sinks/remote-write/remote-
 import { RemoteWriteSink } from '../../../../src/sinks/remote-write/remote-write-sink.js';
 import { decodeWriteRequest, encodeWriteRequest, type TimeSeries } from '../../../../src/sinks/remote-write/write-request.js';
 import { renderWriteRequests, SERIES_PER_REQUEST } from '../../../../src/sinks/remote-write/write-requests.js';
+import { HttpReceiver } from '../../../helpers/http-receiver.js';
 import { waitFor } from '../../../helpers/wait.js';
 
 const log = pino({ level: 'silent' });
@@ -120,41 +120,26 @@ describe('WriteRequest encoding', () => {
 });
 
 describe('RemoteWriteSink', () => {
-  let server: Server | null = null;
-  afterEach(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
-    server = null;
-  });
+  const endpoint = new HttpReceiver((body) => decodeWriteRequest(body).timeseries);
+  afterEach(() => endpoint.stop());
 
   it('POSTs snappy protobuf with the remote-write headers, retrying a 5xx', async () => {
-    const received: Array<{ headers: IncomingMessage['headers']; series: TimeSeries[] }> = [];
-    let answers = [503];
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const status = answers.shift() ?? 204;
-        if (status === 204) received.push({ headers: req.headers, series: decodeWriteRequest(Buffer.concat(chunks)).timeseries });
-        res.writeHead(status).end();
-      });
-    });
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    const sink = new RemoteWriteSink(parseRemoteWriteSpec(`remote-write+http://127.0.0.1:${port}/api/v1/write`), log);
+    const answers = [503];
+    endpoint.answer = () => answers.shift() ?? 204;
+    await endpoint.start(0);
+    const sink = new RemoteWriteSink(parseRemoteWriteSpec(`remote-write+http://127.0.0.1:${endpoint.port}/api/v1/write`), log);
 
     await sink.flush(bucketWith((b) => b.counter(key('jobs'), 4, 1)), 100);
     await sink.flush(bucketWith((b) => b.counter(key('jobs'), 1, 1)), 110);
-    await waitFor(() => received.length === 2, { timeoutMs: 5000, what: 'two requests' });
+    await waitFor(() => endpoint.received.length === 2, { timeoutMs: 5000, what: 'two requests' });
     await sink.close();
 
-    expect(received[0].headers).toMatchObject({
+    expect(endpoint.received[0].headers).toMatchObject({
       'content-type': 'application/x-protobuf',
       'content-encoding': 'snappy',
       'x-prometheus-remote-write-version': '0.1.0',
     });
-    expect(received.map((r) => [byName(r.series).jobs_total, r.series[0].samples[0].timestamp])).toEqual([[4, 100_000], [5, 110_000]]);
+    expect(endpoint.bodies.map((series) => [byName(series).jobs_total, series[0].samples[0].timestamp])).toEqual([[4, 100_000], [5, 110_000]]);
     expect(sink.counters()).toMatchObject({ sentLines: 2, droppedLines: 0, bufferedLines: 0 });
-    answers = [];
   });
 });
