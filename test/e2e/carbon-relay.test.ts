@@ -14,9 +14,10 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CarbonHashRing } from '../../src/sinks/graphite/carbon-hash-ring.js';
-import { describeCarbonRelay, startCarbonRelay, type CarbonRelay } from '../helpers/carbon-relay.js';
+import { CARBON_C_RELAY, startCarbonRelay, type CarbonRelay } from '../helpers/carbon-relay.js';
 import { sendUdp } from '../helpers/clients.js';
-import { graphiteAvailable, startGraphite, type Graphite } from '../helpers/graphite.js';
+import { describeIfInstalled } from '../helpers/external-tools.js';
+import { GRAPHITE, startGraphite, type Graphite } from '../helpers/graphite.js';
 import { startServer, stopAllServers, type ServerProcess } from '../helpers/server.js';
 
 const HOST = '127.0.0.1';
@@ -61,11 +62,7 @@ function placement(graphite: Graphite, keys: string[]): Record<string, number> {
   return Object.fromEntries(keys.map((k) => [k, on0.has(k) ? (on1.has(k) ? 2 : 0) : on1.has(k) ? 1 : -1]));
 }
 
-describeCarbonRelay('statsite-ts carbon_ch placement matches a real carbon-c-relay', () => {
-  if (!graphiteAvailable()) {
-    it.skip('needs Graphite (carbon-cache) too: run scripts/install-test-deps.sh', () => {});
-    return;
-  }
+describeIfInstalled([CARBON_C_RELAY, GRAPHITE], 'statsite-ts carbon_ch placement matches a real carbon-c-relay', () => {
   const { names, contested } = pickNames();
   const keysOf = (layout: Layout) => names.map((n) => `${layout.prefix}gauges.${n}`);
   let viaRelay: Graphite;

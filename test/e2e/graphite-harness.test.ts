@@ -3,11 +3,12 @@
 // series are findable, and carbon can be stopped and restarted in place.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeGraphite, startGraphite, type Graphite } from '../helpers/graphite.js';
+import { describeIfInstalled } from '../helpers/external-tools.js';
+import { GRAPHITE, startGraphite, type Graphite } from '../helpers/graphite.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
-describeGraphite('graphite harness', () => {
+describeIfInstalled([GRAPHITE], 'graphite harness', () => {
   let g: Graphite;
 
   beforeAll(async () => {
@@ -59,7 +60,7 @@ describeGraphite('graphite harness', () => {
   });
 });
 
-describeGraphite('graphite harness with two carbon-caches', () => {
+describeIfInstalled([GRAPHITE], 'graphite harness with two carbon-caches', () => {
   let g: Graphite;
 
   beforeAll(async () => {

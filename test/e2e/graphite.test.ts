@@ -4,17 +4,18 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeGraphite, startGraphite, type Graphite } from '../helpers/graphite.js';
+import { describeIfInstalled } from '../helpers/external-tools.js';
+import { GRAPHITE, startGraphite, type Graphite } from '../helpers/graphite.js';
 import { sendUdp } from '../helpers/clients.js';
 import { startServer, stopAllServers } from '../helpers/server.js';
-import { closeHotShots, hotShots, runPythonStatsd } from '../helpers/real-clients.js';
+import { closeHotShots, hotShots, PYTHON_STATSD, runPythonStatsd } from '../helpers/real-clients.js';
 import { sleep } from '../helpers/wait.js';
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 afterEach(() => stopAllServers());
 
-describeGraphite('graphite sink with a real carbon-cache and graphite-web', () => {
+describeIfInstalled([GRAPHITE, PYTHON_STATSD], 'graphite sink with a real carbon-cache and graphite-web', () => {
   let graphite: Graphite;
   beforeAll(async () => {
     graphite = await startGraphite();
@@ -100,7 +101,7 @@ describeGraphite('graphite sink with a real carbon-cache and graphite-web', () =
   }, 90_000);
 });
 
-describeGraphite('graphite sink with carbon_ch across two carbon-caches', () => {
+describeIfInstalled([GRAPHITE], 'graphite sink with carbon_ch across two carbon-caches', () => {
   let graphite: Graphite;
   beforeAll(async () => {
     graphite = await startGraphite({ caches: 2 });

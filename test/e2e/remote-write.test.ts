@@ -5,9 +5,10 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sendUdp } from '../helpers/clients.js';
-import { describePrometheus, startPrometheus, type InstantSample, type Prometheus } from '../helpers/prometheus.js';
+import { describeIfInstalled } from '../helpers/external-tools.js';
+import { PROMETHEUS, startPrometheus, type InstantSample, type Prometheus } from '../helpers/prometheus.js';
 import { startServer, stopAllServers, type ServerProcess } from '../helpers/server.js';
-import { describeVictoriaMetrics, startVictoriaMetrics, type VictoriaMetrics } from '../helpers/victoria-metrics.js';
+import { startVictoriaMetrics, VICTORIA_METRICS, type VictoriaMetrics } from '../helpers/victoria-metrics.js';
 
 /** The one value of an instant query, or undefined while it has none (or several). */
 const only = (samples: InstantSample[]) => (samples.length === 1 ? samples[0].value : undefined);
@@ -58,7 +59,7 @@ function remoteWriteCases(ctx: () => { server: ServerProcess; receiver: Receiver
   });
 }
 
-describePrometheus('remote-write sink into a real Prometheus', () => {
+describeIfInstalled([PROMETHEUS], 'remote-write sink into a real Prometheus', () => {
   let prometheus: Prometheus;
   let server: ServerProcess;
 
@@ -77,7 +78,7 @@ describePrometheus('remote-write sink into a real Prometheus', () => {
   remoteWriteCases(() => ({ server, receiver: prometheus }));
 });
 
-describeVictoriaMetrics('remote-write and Graphite sinks into a real VictoriaMetrics', () => {
+describeIfInstalled([VICTORIA_METRICS], 'remote-write and Graphite sinks into a real VictoriaMetrics', () => {
   let vm: VictoriaMetrics;
   let server: ServerProcess;
 

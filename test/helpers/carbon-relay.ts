@@ -2,8 +2,7 @@
 // installs it), run as a child process listening for Graphite plaintext on a free 127.0.0.1 port,
 // with its config in a fresh temp dir.
 //
-//   carbonRelayAvailable(): boolean           is /usr/bin/carbon-c-relay installed?
-//   describeCarbonRelay(name, fn)             describe(), or describe.skip() with a loud warning
+//   CARBON_C_RELAY: ExternalTool              for describeIfInstalled([CARBON_C_RELAY], …) (external-tools.ts)
 //   startCarbonRelay(clusters): Promise<CarbonRelay>
 //     clusters: [{ name, type: 'carbon_ch', members: ['127.0.0.1:2003=a', …], match: '^prefix\\.' }]
 //     each cluster gets the lines whose name matches its regex (then stop); nothing else is routed,
@@ -15,33 +14,18 @@
 //     output(); stop()                        // its log tail; SIGTERM by pid, removes its dir
 //   }
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe } from 'vitest';
 import { TestChild } from './child-process.js';
 import { canConnect, sendTcp } from './clients.js';
+import { installed, type ExternalTool } from './external-tools.js';
 import { freePort } from './ports.js';
 
-export const CARBON_C_RELAY = '/usr/bin/carbon-c-relay';
+const BINARY = '/usr/bin/carbon-c-relay';
 const HOST = '127.0.0.1';
 
-export function carbonRelayAvailable(): boolean {
-  return existsSync(CARBON_C_RELAY);
-}
-
-/** describe() when carbon-c-relay is installed; otherwise a loud warning and describe.skip(). */
-export function describeCarbonRelay(name: string, fn: () => void): void {
-  if (carbonRelayAvailable()) {
-    describe(name, fn);
-    return;
-  }
-  console.warn(
-    `\n!!!!!!!! SKIPPING "${name}": carbon-c-relay is not installed (${CARBON_C_RELAY}).\n` +
-      '!!!!!!!! Run scripts/install-test-deps.sh as root (apt-get install carbon-c-relay).\n',
-  );
-  describe.skip(name, fn);
-}
+export const CARBON_C_RELAY: ExternalTool = { name: 'carbon-c-relay', files: [BINARY], packages: ['carbon-c-relay'] };
 
 export interface RelayCluster {
   name: string;
@@ -61,7 +45,7 @@ export interface CarbonRelay {
 }
 
 export async function startCarbonRelay(clusters: RelayCluster[]): Promise<CarbonRelay> {
-  if (!carbonRelayAvailable()) throw new Error('carbon-c-relay is not installed: run scripts/install-test-deps.sh');
+  if (!installed(CARBON_C_RELAY)) throw new Error('carbon-c-relay is not installed: run scripts/install-test-deps.sh');
   const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-carbon-relay-'));
   const port = await freePort();
   // A listen directive replaces the default (every interface, port 2003).
@@ -74,7 +58,7 @@ export async function startCarbonRelay(clusters: RelayCluster[]): Promise<Carbon
   writeFileSync(join(dir, 'relay.conf'), config);
 
   // -w 1: one worker is plenty for a test and keeps the lines of one connection in order.
-  const child = new TestChild('carbon-c-relay', CARBON_C_RELAY, ['-f', join(dir, 'relay.conf'), '-w', '1']);
+  const child = new TestChild('carbon-c-relay', BINARY, ['-f', join(dir, 'relay.conf'), '-w', '1']);
   const output = () => `${child.output()}\n--- relay.conf:\n${config}`;
   const stop = async () => {
     await child.stop();

@@ -2,8 +2,7 @@
 // packages (scripts/install-test-deps.sh installs them), run as child
 // processes on free 127.0.0.1 ports, with every file in a fresh temp dir.
 //
-//   graphiteAvailable(): boolean            are the Debian binaries installed?
-//   describeGraphite(name, fn)              describe(), or describe.skip() with a loud warning
+//   GRAPHITE: ExternalTool                  for describeIfInstalled([GRAPHITE], …) (external-tools.ts)
 //   startGraphite({ caches?: number }): Promise<Graphite>
 //
 //   Graphite {
@@ -43,9 +42,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { describe } from 'vitest';
 import { TestChild } from './child-process.js';
 import { canConnect } from './clients.js';
+import { installed, type ExternalTool } from './external-tools.js';
 import { freePort } from './ports.js';
 import { waitFor as poll } from './wait.js';
 
@@ -55,22 +54,11 @@ const GRAPHITE_MANAGE = '/usr/bin/graphite-manage';
 const HOST = '127.0.0.1';
 const START_TIMEOUT_MS = 20_000;
 
-export function graphiteAvailable(): boolean {
-  return [PYTHON, CARBON_CACHE, GRAPHITE_MANAGE].every((f) => existsSync(f));
-}
-
-/** describe() when Graphite is installed; otherwise a loud warning and describe.skip(). */
-export function describeGraphite(name: string, fn: () => void): void {
-  if (graphiteAvailable()) {
-    describe(name, fn);
-    return;
-  }
-  console.warn(
-    `\n!!!!!!!! SKIPPING "${name}": real Graphite is not installed (${CARBON_CACHE}, ${GRAPHITE_MANAGE}).\n` +
-      '!!!!!!!! Run scripts/install-test-deps.sh as root (apt-get install graphite-carbon graphite-web).\n',
-  );
-  describe.skip(name, fn);
-}
+export const GRAPHITE: ExternalTool = {
+  name: 'real Graphite',
+  files: [PYTHON, CARBON_CACHE, GRAPHITE_MANAGE],
+  packages: ['graphite-carbon', 'graphite-web'],
+};
 
 export interface FindNode {
   id: string;
@@ -265,7 +253,7 @@ export interface Graphite {
 }
 
 export async function startGraphite(opts: StartGraphiteOptions = {}): Promise<Graphite> {
-  if (!graphiteAvailable()) throw new Error('Graphite is not installed: run scripts/install-test-deps.sh');
+  if (!installed(GRAPHITE)) throw new Error('Graphite is not installed: run scripts/install-test-deps.sh');
   const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-graphite-'));
   const ports = await distinctFreePorts(1 + 3 * (opts.caches ?? 1));
   const webPort = ports.shift()!;

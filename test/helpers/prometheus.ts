@@ -3,8 +3,8 @@
 // fresh temp dir, scraping the given targets every second; with `remoteWriteReceiver` it also
 // takes remote write on /api/v1/write (--web.enable-remote-write-receiver).
 //
-//   prometheusAvailable(): boolean              is /usr/bin/prometheus installed?
-//   describePrometheus(name, fn)                describe(), or describe.skip() with a loud warning
+//   PROMETHEUS, PROMTOOL: ExternalTool          for describeIfInstalled / warnSkipped (external-tools.ts)
+//   PROMTOOL_BINARY                             its path
 //   startPrometheus({ targets?: ['127.0.0.1:PORT', …], metricsPath?, remoteWriteReceiver? }): Promise<Prometheus>
 //
 //   Prometheus {
@@ -18,34 +18,21 @@
 //
 // Prometheus discovers static targets a few seconds after start, so the first scrape can take ~5 s.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe } from 'vitest';
 import { answersOk, TestChild } from './child-process.js';
+import { installed, type ExternalTool } from './external-tools.js';
 import { freePort } from './ports.js';
 import { waitFor as poll } from './wait.js';
 
-export const PROMETHEUS = '/usr/bin/prometheus';
-export const PROMTOOL = '/usr/bin/promtool';
+const BINARY = '/usr/bin/prometheus';
+/** Prometheus's own exposition parser and linter; the Debian package ships it with Prometheus. */
+export const PROMTOOL_BINARY = '/usr/bin/promtool';
 const HOST = '127.0.0.1';
 
-export function prometheusAvailable(): boolean {
-  return existsSync(PROMETHEUS);
-}
-
-/** describe() when Prometheus is installed; otherwise a loud warning and describe.skip(). */
-export function describePrometheus(name: string, fn: () => void): void {
-  if (prometheusAvailable()) {
-    describe(name, fn);
-    return;
-  }
-  console.warn(
-    `\n!!!!!!!! SKIPPING "${name}": real Prometheus is not installed (${PROMETHEUS}).\n` +
-      '!!!!!!!! Run scripts/install-test-deps.sh as root (apt-get install prometheus).\n',
-  );
-  describe.skip(name, fn);
-}
+export const PROMETHEUS: ExternalTool = { name: 'real Prometheus', files: [BINARY], packages: ['prometheus'] };
+export const PROMTOOL: ExternalTool = { name: 'promtool', files: [PROMTOOL_BINARY], packages: ['prometheus'] };
 
 export interface InstantSample {
   metric: Record<string, string>;
@@ -102,7 +89,7 @@ export async function instantQuery(baseUrl: string, expr: string, time?: number)
 }
 
 export async function startPrometheus(opts: StartPrometheusOptions): Promise<Prometheus> {
-  if (!prometheusAvailable()) throw new Error('Prometheus is not installed: run scripts/install-test-deps.sh');
+  if (!installed(PROMETHEUS)) throw new Error('Prometheus is not installed: run scripts/install-test-deps.sh');
   const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-prometheus-'));
   const port = await freePort();
   const url = `http://${HOST}:${port}`;
@@ -121,7 +108,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
     ].join('\n'),
   );
 
-  const child = new TestChild('prometheus', PROMETHEUS, [
+  const child = new TestChild('prometheus', BINARY, [
     `--config.file=${join(dir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=${HOST}:${port}`,

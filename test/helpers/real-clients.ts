@@ -1,16 +1,19 @@
 // Real StatsD client libraries, as apps use them: python3-statsd (Debian) and hot-shots (npm).
 
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import StatsD from 'hot-shots';
+import type { ExternalTool } from './external-tools.js';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 
-export function pythonStatsdAvailable(): boolean {
-  return existsSync('/usr/lib/python3/dist-packages/statsd');
-}
+/** Debian's python3-statsd, for runPythonStatsd (a python3 earlier on PATH may lack it). */
+export const PYTHON_STATSD: ExternalTool = {
+  name: 'python3-statsd',
+  files: [PYTHON, '/usr/lib/python3/dist-packages/statsd'],
+  packages: ['python3-statsd'],
+};
 
 /** Runs a python3-statsd snippet with `port` bound; the snippet uses the `statsd` module. */
 export async function runPythonStatsd(port: number, body: string): Promise<void> {

@@ -4,8 +4,7 @@
 // plaintext on `graphitePort`, and answers PromQL/MetricsQL on /api/v1/query and Graphite's
 // metrics-find API on /metrics/find (the Debian build, 1.79, does not serve Graphite's /render).
 //
-//   victoriaMetricsAvailable(): boolean       is /usr/bin/victoria-metrics installed?
-//   describeVictoriaMetrics(name, fn)         describe(), or describe.skip() with a loud warning
+//   VICTORIA_METRICS: ExternalTool            for describeIfInstalled([VICTORIA_METRICS], …) (external-tools.ts)
 //   startVictoriaMetrics(): Promise<VictoriaMetrics>
 //
 //   VictoriaMetrics {
@@ -21,34 +20,19 @@
 // a new series can take ~10 s to show in /api/v1/query (VictoriaMetrics refreshes its index of the
 // current hour's series every 10 s), hence the longer default wait.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe } from 'vitest';
 import { answersOk, TestChild } from './child-process.js';
+import { installed, type ExternalTool } from './external-tools.js';
 import { freePort } from './ports.js';
 import { instantQuery, type InstantSample } from './prometheus.js';
 import { waitFor as poll } from './wait.js';
 
-export const VICTORIA_METRICS = '/usr/bin/victoria-metrics';
+const BINARY = '/usr/bin/victoria-metrics';
 const HOST = '127.0.0.1';
 
-export function victoriaMetricsAvailable(): boolean {
-  return existsSync(VICTORIA_METRICS);
-}
-
-/** describe() when VictoriaMetrics is installed; otherwise a loud warning and describe.skip(). */
-export function describeVictoriaMetrics(name: string, fn: () => void): void {
-  if (victoriaMetricsAvailable()) {
-    describe(name, fn);
-    return;
-  }
-  console.warn(
-    `\n!!!!!!!! SKIPPING "${name}": VictoriaMetrics is not installed (${VICTORIA_METRICS}).\n` +
-      '!!!!!!!! Run scripts/install-test-deps.sh as root (apt-get install victoria-metrics).\n',
-  );
-  describe.skip(name, fn);
-}
+export const VICTORIA_METRICS: ExternalTool = { name: 'VictoriaMetrics', files: [BINARY], packages: ['victoria-metrics'] };
 
 export interface FindNode {
   id: string;
@@ -68,14 +52,14 @@ export interface VictoriaMetrics {
 }
 
 export async function startVictoriaMetrics(): Promise<VictoriaMetrics> {
-  if (!victoriaMetricsAvailable()) throw new Error('VictoriaMetrics is not installed: run scripts/install-test-deps.sh');
+  if (!installed(VICTORIA_METRICS)) throw new Error('VictoriaMetrics is not installed: run scripts/install-test-deps.sh');
   const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-victoria-metrics-'));
   const httpPort = await freePort();
   let graphitePort = await freePort();
   while (graphitePort === httpPort) graphitePort = await freePort();
   const url = `http://${HOST}:${httpPort}`;
 
-  const child = new TestChild('victoria-metrics', VICTORIA_METRICS, [
+  const child = new TestChild('victoria-metrics', BINARY, [
     `-storageDataPath=${join(dir, 'data')}`,
     `-httpListenAddr=${HOST}:${httpPort}`,
     `-graphiteListenAddr=${HOST}:${graphitePort}`,

@@ -1,0 +1,42 @@
+// Programs the e2e suite runs against that a machine may lack (scripts/install-test-deps.sh
+// installs them as Debian packages). A test that needs a missing one is skipped, never silently:
+// a loud warning names what is missing and how to install it.
+//
+//   installed(tool): boolean                     are all of the tool's files there?
+//   describeIfInstalled([tool, …], name, fn)     describe(), or describe.skip() with the warning
+//   warnSkipped(what, tool)                      the warning alone, for a step inside a test
+
+import { existsSync } from 'node:fs';
+import { describe } from 'vitest';
+
+export interface ExternalTool {
+  /** Says what is missing, e.g. 'real Graphite'. */
+  name: string;
+  /** Files that must all exist. */
+  files: readonly string[];
+  /** The Debian packages that provide them. */
+  packages: readonly string[];
+}
+
+export function installed(tool: ExternalTool): boolean {
+  return tool.files.every((f) => existsSync(f));
+}
+
+/** Prints the skip warning: `skipped` says what is not tested, `tool` what is missing and how to get it. */
+export function warnSkipped(skipped: string, tool: ExternalTool): void {
+  console.warn(
+    `\n!!!!!!!! SKIPPING ${skipped}: ${tool.name} is not installed (${tool.files.join(', ')}).\n` +
+      `!!!!!!!! Run scripts/install-test-deps.sh as root (apt-get install ${tool.packages.join(' ')}).\n`,
+  );
+}
+
+/** describe() when every tool is installed; otherwise a loud warning per missing tool and describe.skip(). */
+export function describeIfInstalled(tools: readonly ExternalTool[], name: string, fn: () => void): void {
+  const missing = tools.filter((t) => !installed(t));
+  if (missing.length === 0) {
+    describe(name, fn);
+    return;
+  }
+  for (const tool of missing) warnSkipped(`"${name}"`, tool);
+  describe.skip(name, fn);
+}
