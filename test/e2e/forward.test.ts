@@ -3,23 +3,17 @@
 // quantiles within the rank-error band of all samples together.
 
 import { afterEach, expect, it } from 'vitest';
+import { waitForStats } from '../helpers/admin.js';
 import { sendUdp } from '../helpers/clients.js';
 import { freePort } from '../helpers/ports.js';
+import { seeded } from '../helpers/random.js';
 import { startServer, stopAllServers } from '../helpers/server.js';
 import { sumOf, valuesOf } from '../helpers/stream-output.js';
-import { waitFor } from '../helpers/wait.js';
 
 afterEach(() => stopAllServers());
 
 async function sendLines(port: number, lines: string[]): Promise<void> {
   for (let i = 0; i < lines.length; i += 50) await sendUdp(port, lines.slice(i, i + 50).join('\n'));
-}
-
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
 }
 
 it('merges three local instances into one global flush', async () => {
@@ -54,10 +48,7 @@ it('merges three local instances into one global flush', async () => {
 
   // Each local flushes its own copy to stdout too; wait until all have forwarded their interval.
   for (const local of locals) await local.waitUntil(() => sumOf(local.flushes(), 'timers.fw.latency.count') === 2000);
-  await waitFor(async () => {
-    const stats = (await (await fetch(`http://127.0.0.1:${admin}/stats`)).json()) as Record<string, number>;
-    return stats['forward.series_merged'] >= 3 * 4;
-  }, { timeoutMs: 15_000 });
+  await waitForStats(admin, (s) => s['forward.series_merged'] >= 3 * 4, { timeoutMs: 15_000, what: 'the global to merge every local' });
   const stop = await global.stop();
   expect(stop.code).toBe(0);
   const flushes = global.flushes();

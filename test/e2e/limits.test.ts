@@ -6,11 +6,12 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { stats, waitForMoreFlushes, waitForStats } from '../helpers/admin.js';
 import { sendTcp, sendUdp } from '../helpers/clients.js';
 import { freePort } from '../helpers/ports.js';
 import { startServer, stopAllServers } from '../helpers/server.js';
 import { sumOf } from '../helpers/stream-output.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
 
 afterEach(() => stopAllServers());
 
@@ -19,10 +20,6 @@ function config(name: string, limits: string): string {
   const path = join(dir, name);
   writeFileSync(path, `[statsite]\nflush_interval = 1\n\n[limits]\n${limits}\n`);
   return path;
-}
-
-async function stats(admin: number): Promise<Record<string, number>> {
-  return (await fetch(`http://127.0.0.1:${admin}/stats`, { signal: AbortSignal.timeout(5000) })).json() as Promise<Record<string, number>>;
 }
 
 function open(port: number): Promise<Socket> {
@@ -69,7 +66,8 @@ it('opens and closes 10k TCP connections without leaking sockets or memory', asy
   const admin = await freePort();
   const server = await startServer({ args: ['--flush-interval', '1', '--admin', String(admin)] });
   const fds = () => readdirSync(`/proc/${server.pid}/fd`).length;
-  await sleep(300);
+  // The baseline once start-up is over: a flush done, the harness's readiness probe closed.
+  await waitForStats(admin, (s) => s.flushes >= 1 && s['connections.tcp_open'] === 0, { what: 'the server to settle' });
   const before = fds();
   const total = 10_000;
   for (let done = 0; done < total; done += 200) {
@@ -88,14 +86,15 @@ it('opens and closes 10k TCP connections without leaking sockets or memory', asy
 }, 60_000);
 
 it('caps series per flush and names the offending prefixes', async () => {
-  const server = await startServer({ args: ['--config', config('card.toml', 'max_series = 10')] });
+  const admin = await freePort();
+  const server = await startServer({ args: ['--config', config('card.toml', 'max_series = 10'), '--admin', String(admin)] });
   const lines = Array.from({ length: 50 }, (_, i) => `api.request.${i}:1|c`).join('\n');
   await sendUdp(server.port, lines);
   await server.waitForStderr(/series limit reached/);
   expect(server.stderr).toMatch(/"api\.request":40/);
   const keys = () => new Set(server.flushes().flatMap((f) => f.lines.map((l) => l.key)));
   await server.waitUntil(() => keys().size >= 10);
-  await sleep(1500); // another flush: still only the 10 admitted series
+  await waitForMoreFlushes(admin, 2); // another interval: still only the 10 admitted series
   expect(keys().size).toBe(10);
 });
 

@@ -10,10 +10,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it, type TestContext } from 'vitest';
+import { waitForStats } from '../helpers/admin.js';
 import { sendTcp, sendUdp } from '../helpers/clients.js';
+import { freePort } from '../helpers/ports.js';
 import { runCli, startServer, stopAllServers, type ServerProcess } from '../helpers/server.js';
 import { parseStreamLine, sumOf, valuesOf, type Flush } from '../helpers/stream-output.js';
-import { sleep } from '../helpers/wait.js';
 
 type Proto = 'udp' | 'tcp';
 
@@ -214,9 +215,7 @@ describe.concurrent('flushing', () => {
     // Each send waits for the previous tick to be printed, so each lands in a later flush.
     for (let i = 1; i <= 3; i++) {
       await sendUdp(server.port!, 'tick:1|c\n');
-      await server.waitUntil((s) => s.flushes().filter((f) => f.lines.some((l) => l.key === 'counts.tick')).length >= i, {
-        what: `counts.tick in ${i} flushes`,
-      });
+      await server.waitForFlushesWith('counts.tick', i);
     }
     await server.stop();
     const { expect } = ctx;
@@ -230,13 +229,27 @@ describe.concurrent('flushing', () => {
     expect(flushStamps).toEqual([...flushStamps].sort((a, b) => a - b));
   });
 
+  it('flushes at multiples of the interval with aligned_flush', async (ctx) => {
+    // The clock itself is unit-tested (test/unit/flush/flush-clock.test.ts); this checks that the
+    // option reaches it. Unaligned, a 2 s interval would give odd timestamps half of the time.
+    const config = join(tempDir(ctx), 'aligned.toml');
+    writeFileSync(config, '[statsite]\nflush_interval = 2\naligned_flush = true\n');
+    const server = await start(ctx, ['--config', config, '--sink', 'stdout']);
+    for (let i = 1; i <= 2; i++) {
+      await sendUdp(server.port!, 'aligned:1|c\n');
+      await server.waitForFlushesWith('counts.aligned', i);
+    }
+    const stamps = server.flushes().map((f) => f.ts);
+    ctx.expect(stamps.map((ts) => ts % 2), stamps.join(', ')).toEqual(stamps.map(() => 0));
+  });
+
   it('flushes the last bucket on SIGTERM and exits 0', async (ctx) => {
-    const server = await start(ctx, ['--flush-interval', '30', '--sink', 'stdout']);
+    const admin = await freePort();
+    const server = await start(ctx, ['--flush-interval', '30', '--sink', 'stdout', '--admin', `127.0.0.1:${admin}`]);
     await sendUdp(server.port!, 'last.udp:1|c\n');
-    // The server closing the TCP connection shows it has read our bytes; a
-    // datagram has no such signal, so give it a moment to be read.
     await sendTcp(server.port!, 'last.tcp:2|c\n');
-    await sleep(300);
+    // Both lines are in the bucket once the server has counted them.
+    await waitForStats(admin, (s) => s['lines.udp'] === 1 && s['lines.tcp'] === 1, { what: 'both lines read' });
     ctx.expect(server.stdout).toBe(''); // nothing flushed yet: the lines below come from SIGTERM
     const exit = await server.stop({ signal: 'SIGTERM' });
     ctx.expect(exit).toEqual({ code: 0, signal: null, forced: false });

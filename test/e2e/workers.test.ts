@@ -10,10 +10,12 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { health, waitForMoreFlushes, waitForStats } from '../helpers/admin.js';
 import { sendTcp, sendUdp } from '../helpers/clients.js';
 import { freePort } from '../helpers/ports.js';
 import { BIN, startServer, stopAllServers, type ServerProcess } from '../helpers/server.js';
 import { parseStreamOutput, sumOf, valuesOf } from '../helpers/stream-output.js';
+import { waitForUdpRead } from '../helpers/udp-queue.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
 afterEach(() => stopAllServers());
@@ -70,11 +72,6 @@ async function blast(port: number, datagrams: number, line: (i: number) => strin
   }
 }
 
-async function getJson(url: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  return { status: res.status, body: await res.json() };
-}
-
 describe('ingest workers', () => {
   it('share UDP and TCP and merge every type exactly into the flushes', async () => {
     const admin = await freePort();
@@ -92,9 +89,9 @@ describe('ingest workers', () => {
       what: 'every counter line in the flushes', timeoutMs: 15_000,
     });
     // /stats adds up what the workers counted (reported at their hand-over).
-    await waitFor(async () => (await getJson(`http://127.0.0.1:${admin}/stats`)).body['lines.udp'] === lines + datagrams * 10, { what: '/stats lines.udp' });
-    const { body: health } = await getJson(`http://127.0.0.1:${admin}/health`);
-    expect(health.listeners.map((l: { name: string }) => l.name)).toEqual(['udp', 'tcp']);
+    await waitForStats(admin, (s) => s['lines.udp'] === lines + datagrams * 10, { what: '/stats lines.udp' });
+    const { body } = await health(admin);
+    expect(body.listeners.map((l) => l.name)).toEqual(['udp', 'tcp']);
 
     await server.stop();
     const flushes = server.flushes();
@@ -114,7 +111,7 @@ describe('ingest workers', () => {
     const workers = await workersOf(server, 2);
     await blast(server.port!, 1000, () => 'last:1|c\n');
     await sendTcp(server.port!, ['last:5|c\n']);
-    await sleep(200);
+    await waitForUdpRead(server.port!); // SIGTERM must find every datagram in a worker's bucket
     const exit = await server.stop();
     expect(exit).toMatchObject({ code: 0, forced: false });
     expect(sumOf(server.flushes(), 'counts.last')).toBe(20_000 + 5);
@@ -132,17 +129,18 @@ describe('ingest workers', () => {
       return pids.length === 2 && !pids.includes(victim) ? pids : undefined;
     }, { what: 'a replacement worker', timeoutMs: 10_000, detail: () => `children: ${childPids(server.pid).join(', ')}\n${server.diagnostics()}` });
     expect(replaced).toHaveLength(2);
-    await waitFor(async () => (await getJson(`http://127.0.0.1:${admin}/health`)).status === 200, { what: 'health to recover' });
+    await waitFor(async () => (await health(admin)).status === 200, { what: 'health to recover' });
 
     await blast(server.port!, 500, () => 'after:1|c\n');
     await server.waitUntil((s) => sumOf(s.flushes(), 'counts.after') === 10_000 || undefined, { what: 'the lines sent after the crash' });
   });
 
   it('flushes without a stalled worker and merges its interval when it answers late, losing nothing', async () => {
-    const server = await startServer({ args: ['--workers', '2', '--flush-interval', '1'] });
+    const admin = await freePort();
+    const server = await startServer({ args: ['--workers', '2', '--flush-interval', '1', '--admin', `127.0.0.1:${admin}`] });
     const workers = await workersOf(server, 2);
     await blast(server.port!, 2000, () => 'stall:1|c\n', 5);
-    await sleep(50);
+    await waitForUdpRead(server.port!); // both workers hold part of the interval when one stalls
     process.kill(workers[0], 'SIGSTOP');
     try {
       await server.waitForStderr(/slow to hand over their interval/, 0, { timeoutMs: 10_000 });
@@ -151,7 +149,8 @@ describe('ingest workers', () => {
       process.kill(workers[0], 'SIGCONT');
     }
     await server.waitUntil((s) => sumOf(s.flushes(), 'counts.stall') === 10_500 || undefined, { what: 'every line, the stalled worker\'s included' });
-    await sleep(1500);
+    // A late hand-over counted twice would show in the next flushes.
+    await waitForMoreFlushes(admin, 2);
     expect(sumOf(server.flushes(), 'counts.stall')).toBe(10_500);
   });
 

@@ -169,6 +169,17 @@ export class ServerProcess {
     });
   }
 
+  /**
+   * Waits until `key` has been printed in at least `count` flushes; returns those flushes. Sending
+   * a line, then waiting for its flush, puts each line sent this way into a flush of its own.
+   */
+  waitForFlushesWith(key: string, count: number, opts: WaitOptions = {}): Promise<Flush[]> {
+    return this.waitUntil((s) => {
+      const flushes = s.flushes().filter((f) => f.lines.some((l) => l.key === key));
+      return flushes.length >= count && flushes;
+    }, { what: `${JSON.stringify(key)} in ${count} flushes`, ...opts });
+  }
+
   /** Waits until stderr (from `from` on) matches. */
   waitForStderr(pattern: RegExp, from = 0, opts: WaitOptions = {}): Promise<string> {
     return this.waitUntil((s) => pattern.test(s.stderr.slice(from)) && s.stderr.slice(from), {
