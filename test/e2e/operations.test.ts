@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, type Health, type Stats } from '../helpers/admin.js';
 import { sendTcp, sendUdp } from '../helpers/clients.js';
-import { installed, warnSkipped, type ExternalTool } from '../helpers/external-tools.js';
+import { installed, testDeps, warnSkipped, type ExternalTool } from '../helpers/external-tools.js';
 import { freePort } from '../helpers/ports.js';
 import { BIN, runCli, startServer, stopAllServers } from '../helpers/server.js';
 import { sumOf } from '../helpers/stream-output.js';
@@ -25,7 +25,7 @@ function file(name: string, text: string): string {
   return path;
 }
 
-const SYSTEMD_ANALYZE: ExternalTool = { name: 'systemd-analyze', files: ['/usr/bin/systemd-analyze'], packages: ['systemd'] };
+const SYSTEMD_ANALYZE: ExternalTool = { name: 'systemd-analyze', files: ['/usr/bin/systemd-analyze'], install: testDeps('systemd') };
 
 describe('configuration errors', () => {
   for (const [name, text, expected] of [

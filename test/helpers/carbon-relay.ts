@@ -19,13 +19,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestChild } from './child-process.js';
 import { canConnect, sendTcp } from './clients.js';
-import { installed, type ExternalTool } from './external-tools.js';
+import { installed, testDeps, type ExternalTool } from './external-tools.js';
 import { freePort } from './ports.js';
 
 const BINARY = '/usr/bin/carbon-c-relay';
 const HOST = '127.0.0.1';
 
-export const CARBON_C_RELAY: ExternalTool = { name: 'carbon-c-relay', files: [BINARY], packages: ['carbon-c-relay'] };
+export const CARBON_C_RELAY: ExternalTool = { name: 'carbon-c-relay', files: [BINARY], install: testDeps('carbon-c-relay') };
 
 export interface RelayCluster {
   name: string;

@@ -1,7 +1,8 @@
-// Programs the e2e suite runs against that a machine may lack (scripts/install-test-deps.sh
-// installs them as Debian packages). A test that needs a missing one is skipped, never silently:
-// a loud warning names what is missing and how to install it.
+// Programs tests run against that a machine may lack (most are Debian packages that
+// scripts/install-test-deps.sh installs). A test that needs a missing one is skipped, never
+// silently: a loud warning names what is missing and how to install it.
 //
+//   testDeps(...packages): string                the install hint for install-test-deps.sh's packages
 //   installed(tool): boolean                     are all of the tool's files there?
 //   describeIfInstalled([tool, …], name, fn)     describe(), or describe.skip() with the warning
 //   warnSkipped(what, tool)                      the warning alone, for a step inside a test
@@ -14,8 +15,13 @@ export interface ExternalTool {
   name: string;
   /** Files that must all exist. */
   files: readonly string[];
-  /** The Debian packages that provide them. */
-  packages: readonly string[];
+  /** How to get it, for the warning: see testDeps(). */
+  install: string;
+}
+
+/** The install hint of a program that scripts/install-test-deps.sh installs. */
+export function testDeps(...packages: string[]): string {
+  return `run scripts/install-test-deps.sh as root (apt-get install ${packages.join(' ')})`;
 }
 
 export function installed(tool: ExternalTool): boolean {
@@ -26,7 +32,7 @@ export function installed(tool: ExternalTool): boolean {
 export function warnSkipped(skipped: string, tool: ExternalTool): void {
   console.warn(
     `\n!!!!!!!! SKIPPING ${skipped}: ${tool.name} is not installed (${tool.files.join(', ')}).\n` +
-      `!!!!!!!! Run scripts/install-test-deps.sh as root (apt-get install ${tool.packages.join(' ')}).\n`,
+      `!!!!!!!! To run it: ${tool.install}.\n`,
   );
 }
 

@@ -44,7 +44,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { TestChild } from './child-process.js';
 import { canConnect } from './clients.js';
-import { installed, type ExternalTool } from './external-tools.js';
+import { installed, testDeps, type ExternalTool } from './external-tools.js';
 import { freePort } from './ports.js';
 import { waitFor as poll } from './wait.js';
 
@@ -57,7 +57,7 @@ const START_TIMEOUT_MS = 20_000;
 export const GRAPHITE: ExternalTool = {
   name: 'real Graphite',
   files: [PYTHON, CARBON_CACHE, GRAPHITE_MANAGE],
-  packages: ['graphite-carbon', 'graphite-web'],
+  install: testDeps('graphite-carbon', 'graphite-web'),
 };
 
 export interface FindNode {

@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answersOk, TestChild } from './child-process.js';
-import { installed, type ExternalTool } from './external-tools.js';
+import { installed, testDeps, type ExternalTool } from './external-tools.js';
 import { freePort } from './ports.js';
 import { waitFor as poll } from './wait.js';
 
@@ -31,8 +31,8 @@ const BINARY = '/usr/bin/prometheus';
 export const PROMTOOL_BINARY = '/usr/bin/promtool';
 const HOST = '127.0.0.1';
 
-export const PROMETHEUS: ExternalTool = { name: 'real Prometheus', files: [BINARY], packages: ['prometheus'] };
-export const PROMTOOL: ExternalTool = { name: 'promtool', files: [PROMTOOL_BINARY], packages: ['prometheus'] };
+export const PROMETHEUS: ExternalTool = { name: 'real Prometheus', files: [BINARY], install: testDeps('prometheus') };
+export const PROMTOOL: ExternalTool = { name: 'promtool', files: [PROMTOOL_BINARY], install: testDeps('prometheus') };
 
 export interface InstantSample {
   metric: Record<string, string>;

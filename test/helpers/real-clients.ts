@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import StatsD from 'hot-shots';
-import type { ExternalTool } from './external-tools.js';
+import { testDeps, type ExternalTool } from './external-tools.js';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
@@ -12,7 +12,7 @@ const PYTHON = '/usr/bin/python3';
 export const PYTHON_STATSD: ExternalTool = {
   name: 'python3-statsd',
   files: [PYTHON, '/usr/lib/python3/dist-packages/statsd'],
-  packages: ['python3-statsd'],
+  install: testDeps('python3-statsd'),
 };
 
 /** Runs a python3-statsd snippet with `port` bound; the snippet uses the `statsd` module. */

@@ -24,7 +24,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answersOk, TestChild } from './child-process.js';
-import { installed, type ExternalTool } from './external-tools.js';
+import { installed, testDeps, type ExternalTool } from './external-tools.js';
 import { freePort } from './ports.js';
 import { instantQuery, type InstantSample } from './prometheus.js';
 import { waitFor as poll } from './wait.js';
@@ -32,7 +32,7 @@ import { waitFor as poll } from './wait.js';
 const BINARY = '/usr/bin/victoria-metrics';
 const HOST = '127.0.0.1';
 
-export const VICTORIA_METRICS: ExternalTool = { name: 'VictoriaMetrics', files: [BINARY], packages: ['victoria-metrics'] };
+export const VICTORIA_METRICS: ExternalTool = { name: 'VictoriaMetrics', files: [BINARY], install: testDeps('victoria-metrics') };
 
 export interface FindNode {
   id: string;
