@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCount, formatFixed, formatFixedExact, MAX_FIXED_BYTES, writeCount, writeFixed } from '../../../src/naming/c-format.js';
+import { seeded } from '../../helpers/random.js';
 
 describe('formatFixed (C %f)', () => {
   it('prints six decimals', () => {
@@ -35,14 +36,13 @@ describe('formatFixed on whole numbers', () => {
     expect(formatFixed(42)).toBe('42.000000');
     expect(formatFixed(-7, 2)).toBe('-7.00');
     expect(formatFixed(2 ** 53 - 1)).toBe('9007199254740991.000000');
-    expect(formatFixed(12345678901234567890)).toBe('12345678901234567168.000000');
+    expect(formatFixed(12345678901234567168)).toBe('12345678901234567168.000000'); // the double nearest 12345678901234567890
   });
 });
 
 describe('formatFixed fast path', () => {
-  // A seeded generator, so a failure names a reproducible value.
-  let seed = 12345;
-  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  // Seeded, so a failure names a reproducible value. C's printf is the outside reference: c-format-reference.test.ts.
+  const random = seeded(12345);
 
   it('matches the exact algorithm on values of every magnitude the fast path takes', () => {
     for (let i = 0; i < 200_000; i++) {
@@ -66,8 +66,7 @@ describe('formatFixed fast path', () => {
 });
 
 describe('writeFixed and writeCount (the same text, as bytes)', () => {
-  let seed = 777;
-  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const random = seeded(777);
   const out = new Uint8Array(MAX_FIXED_BYTES + 8);
   const written = (write: (o: Uint8Array, at: number, v: number) => number, value: number) => {
     const end = write(out, 3, value);
