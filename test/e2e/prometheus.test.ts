@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sendThenFlush } from '../helpers/admin.js';
 import { describeIfInstalled, installed, warnSkipped } from '../helpers/external-tools.js';
 import { freePort } from '../helpers/ports.js';
 import { PROMETHEUS, PROMTOOL, PROMTOOL_BINARY, startPrometheus, type InstantSample, type Prometheus } from '../helpers/prometheus.js';
@@ -21,13 +22,16 @@ describeIfInstalled([PROMETHEUS], 'prometheus sink scraped by a real Prometheus'
   let server: ServerProcess;
   let summaries: number;
   let histograms: number;
+  let admin: number;
 
   beforeAll(async () => {
     summaries = await freePort();
     histograms = await freePort();
+    admin = await freePort();
     server = await startServer({
       args: [
         '--flush-interval', '1',
+        '--admin', `127.0.0.1:${admin}`,
         '--sink', `prometheus://127.0.0.1:${summaries}`,
         '--sink', `prometheus://127.0.0.1:${histograms}?timer_unit=seconds&histogram_buckets=0.01,0.025,0.05`,
       ],
@@ -51,10 +55,10 @@ describeIfInstalled([PROMETHEUS], 'prometheus sink scraped by a real Prometheus'
     await prometheus.waitFor(async () => only(await prometheus.query(selector)) === 0);
 
     let sent = 0;
-    for (let i = 1; i <= 8; i++) {
-      hs.increment('my.counter', i, 1, tags);
+    for (let i = 1; i <= 5; i++) {
+      // Spread over several flushes: each increment in a flush of its own.
+      await sendThenFlush(admin, 1, () => hs.increment('my.counter', i, 1, tags));
       sent += i;
-      await new Promise((resolve) => setTimeout(resolve, 300)); // spread over several flushes
     }
     await closeHotShots(hs);
     await prometheus.waitFor(async () => only(await prometheus.query(selector)) === sent);
@@ -92,9 +96,11 @@ describeIfInstalled([PROMETHEUS], 'prometheus sink scraped by a real Prometheus'
   it('shows one name sent with two different tag sets as two series, and warns once', async () => {
     const hs = hotShots(server.port!);
     for (let i = 0; i < 3; i++) {
-      hs.gauge('my.inconsistent', 1, ['a:x']);
-      hs.gauge('my.inconsistent', 2, ['b:y']);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // Three flushes, each with both tag sets: the warning must still come once.
+      await sendThenFlush(admin, 2, () => {
+        hs.gauge('my.inconsistent', 1, ['a:x']);
+        hs.gauge('my.inconsistent', 2, ['b:y']);
+      });
     }
     await closeHotShots(hs);
     const found = await prometheus.waitFor(async () => {

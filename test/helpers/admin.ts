@@ -65,3 +65,15 @@ export async function waitForMoreFlushes(admin: number, count: number, opts: Wai
   const start = (await stats(admin)).flushes;
   await waitForStats(admin, (s) => s.flushes >= start + count, { what: `${count} more flushes`, ...opts });
 }
+
+/**
+ * Calls `send`, which sends `lines` well-formed lines over UDP, then waits until the server has
+ * counted them (they are in its bucket) and flushed that bucket: lines sent in successive calls
+ * land in successive flushes, whatever the interval and however slow the machine.
+ */
+export async function sendThenFlush(admin: number, lines: number, send: () => unknown): Promise<void> {
+  const before = (await stats(admin))['lines.udp'];
+  await send();
+  await waitForStats(admin, (s) => s['lines.udp'] >= before + lines, { what: `${lines} more lines read` });
+  await waitForMoreFlushes(admin, 1);
+}
