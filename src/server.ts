@@ -19,6 +19,8 @@ import { addTotals, pipelineTotals, type IngestTotals } from './ingest/ingest-to
 import type { ListenerStatus } from './ingest/listeners.js';
 import type { Logger, LogFormat } from './log/logger.js';
 import { createSink, parseSinkSpec, type SinkSpec } from './sinks/registry.js';
+import type { BufferedTcpSender } from './sinks/delivery/buffered-tcp-sender.js';
+import { SharedSenders } from './sinks/delivery/shared-senders.js';
 import type { Sink } from './sinks/sink.js';
 import { boundedWait } from './util/bounded-wait.js';
 
@@ -54,6 +56,12 @@ export class Server {
   private readonly clock: FlushClock;
   private readonly selfMetrics = new SelfMetrics();
   private sinks: Sink[];
+  /** Each running sink's spec, so a reload keeps the sinks whose spec did not change. */
+  private readonly specOf = new Map<Sink, string>();
+  /** The process's TCP senders: a sink rebuilt on reload takes over its destination's running sender. */
+  private readonly tcpSenders = new SharedSenders<BufferedTcpSender>();
+  /** The last SIGHUP reload: when, and why it was refused (null: applied). */
+  private lastReload: { at: number; error: string | null } | null = null;
   private admin: AdminHttp | null = null;
   private mergeEndpoint: MergeEndpoint | null = null;
   readonly merged = new MergeStats();
@@ -67,7 +75,7 @@ export class Server {
     this.pipeline = new IngestPipeline(config, log);
     const workers = workerCount(config);
     this.workers = workers > 1 ? new IngestWorkers(workers, config, logFormat, log, () => this.pipeline.aggregator.current()) : null;
-    this.sinks = this.buildSinks(config);
+    this.sinks = this.sinksFor(config);
     this.flusher = new Flusher(this.pipeline.aggregator, this.sinks, log, () => this.addSelfMetrics());
     this.flusher.sinkTimeoutMs = config.limits.sinkTimeout * 1000;
     if (this.workers !== null) {
@@ -121,18 +129,29 @@ export class Server {
 
   /**
    * Applies a new config: naming, quantiles, sinks, log level and flush interval take effect
-   * from the next flush; the current bucket is kept; listeners move only if their address changed.
+   * from the next flush; the current bucket is kept; listeners move only if their address changed,
+   * and a sink whose spec did not change keeps running as it is. The new sinks are built before
+   * anything running is touched: if one cannot be, the running config stays, whole, and the reason
+   * is logged, returned and shown on /health.
    */
-  async reload(next: ServerConfig): Promise<void> {
+  async reload(next: ServerConfig): Promise<string | null> {
+    let sinks: Sink[];
+    try {
+      sinks = this.sinksFor(next);
+    } catch (err) {
+      return this.refuseReload(err);
+    }
     const previous = this.config;
     this.config = next;
     this.log.level = next.logLevel;
     this.clock.reschedule(next.naming.flushInterval * 1000, next.alignedFlush);
     this.flusher.sinkTimeoutMs = next.limits.sinkTimeout * 1000;
-    if (JSON.stringify(sinkSpecs(next)) !== JSON.stringify(sinkSpecs(previous))) {
-      const old = this.flusher.replaceSinks((this.sinks = this.buildSinks(next)));
-      // Old sinks finish what they were given, in the background.
-      void Promise.all(old.map((s) => s.close())).catch(() => undefined);
+    const removed = this.sinks.filter((s) => !sinks.includes(s));
+    if (removed.length > 0 || sinks.length !== this.sinks.length) {
+      this.flusher.replaceSinks((this.sinks = sinks));
+      for (const sink of removed) this.specOf.delete(sink);
+      // Removed sinks finish what they were given, in the background.
+      void Promise.all(removed.map((s) => s.close())).catch(() => undefined);
     }
     await this.pipeline.reconfigure(ownListeners(next, this.workers));
     await this.workers?.reconfigure(next);
@@ -140,10 +159,20 @@ export class Server {
     if (next.adminHttp !== previous.adminHttp || next.management !== previous.management || next.forwardListen !== previous.forwardListen) {
       this.log.warn('admin and management addresses change only on restart');
     }
+    this.lastReload = { at: Date.now(), error: null };
     this.log.info(
       { listeners: this.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`), sinks: this.sinks.map((s) => s.name) },
       'configuration reloaded',
     );
+    return null;
+  }
+
+  /** Records and logs a reload that could not be applied; the running config stays. Returns the reason. */
+  refuseReload(err: unknown): string {
+    const reason = err instanceof Error ? err.message : String(err);
+    this.lastReload = { at: Date.now(), error: reason };
+    this.log.error({ err: reason }, 'config reload rejected; keeping the running config');
+    return reason;
   }
 
   health(): Health {
@@ -162,6 +191,12 @@ export class Server {
       problems,
       listeners: this.listenerStatus(),
       lastFlushAt: this.flusher.lastFlushAt === null ? null : new Date(this.flusher.lastFlushAt).toISOString(),
+      // A refused reload leaves the server running the previous config: shown, but not a failure of liveness.
+      lastReload: this.lastReload === null ? null : {
+        at: new Date(this.lastReload.at).toISOString(),
+        ok: this.lastReload.error === null,
+        error: this.lastReload.error,
+      },
     };
   }
 
@@ -204,8 +239,29 @@ export class Server {
     this.log.info({ rejectedLines: this.ingestTotals().rejectsTotal }, 'statsite-ts stopped');
   }
 
-  private buildSinks(config: ServerConfig): Sink[] {
-    return sinkSpecs(config).map((spec) => createSink(spec, () => this.config.naming, this.log));
+  /**
+   * The sinks for `config`: the running ones whose spec is the same, new ones for the rest. Throws
+   * when one cannot be built, after closing those it built.
+   */
+  private sinksFor(config: ServerConfig): Sink[] {
+    const running = [...this.specOf];
+    const context = { naming: () => this.config.naming, log: this.log, tcpSenders: this.tcpSenders };
+    const sinks: Sink[] = [];
+    try {
+      for (const spec of sinkSpecs(config)) {
+        const key = JSON.stringify(spec);
+        const at = running.findIndex(([, runningKey]) => runningKey === key);
+        const sink = at >= 0 ? running.splice(at, 1)[0][0] : createSink(spec, context);
+        this.specOf.set(sink, key);
+        sinks.push(sink);
+      }
+    } catch (err) {
+      const built = sinks.filter((s) => !(this.sinks ?? []).includes(s));
+      for (const sink of built) this.specOf.delete(sink);
+      void Promise.all(built.map((s) => s.close())).catch(() => undefined);
+      throw err;
+    }
+    return sinks;
   }
 
   /** UDP and TCP as bound by this process or its ingest workers, then stdin. */

@@ -7,7 +7,7 @@ import { defaultConfig } from '../config/defaults.js';
 import { loadConfigFile, MAX_INGEST_WORKERS } from '../config/load-config.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { parseLogLevel } from '../config/statsite-table.js';
-import { createLogger, detectLogFormat, LOG_FORMATS, type Logger } from '../log/logger.js';
+import { createLogger, detectLogFormat, LOG_FORMATS } from '../log/logger.js';
 import { Server, sinkSpecs } from '../server.js';
 import { SINK_SPECS } from '../sinks/registry.js';
 import { renderUnit } from './systemd-unit.js';
@@ -102,7 +102,7 @@ async function runServer(opts: CliOptions): Promise<number> {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'cannot start');
     return 1;
   }
-  const onHup = () => void reload(server, opts, log);
+  const onHup = () => void reload(server, opts);
   process.on('SIGHUP', onHup);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -114,15 +114,13 @@ async function runServer(opts: CliOptions): Promise<number> {
   return 0;
 }
 
-async function reload(server: Server, opts: CliOptions, log: Logger): Promise<void> {
-  let next: ServerConfig;
+/** SIGHUP: re-reads the config; whatever goes wrong, the server keeps running (the old config where the new one fails). */
+async function reload(server: Server, opts: CliOptions): Promise<void> {
   try {
-    next = resolveConfig(opts);
+    await server.reload(resolveConfig(opts));
   } catch (err) {
-    log.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload rejected; keeping the running config');
-    return;
+    server.refuseReload(err);
   }
-  await server.reload(next);
 }
 
 function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {

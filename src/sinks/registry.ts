@@ -4,7 +4,9 @@
 
 import type { Logger } from '../log/logger.js';
 import type { NamingConfig } from '../naming/naming-config.js';
+import type { BufferedTcpSender } from './delivery/buffered-tcp-sender.js';
 import { parseHttpSpec, type HttpOptions } from './delivery/http-options.js';
+import type { SharedSenders } from './delivery/shared-senders.js';
 import { ForwardSink } from './forward/forward-sink.js';
 import { parseGraphiteSpec, type GraphiteOptions } from './graphite/graphite-options.js';
 import { GraphiteSink } from './graphite/graphite-sink.js';
@@ -18,9 +20,11 @@ import { StdoutSink } from './stdout/stdout-sink.js';
 import { StreamCommandSink } from './stream/stream-command-sink.js';
 
 /** What every sink is built with besides its own options. */
-interface SinkContext {
+export interface SinkContext {
   naming: () => NamingConfig;
   log: Logger;
+  /** The process's TCP senders, shared by sinks with the same destination and queue (see shared-senders.ts). */
+  tcpSenders: SharedSenders<BufferedTcpSender>;
 }
 
 interface SinkEntry<O> {
@@ -55,7 +59,7 @@ const SINKS = {
     usage: 'graphite://HOST:PORT[?prefix=statsite.]',
     matches: (spec) => spec.startsWith('graphite://'),
     parse: parseGraphiteSpec,
-    build: (options, { naming, log }) => new GraphiteSink(options, naming, log),
+    build: (options, { naming, log, tcpSenders }) => new GraphiteSink(options, naming, log, tcpSenders),
   } satisfies SinkEntry<GraphiteOptions>,
   prometheus: {
     usage: 'prometheus://HOST:PORT',
@@ -101,7 +105,7 @@ export function parseSinkSpec(spec: string): SinkSpec {
   throw new Error(`unknown sink "${spec}" (supported: ${SINK_SPECS.join(', ')})`);
 }
 
-export function createSink(spec: SinkSpec, naming: () => NamingConfig, log: Logger): Sink {
+export function createSink(spec: SinkSpec, context: SinkContext): Sink {
   const entry = SINKS[spec.type] as SinkEntry<unknown>;
-  return entry.build(spec.options, { naming, log });
+  return entry.build(spec.options, context);
 }

@@ -3,6 +3,9 @@
 //              &buffer_lines=1000000&timeout=5]
 // [[sinks]] tables are turned into the same URL, so both paths share one parser.
 
+import { join } from 'node:path';
+import { unusableDirectory } from '../../util/directory-check.js';
+
 /** carbon_ch: carbon-relay's consistent hashing; c_relay_carbon_ch: carbon-c-relay's (carbon-hash-ring.ts). */
 export type Routing = 'fanout' | 'carbon_ch' | 'c_relay_carbon_ch';
 const ROUTINGS: Routing[] = ['fanout', 'carbon_ch', 'c_relay_carbon_ch'];
@@ -34,6 +37,16 @@ export const GRAPHITE_DEFAULTS = {
 };
 
 const QUERY_KEYS = ['prefix', 'routing', 'buffer_lines', 'timeout', 'spool_dir', 'spool_max_bytes'];
+
+/** A file-name-safe spelling: anything but letters, digits and `.-_:[]` as %XX, so no host reaches outside the spool. */
+function fileNamePart(text: string): string {
+  return text.replace(/[^A-Za-z0-9._:[\]-]/gu, (c) => Array.from(Buffer.from(c), (b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
+}
+
+/** The spool directory of one destination: its own folder under spool_dir. */
+export function destinationSpoolDir(spoolDir: string, d: GraphiteDestination): string {
+  return join(spoolDir, `${fileNamePart(d.host)}_${d.port}${d.instance === null ? '' : `_${fileNamePart(d.instance)}`}`);
+}
 
 function parseDestination(text: string, spec: string): GraphiteDestination {
   // [v6::addr]:port[:instance] or host:port[:instance]
@@ -78,13 +91,20 @@ export function parseGraphiteSpec(spec: string): GraphiteOptions {
   if (!(timeout > 0)) throw new Error(`sink "${spec}": timeout must be a number of seconds > 0`);
   const spoolMaxBytes = Number(query.get('spool_max_bytes') ?? GRAPHITE_DEFAULTS.spoolMaxBytes);
   if (!Number.isInteger(spoolMaxBytes) || spoolMaxBytes < 1) throw new Error(`sink "${spec}": spool_max_bytes must be a whole number ≥ 1`);
+  const spoolDir = query.get('spool_dir') || null;
+  if (spoolDir !== null) {
+    for (const d of destinations) {
+      const why = unusableDirectory(destinationSpoolDir(spoolDir, d));
+      if (why !== null) throw new Error(`sink "${spec}": spool_dir cannot be used: ${why}`);
+    }
+  }
   return {
     destinations,
     prefix: query.get('prefix') ?? GRAPHITE_DEFAULTS.prefix,
     routing,
     bufferLines,
     timeoutMs: timeout * 1000,
-    spoolDir: query.get('spool_dir') || null,
+    spoolDir,
     spoolMaxBytes,
   };
 }

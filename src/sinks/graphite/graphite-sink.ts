@@ -7,14 +7,14 @@ import type { Logger } from '../../log/logger.js';
 import { GRAPHITE_KEYS } from '../../naming/graphite-key.js';
 import type { NamingConfig } from '../../naming/naming-config.js';
 import { renderPoints, type PointWriter, type ValueFormat } from '../../naming/points.js';
-import { join } from 'node:path';
 import { BufferedTcpSender, type SenderStats } from '../delivery/buffered-tcp-sender.js';
 import { MemoryQueue } from '../delivery/chunk-queue.js';
 import { DiskSpool } from '../delivery/disk-spool.js';
+import { SharedSenders } from '../delivery/shared-senders.js';
 import { SerialQueue } from '../delivery/serial-queue.js';
 import type { Sink, SinkCounters } from '../sink.js';
 import { CarbonHashRing } from './carbon-hash-ring.js';
-import type { GraphiteOptions } from './graphite-options.js';
+import { destinationSpoolDir, type GraphiteOptions } from './graphite-options.js';
 import { runPaced } from '../../util/ingest-first-pacer.js';
 import { LineBytes } from '../../naming/line-bytes.js';
 
@@ -62,24 +62,29 @@ export class GraphiteSink implements Sink {
   readonly senders: BufferedTcpSender[];
   private readonly queue = new SerialQueue();
   private readonly route: ((key: string) => number) | null;
+  /** The senders' keys in `shared`, one per destination. */
+  private readonly senderKeys: string[];
 
+  /**
+   * `shared`: the server's senders, so that a sink built on reload for the same destination and
+   * queue takes over the running sender (and its spool) instead of opening a second one.
+   */
   constructor(
     private readonly options: GraphiteOptions,
     private readonly naming: () => NamingConfig,
     private readonly log: Logger,
+    private readonly shared = new SharedSenders<BufferedTcpSender>(),
   ) {
     this.name = `graphite://${options.destinations.map((d) => `${d.host}:${d.port}`).join(',')}`;
-    this.senders = options.destinations.map((d) => {
-      const queue =
-        options.spoolDir === null
-          ? new MemoryQueue(options.bufferLines)
-          : new DiskSpool(
-              join(options.spoolDir, `${d.host}_${d.port}${d.instance === null ? '' : `_${d.instance}`}`),
-              options.spoolMaxBytes,
-              log,
-            );
-      return new BufferedTcpSender({ host: d.host, port: d.port, connectTimeoutMs: options.timeoutMs, maxBackoffMs: 10_000 }, queue, log);
-    });
+    const spools = options.destinations.map((d) => (options.spoolDir === null ? null : destinationSpoolDir(options.spoolDir, d)));
+    this.senderKeys = options.destinations.map((d, i) => `${d.host}:${d.port}:${d.instance ?? ''} ${spools[i] ?? 'memory'}`);
+    this.senders = options.destinations.map((d, i) =>
+      shared.acquire(this.senderKeys[i], () => {
+        const spool = spools[i];
+        const queue = spool === null ? new MemoryQueue(options.bufferLines) : new DiskSpool(spool, options.spoolMaxBytes, log);
+        return new BufferedTcpSender({ host: d.host, port: d.port, connectTimeoutMs: options.timeoutMs, maxBackoffMs: 10_000 }, queue, log);
+      }),
+    );
     this.route = options.routing !== 'fanout' && options.destinations.length > 1 ? this.carbonRoute() : null;
   }
 
@@ -104,11 +109,13 @@ export class GraphiteSink implements Sink {
     };
   }
 
-  /** Gives buffered lines until `deadline` to reach carbon, then closes the connections. */
+  /**
+   * Gives buffered lines `timeoutMs` to reach carbon, then closes the connections — except those
+   * a sink built since (a reload) shares: they keep running for it.
+   */
   async close(timeoutMs = 5_000): Promise<void> {
     await this.queue.idle();
-    await Promise.all(this.senders.map((s) => s.idle(timeoutMs)));
-    for (const s of this.senders) s.close();
+    await Promise.all(this.senderKeys.map((key) => this.shared.release(key, timeoutMs)));
   }
 
   private reportDrops(): void {

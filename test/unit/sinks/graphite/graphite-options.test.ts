@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseGraphiteSpec } from '../../../../src/sinks/graphite/graphite-options.js';
+import { dirname } from 'node:path';
+import { destinationSpoolDir, parseGraphiteSpec } from '../../../../src/sinks/graphite/graphite-options.js';
 
 describe('graphite:// specs', () => {
   it('has statsite-style defaults', () => {
@@ -22,5 +23,17 @@ describe('graphite:// specs', () => {
     expect(() => parseGraphiteSpec('graphite://h:1,h:2?routing=carbon_ch')).toThrow(/instance names/);
     expect(() => parseGraphiteSpec('graphite://h:1,h:2?routing=c_relay_carbon_ch')).toThrow(/instance names/);
     expect(parseGraphiteSpec('graphite://h:1:r,h:2:a?routing=c_relay_carbon_ch').routing).toBe('c_relay_carbon_ch');
+  });
+});
+
+describe('a destination\'s spool directory', () => {
+  it('stays inside spool_dir whatever the host and instance are spelled like', () => {
+    const spool = '/var/lib/statsite-ts/spool';
+    const dir = (host: string, instance: string | null = null) => destinationSpoolDir(spool, { host, port: 2003, instance });
+    expect(dir('127.0.0.1')).toBe(`${spool}/127.0.0.1_2003`);
+    expect(dir('::1', 'a')).toBe(`${spool}/::1_2003_a`);
+    expect(dir('../../etc')).toBe(`${spool}/..%2f..%2fetc_2003`);
+    expect(dir('x', '../y')).toBe(`${spool}/x_2003_..%2fy`);
+    expect(dirname(dir('a/b\\c d'))).toBe(spool);
   });
 });
