@@ -10,6 +10,7 @@ import { parseLogLevel } from '../config/statsite-table.js';
 import { createLogger, detectLogFormat, LOG_FORMATS } from '../log/logger.js';
 import { Server, sinkSpecs } from '../server.js';
 import { SINK_SPECS } from '../sinks/registry.js';
+import { releaseHeldSignals, ServerSignals, type HeldSignals } from './signals.js';
 import { renderUnit } from './systemd-unit.js';
 import { waitReady } from './wait-ready.js';
 
@@ -86,7 +87,7 @@ function reportStartError(err: unknown): number {
   return EXIT_CONFIG;
 }
 
-async function runServer(opts: CliOptions): Promise<number> {
+async function runServer(opts: CliOptions, signals: ServerSignals): Promise<number> {
   let config: ServerConfig;
   try {
     config = resolveConfig(opts);
@@ -95,6 +96,7 @@ async function runServer(opts: CliOptions): Promise<number> {
   }
   const logFormat = detectLogFormat(config.logFormat);
   const log = createLogger(config.logLevel, logFormat);
+  signals.logTo(log);
   let server: Server;
   try {
     server = await Server.start(config, log, logFormat);
@@ -102,13 +104,8 @@ async function runServer(opts: CliOptions): Promise<number> {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'cannot start');
     return 1;
   }
-  const onHup = () => void reload(server, opts);
-  process.on('SIGHUP', onHup);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
-  process.off('SIGHUP', onHup);
+  signals.running(() => void reload(server, opts));
+  const signal = await signals.stopRequested;
   log.info({ signal }, 'shutting down: final flush');
   await server.stop();
   return 0;
@@ -192,11 +189,22 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
   return program;
 }
 
-/** Returns the exit code, or undefined when a subcommand already set process.exitCode. */
-export async function main(argv: string[]): Promise<number | undefined> {
+/**
+ * Returns the exit code, or undefined when a subcommand already set process.exitCode. `early`:
+ * the signals bin/statsite-ts held while the program loaded (see signals.ts).
+ */
+export async function main(argv: string[], early?: HeldSignals): Promise<number | undefined> {
   let code: number | undefined;
-  await buildProgram(async (opts) => {
-    code = await runServer(opts);
-  }).parseAsync(argv);
+  let serving = false;
+  const program = buildProgram(async (opts) => {
+    serving = true;
+    code = await runServer(opts, new ServerSignals(early));
+  });
+  program.hook('preSubcommand', () => releaseHeldSignals(early));
+  try {
+    await program.parseAsync(argv);
+  } finally {
+    if (!serving) releaseHeldSignals(early);
+  }
   return code;
 }
