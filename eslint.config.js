@@ -25,6 +25,8 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  // The executable has no extension; it is an ES module like the rest.
+  { files: ['bin/statsite-ts'], languageOptions: { sourceType: 'module', globals: nodeGlobals } },
   {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { ...nodeGlobals, exports: 'writable' } },
