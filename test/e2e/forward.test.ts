@@ -18,7 +18,9 @@ async function sendLines(port: number, lines: string[]): Promise<void> {
 
 it('merges three local instances into one global flush', async () => {
   const [mergePort, admin] = [await freePort(), await freePort()];
-  const global = await startServer({ args: ['--flush-interval', '60', '--accept-forward', `127.0.0.1:${mergePort}`, '--admin', String(admin)] });
+  const global = await startServer({
+    args: ['--flush-interval', '60', '--accept-forward', `127.0.0.1:${mergePort}`, '--admin', String(admin)],
+  });
   const locals = await Promise.all([0, 1, 2].map(() =>
     startServer({ args: ['--flush-interval', '1', '--forward', `http://127.0.0.1:${mergePort}/v1/forward`, '--sink', 'stdout'] })));
 
@@ -78,7 +80,8 @@ it('merges three local instances into one global flush', async () => {
 it('refuses a malformed snapshot with 400 and keeps serving', async () => {
   const mergePort = await freePort();
   const global = await startServer({ args: ['--flush-interval', '1', '--accept-forward', `127.0.0.1:${mergePort}`] });
-  const res = await fetch(`http://127.0.0.1:${mergePort}/v1/forward`, { method: 'POST', body: '{"format":"statsite-ts/forward","version":1,"counters":{"x":["a"]}}' });
+  const body = '{"format":"statsite-ts/forward","version":1,"counters":{"x":["a"]}}';
+  const res = await fetch(`http://127.0.0.1:${mergePort}/v1/forward`, { method: 'POST', body });
   expect(res.status).toBe(400);
   await global.waitForStderr(/refused a forwarded snapshot/);
   await sendUdp(global.port, 'still:1|c');

@@ -31,8 +31,10 @@ describe('configuration errors', () => {
   for (const [name, text, expected] of [
     ['unknown-key.toml', '[statsite]\nflush_intervall = 1\n', /unknown-key\.toml: statsite\.flush_intervall: unknown option/],
     ['wrong-type.toml', '[statsite]\nport = "eighty"\n', /wrong-type\.toml: statsite\.port: expected a number, got "eighty"/],
-    ['bad-range.ini', '[statsite]\nflush_interval = 1\nquantiles = 0.5, 1.5\n', /bad-range\.ini:3: statsite\.quantiles: each quantile must be between 0 and 1/],
-    ['bad-histogram.toml', '[histogram_api]\nprefix = "api"\nmin = 10\nmax = 0\nwidth = 1\n', /histogram_api\.max: must be greater than min/],
+    ['bad-range.ini', '[statsite]\nflush_interval = 1\nquantiles = 0.5, 1.5\n',
+      /bad-range\.ini:3: statsite\.quantiles: each quantile must be between 0 and 1/],
+    ['bad-histogram.toml', '[histogram_api]\nprefix = "api"\nmin = 10\nmax = 0\nwidth = 1\n',
+      /histogram_api\.max: must be greater than min/],
     ['bad-sink.toml', '[[sinks]]\ntype = "graphite"\nhost = "x"\nrouting = "round-robin"\n', /routing must be fanout/],
     ['bad-toml.toml', '[statsite\nport = 1\n', /bad-toml\.toml:1: /],
   ] as const) {
@@ -211,7 +213,8 @@ describe('health, stats and self-metrics', () => {
     const server = await startServer({ args: ['--config', config] });
     await sendUdp(server.port, 'a:1|c\nb:2|c\n12abc\n');
     await sendTcp(server.port, ['c:3|c\n']);
-    await server.waitUntil(() => sumOf(server.flushes(), 'counts.statsite-ts.lines.udp') === 2 && sumOf(server.flushes(), 'counts.statsite-ts.lines.tcp') === 1);
+    const selfCount = (name: string) => sumOf(server.flushes(), `counts.statsite-ts.${name}`);
+    await server.waitUntil(() => selfCount('lines.udp') === 2 && selfCount('lines.tcp') === 1);
     const flushes = server.flushes();
     expect(sumOf(flushes, 'counts.statsite-ts.parse_errors.missing_value')).toBe(1);
     // The test harness's own readiness probe is a TCP connection too.

@@ -84,11 +84,13 @@ describeIfInstalled([PROMETHEUS], 'prometheus sink scraped by a real Prometheus'
     await prometheus.waitFor(async () => only(await prometheus.query(`my_measurement_count{env="prod"}`)) === 4);
     expect(only(await prometheus.query(mean))).toBeCloseTo(25, 9);
     // The quantile series exist (their values belong to the interval the samples came in).
-    expect((await prometheus.query('count(my_measurement{env="prod"}) by (quantile)')).map((s) => s.metric.quantile).sort()).toEqual(['0.5', '0.9', '0.99']);
+    const quantiles = await prometheus.query('count(my_measurement{env="prod"}) by (quantile)');
+    expect(quantiles.map((s) => s.metric.quantile).sort()).toEqual(['0.5', '0.9', '0.99']);
 
     // The histogram endpoint, in seconds: exact bucket counts, the same mean.
     await prometheus.waitFor(async () => only(await prometheus.query(`my_measurement_seconds_count{env="prod"}`)) === 4);
-    expect(only(await prometheus.query(`my_measurement_seconds_sum{env="prod"} / my_measurement_seconds_count{env="prod"}`))).toBeCloseTo(0.025, 12);
+    const secondsMean = `my_measurement_seconds_sum{env="prod"} / my_measurement_seconds_count{env="prod"}`;
+    expect(only(await prometheus.query(secondsMean))).toBeCloseTo(0.025, 12);
     const buckets = await prometheus.query(`my_measurement_seconds_bucket{env="prod"}`);
     expect(Object.fromEntries(buckets.map((b) => [b.metric.le, b.value]))).toEqual({ '0.01': 1, '0.025': 2, '0.05': 4, '+Inf': 4 });
   }, 60_000);

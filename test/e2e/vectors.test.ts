@@ -30,7 +30,8 @@ describe('statsite vectors', () => {
 
   // With ingest workers the same traffic is split across processes and merged at flush; the
   // output must not change.
-  it.each(cases.flatMap((name) => [[name, 1], [name, 2]] as const))('%s: statsite-ts (%i ingest processes) prints what statsite printed', async (name, workers) => {
+  const runs = cases.flatMap((name) => [[name, 1], [name, 2]] as const);
+  it.each(runs)('%s: statsite-ts (%i ingest processes) prints what statsite printed', async (name, workers) => {
     const vc = loadVectorCase(name);
     const server = await startServer({
       args: ['--config', vc.configPath, '--sink', 'stdout', '--workers', String(workers)],

@@ -127,7 +127,10 @@ describe('ingest workers', () => {
     const replaced = await waitFor(() => {
       const pids = childPids(server.pid);
       return pids.length === 2 && !pids.includes(victim) ? pids : undefined;
-    }, { what: 'a replacement worker', timeoutMs: 10_000, detail: () => `children: ${childPids(server.pid).join(', ')}\n${server.diagnostics()}` });
+    }, {
+      what: 'a replacement worker', timeoutMs: 10_000,
+      detail: () => `children: ${childPids(server.pid).join(', ')}\n${server.diagnostics()}`,
+    });
     expect(replaced).toHaveLength(2);
     await waitFor(async () => (await health(admin)).status === 200, { what: 'health to recover' });
 
@@ -148,7 +151,9 @@ describe('ingest workers', () => {
     } finally {
       process.kill(workers[0], 'SIGCONT');
     }
-    await server.waitUntil((s) => sumOf(s.flushes(), 'counts.stall') === 10_500 || undefined, { what: 'every line, the stalled worker\'s included' });
+    await server.waitUntil((s) => sumOf(s.flushes(), 'counts.stall') === 10_500 || undefined, {
+      what: 'every line, the stalled worker\'s included',
+    });
     // A late hand-over counted twice would show in the next flushes.
     await waitForMoreFlushes(admin, 2);
     expect(sumOf(server.flushes(), 'counts.stall')).toBe(10_500);
@@ -157,7 +162,8 @@ describe('ingest workers', () => {
   it('moves the workers to a new port on SIGHUP', async () => {
     const [first, second] = [await freePort(), await freePort()];
     const config = join(dir, 'reload.toml');
-    const listen = (port: number) => `[statsite]\nflush_interval = 1\nbind_address = "127.0.0.1"\nudp_port = ${port}\ntcp_port = ${port}\n\n[ingest]\nworkers = 2\n`;
+    const listen = (port: number) =>
+      `[statsite]\nflush_interval = 1\nbind_address = "127.0.0.1"\nudp_port = ${port}\ntcp_port = ${port}\n\n[ingest]\nworkers = 2\n`;
     writeFileSync(config, listen(first));
     const server = await startServer({ args: ['--config', config], port: false, bind: false, waitForTcp: false });
     await server.waitForStderr(/statsite-ts listening/);
@@ -203,7 +209,10 @@ describe('ingest workers', () => {
   it('reads parse_stdin in the main process only, next to the workers', async () => {
     const config = join(dir, 'stdin.toml');
     const port = await freePort();
-    writeFileSync(config, `[statsite]\nflush_interval = 1\nbind_address = "127.0.0.1"\nport = ${port}\nudp_port = ${port}\nparse_stdin = true\n\n[ingest]\nworkers = 2\n`);
+    writeFileSync(config, [
+      '[statsite]', 'flush_interval = 1', 'bind_address = "127.0.0.1"', `port = ${port}`, `udp_port = ${port}`, 'parse_stdin = true',
+      '', '[ingest]', 'workers = 2', '',
+    ].join('\n'));
     const child = spawn(BIN, ['--config', config], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -214,7 +223,9 @@ describe('ingest workers', () => {
       await waitFor(() => err.includes('statsite-ts listening'), { what: 'the server to listen', detail: () => err });
       child.stdin.write('in:1|c\n'.repeat(3000));
       await sendUdp(port, 'in:10|c\n');
-      await waitFor(() => sumOf(parseStreamOutput(out).flushes, 'counts.in') === 3010, { what: 'stdin and UDP lines', detail: () => out.slice(-500) + err });
+      await waitFor(() => sumOf(parseStreamOutput(out).flushes, 'counts.in') === 3010, {
+        what: 'stdin and UDP lines', detail: () => out.slice(-500) + err,
+      });
     } finally {
       child.kill('SIGTERM');
       await exited;

@@ -58,7 +58,8 @@ describe('set members as bytes', () => {
     const bucket = new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
     const parser = new LineParser(bucket, new RejectCounter());
     // 0xff and 0xfe would both decode to U+FFFD; statsite hashes the raw bytes and counts two.
-    parser.parse(Buffer.concat([Buffer.from('u:'), Buffer.from([0xff]), Buffer.from('|s\nu:'), Buffer.from([0xfe]), Buffer.from('|s\nu:é|s\n')]));
+    const bytes = [Buffer.from('u:'), Buffer.from([0xff]), Buffer.from('|s\nu:'), Buffer.from([0xfe]), Buffer.from('|s\nu:é|s\n')];
+    parser.parse(Buffer.concat(bytes));
     bucket.set('u', 'é'); // the same member given as text
     expect(bucket.sets.get('u')!.size()).toBe(3);
   });

@@ -35,7 +35,8 @@ describe('loadConfigFile', () => {
   it('reads a statsite INI file as-is, with the same meaning as its TOML twin', () => {
     const ini = loadConfigFile(file('s.ini', [
       '[statsite]', 'port = 9000', 'udp_port = 0', 'timers_include = median, upper , lower', 'quantiles = 0.25, 0.5,0.999',
-      'extended_counters = yes', 'stream_cmd = cat > /dev/null', '', '[histogram_api]', 'prefix = api', 'min = 0', 'max = 100', 'width = 25',
+      'extended_counters = yes', 'stream_cmd = cat > /dev/null', '',
+      '[histogram_api]', 'prefix = api', 'min = 0', 'max = 100', 'width = 25',
       '[histogram_default]', 'prefix = ', 'min = 0', 'max = 10', 'width = 5',
     ].join('\n')));
     expect([ini.tcpPort, ini.udpPort]).toEqual([9000, 0]);
@@ -75,16 +76,21 @@ describe('loadConfigFile', () => {
   });
 
   it('reads [[sinks]] and [aggregate]', () => {
-    const c = loadConfigFile(file('l.toml', '[aggregate]\nkeep_gauges = true\n\n[[sinks]]\ntype = "stdout"\n\n[[sinks]]\ntype = "stream"\ncommand = "cat"\n'));
+    const text = '[aggregate]\nkeep_gauges = true\n\n[[sinks]]\ntype = "stdout"\n\n[[sinks]]\ntype = "stream"\ncommand = "cat"\n';
+    const c = loadConfigFile(file('l.toml', text));
     expect(c.keepGauges).toBe(true);
     expect(c.sinks).toEqual(['stdout', 'stream:cat']);
     expect(errorOf(file('m.toml', '[[sinks]]\ntype = "carrier-pigeon"\n')).reason).toMatch(/unknown sink type/);
   });
 
   it('turns a graphite [[sinks]] table into a graphite:// spec and checks it', () => {
-    const c = loadConfigFile(file('n.toml', '[[sinks]]\ntype = "graphite"\nhost = "carbon"\nport = 2004\nprefix = "x."\nbuffer_lines = 10\n\n[[sinks]]\ntype = "graphite"\ndestinations = ["a:2003:a", "b:2003:b"]\nrouting = "carbon_ch"\n'));
+    const c = loadConfigFile(file('n.toml', [
+      '[[sinks]]', 'type = "graphite"', 'host = "carbon"', 'port = 2004', 'prefix = "x."', 'buffer_lines = 10', '',
+      '[[sinks]]', 'type = "graphite"', 'destinations = ["a:2003:a", "b:2003:b"]', 'routing = "carbon_ch"', '',
+    ].join('\n')));
     expect(c.sinks).toEqual(['graphite://carbon:2004?prefix=x.&buffer_lines=10', 'graphite://a:2003:a,b:2003:b?routing=carbon_ch']);
-    expect(errorOf(file('o.toml', '[[sinks]]\ntype = "graphite"\ndestinations = ["h:1", "h:2"]\nrouting = "carbon_ch"\n')).reason).toMatch(/instance names/);
+    const sameHost = '[[sinks]]\ntype = "graphite"\ndestinations = ["h:1", "h:2"]\nrouting = "carbon_ch"\n';
+    expect(errorOf(file('o.toml', sameHost)).reason).toMatch(/instance names/);
     expect(errorOf(file('p.toml', '[[sinks]]\ntype = "graphite"\nport = 2003\n')).key).toBe('sinks[0].host');
   });
 });

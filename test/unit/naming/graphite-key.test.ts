@@ -41,11 +41,13 @@ describe('rendered Graphite keys', () => {
     const naming = { ...defaultConfig().naming, extendedCounters: true };
     const rendered: string[] = [];
     const raw: string[] = [];
-    for (const _ of renderPoints(bucket, naming, GRAPHITE_KEYS, { point: (stem, field, tags) => void rendered.push(stem + field + tags) }, 'statsite.')) {
+    const graphiteWriter = { point: (stem: string, field: string, tags: string) => void rendered.push(stem + field + tags) };
+    for (const _ of renderPoints(bucket, naming, GRAPHITE_KEYS, graphiteWriter, 'statsite.')) {
       // all slices
     }
     const identity = { path: (p: string) => p, tags: GRAPHITE_KEYS.tags };
-    for (const _ of renderPoints(bucket, naming, identity, { point: (stem, field, tags) => void raw.push(stem + field + tags) }, 'statsite.')) {
+    const rawWriter = { point: (stem: string, field: string, tags: string) => void raw.push(stem + field + tags) };
+    for (const _ of renderPoints(bucket, naming, identity, rawWriter, 'statsite.')) {
       // all slices
     }
     const spelled = raw.map((key) => {

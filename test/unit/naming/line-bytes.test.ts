@@ -19,7 +19,12 @@ class LineStrings implements PointWriter {
 class Both implements PointWriter {
   readonly chunks: Buffer[] = [];
   private points = 0;
-  constructor(readonly bytes: LineBytes, readonly strings: LineStrings, private readonly takeEvery: number, private readonly copy = false) {}
+  constructor(
+    readonly bytes: LineBytes,
+    readonly strings: LineStrings,
+    private readonly takeEvery: number,
+    private readonly copy = false,
+  ) {}
   point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void {
     this.bytes.point(stem, field, tags, value, format);
     this.strings.point(stem, field, tags, value, format);
@@ -28,7 +33,8 @@ class Both implements PointWriter {
 }
 
 function sampleBucket(extraSeries = 0): Bucket {
-  const bucket = new Bucket({ histograms: [{ prefix: 'h', min: 0, max: 100, width: 25 }], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
+  const histograms = [{ prefix: 'h', min: 0, max: 100, width: 25 }];
+  const bucket = new Bucket({ histograms, setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
   const names = ['api.latency', 'café.requêtes', 'emoji.🚀.launch', 'h.sized', 'x'.repeat(3000), 'tagged\nenv:prod,région:eu'];
   names.forEach((name, i) => {
     for (let s = 0; s <= i * 40; s++) bucket.timer(name, (s * 7.3) % 97, s % 3 === 0 ? 0.5 : 1);
@@ -45,9 +51,13 @@ function sampleBucket(extraSeries = 0): Bucket {
 describe('LineBytes', () => {
   // 30k more series write ~20 MB: lines pending at the end of a slab move to the next one.
   // takeCopy() writes the slab over again; mixed with take() it must not overwrite a view.
-  const cases: [number, number, boolean][] = [[1, 0, false], [7, 0, false], [1_000_000, 0, false], [997, 30_000, false], [1_000_000, 30_000, false], [7, 0, true], [997, 30_000, true]];
+  const cases: [number, number, boolean][] = [
+    [1, 0, false], [7, 0, false], [1_000_000, 0, false], [997, 30_000, false], [1_000_000, 30_000, false],
+    [7, 0, true], [997, 30_000, true],
+  ];
   for (const [takeEvery, extraSeries, copy] of cases) {
-    it(`writes the UTF-8 of the lines a string writer builds (${copy ? 'copying' : 'taking'} a chunk every ${takeEvery} points, ${extraSeries} more series)`, () => {
+    const chunking = `${copy ? 'copying' : 'taking'} a chunk every ${takeEvery} points`;
+    it(`writes the UTF-8 of the lines a string writer builds (${chunking}, ${extraSeries} more series)`, () => {
       const both = new Both(new LineBytes('|', '|1700000000\n'), new LineStrings(), takeEvery, copy);
       for (const _ of renderPoints(sampleBucket(extraSeries), { ...defaultConfig().naming, extendedCounters: true }, STREAM_KEYS, both)) {
         // all slices

@@ -57,7 +57,8 @@ describe('LineParser', () => {
 
   it('keeps good lines around malformed ones and counts each rejection by reason', () => {
     const { calls, rejects } = parse(
-      'ok1:1|c\n:1|c\nnocolon\nnotype:1\nx:12abc|c\nx:0x10|c\nx:.|c\nx:-|c\nx:NaN|c\nx:Infinity|ms\nx:1e999|ms\nx:1|zz\nx:|c\nx:1|c|!\nok2:2|c\n',
+      'ok1:1|c\n:1|c\nnocolon\nnotype:1\nx:12abc|c\nx:0x10|c\nx:.|c\nx:-|c\nx:NaN|c\nx:Infinity|ms\nx:1e999|ms\n' +
+        'x:1|zz\nx:|c\nx:1|c|!\nok2:2|c\n',
     );
     expect(calls.map((c) => c[1])).toEqual(['ok1', 'ok2']);
     expect(rejects).toEqual({
@@ -131,7 +132,8 @@ describe('LineParser name-embedded tags and DogStatsD extras', () => {
     const keys: string[] = [];
     const noop = () => undefined;
     const rejects = new RejectCounter();
-    const parser = new LineParser({ counter: (k) => keys.push(k), timer: (k) => keys.push(k), gauge: noop, set: noop, kv: noop }, rejects, { nameTagFormats });
+    const handler = { counter: (k: string) => keys.push(k), timer: (k: string) => keys.push(k), gauge: noop, set: noop, kv: noop };
+    const parser = new LineParser(handler, rejects, { nameTagFormats });
     parser.parse(Buffer.from(text));
     return { keys, rejects: rejects.total, parser };
   }

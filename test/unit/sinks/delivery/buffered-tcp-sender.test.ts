@@ -10,6 +10,8 @@ import { TcpReceiver } from '../../../helpers/tcp-receiver.js';
 import { waitFor } from '../../../helpers/wait.js';
 
 const log = pino({ level: 'silent' });
+/** A sender's options for the receiver on `port`: quick to connect, quick to retry. */
+const to = (port: number) => ({ host: '127.0.0.1', port, connectTimeoutMs: 1000, maxBackoffMs: 200 });
 
 const text = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `m ${from + i} 1\n`).join('');
 const lines = (from: number, to: number) => Buffer.from(text(from, to));
@@ -25,7 +27,7 @@ describe('BufferedTcpSender', () => {
     const r = new TcpReceiver();
     await r.start(0);
     cleanup.push(() => r.stop());
-    const sender = new BufferedTcpSender({ host: '127.0.0.1', port: r.port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new MemoryQueue(10_000), log);
+    const sender = new BufferedTcpSender(to(r.port), new MemoryQueue(10_000), log);
     cleanup.push(() => sender.close());
     sender.send(lines(0, 100), 100);
     await waitFor(() => r.received.split('\n').length > 100);
@@ -44,7 +46,7 @@ describe('BufferedTcpSender', () => {
     const r = new TcpReceiver();
     await r.start(0);
     cleanup.push(() => r.stop());
-    const sender = new BufferedTcpSender({ host: '127.0.0.1', port: r.port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new MemoryQueue(10_000), log);
+    const sender = new BufferedTcpSender(to(r.port), new MemoryQueue(10_000), log);
     cleanup.push(() => sender.close());
     const mib = 1024 * 1024;
     const chunks = RESEND_WINDOW_BYTES / mib + 8;
@@ -67,7 +69,7 @@ describe('BufferedTcpSender', () => {
     await r.start(0);
     const port = r.port;
     await r.stop();
-    const sender = new BufferedTcpSender({ host: '127.0.0.1', port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new MemoryQueue(300), log);
+    const sender = new BufferedTcpSender(to(port), new MemoryQueue(300), log);
     cleanup.push(() => sender.close());
     for (let i = 0; i < 1000; i += 100) sender.send(lines(i, i + 100), 100);
     expect(sender.stats()).toMatchObject({ droppedLines: 700, bufferedLines: 300 });
@@ -89,7 +91,7 @@ describe('DiskSpool', () => {
     await r.start(0);
     const port = r.port;
     await r.stop();
-    const first = new BufferedTcpSender({ host: '127.0.0.1', port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new DiskSpool(dir, 1e9, log), log);
+    const first = new BufferedTcpSender(to(port), new DiskSpool(dir, 1e9, log), log);
     for (let i = 0; i < 500; i += 100) {
       first.send(lines(i, i + 100), 100);
       first.seal();
@@ -99,7 +101,7 @@ describe('DiskSpool', () => {
 
     await r.start(port);
     cleanup.push(() => r.stop());
-    const second = new BufferedTcpSender({ host: '127.0.0.1', port, connectTimeoutMs: 1000, maxBackoffMs: 200 }, new DiskSpool(dir, 1e9, log), log);
+    const second = new BufferedTcpSender(to(port), new DiskSpool(dir, 1e9, log), log);
     cleanup.push(() => second.close());
     second.send(lines(500, 600), 100);
     second.seal();

@@ -9,9 +9,12 @@ import { parseHttpSpec } from '../../../../src/sinks/delivery/http-options.js';
 describe('http(s):// spec', () => {
   it('has defaults, and keeps the target URL as given', () => {
     expect(parseHttpSpec('http://127.0.0.1:8080/ingest')).toEqual({
-      url: 'http://127.0.0.1:8080/ingest', displayName: 'http://127.0.0.1:8080/ingest', headers: {}, timeoutMs: 10_000, bufferSeries: 1_000_000,
+      url: 'http://127.0.0.1:8080/ingest', displayName: 'http://127.0.0.1:8080/ingest',
+      headers: {}, timeoutMs: 10_000, bufferSeries: 1_000_000,
     });
-    expect(parseSinkSpec('https://collector.example.com/v1')).toMatchObject({ type: 'http', options: { url: 'https://collector.example.com/v1' } });
+    expect(parseSinkSpec('https://collector.example.com/v1')).toMatchObject({
+      type: 'http', options: { url: 'https://collector.example.com/v1' },
+    });
   });
 
   it("takes its own options off the URL and leaves the target's query alone", () => {
@@ -58,7 +61,8 @@ describe('[[sinks]] type = "http"', () => {
     process.env.STATSITE_TS_TEST_TOKEN = 'Bearer a+b&c';
     try {
       const c = load([
-        '[[sinks]]', 'type = "http"', 'url = "https://c.example.com/in?db=x"', 'headers = { Authorization = "env:STATSITE_TS_TEST_TOKEN", X-Team = "a&b" }',
+        '[[sinks]]', 'type = "http"', 'url = "https://c.example.com/in?db=x"',
+        'headers = { Authorization = "env:STATSITE_TS_TEST_TOKEN", X-Team = "a&b" }',
         'timeout = 2', 'buffer_series = 500',
       ].join('\n'));
       const o = parseHttpSpec(c.sinks[0]);

@@ -85,7 +85,8 @@ describe('Prometheus scrape endpoint', () => {
       flushes++;
       return sink.flush(bucketWith((b) => b.counter('c', 1, 1)), 0);
     };
-    const message = await waitFor(() => flushOne().then(() => false, (err: Error) => err.message), { timeoutMs: 5000, what: 'a failed flush' });
+    const failedFlush = () => flushOne().then(() => false, (err: Error) => err.message);
+    const message = await waitFor(failedFlush, { timeoutMs: 5000, what: 'a failed flush' });
     expect(message).toMatch(/cannot listen on 127\.0\.0\.1:\d+\/metrics: .*EADDRINUSE/);
     await new Promise<void>((resolve) => squatter.close(() => resolve()));
     await waitFor(async () => (await get(port).catch(() => null))?.ok, { timeoutMs: 10_000, what: 'the sink to bind the freed port' });

@@ -9,12 +9,14 @@ import { parsePrometheusSpec } from '../../../../src/sinks/prometheus/prometheus
 describe('prometheus:// spec', () => {
   it('has defaults: /metrics, quantiles 0.5 0.9 0.99, ttl 10 min, milliseconds, summaries', () => {
     expect(parsePrometheusSpec('prometheus://127.0.0.1:9102')).toEqual({
-      host: '127.0.0.1', port: 9102, path: '/metrics', quantiles: [0.5, 0.9, 0.99], ttlMs: 600_000, timerUnit: 'milliseconds', histogramBuckets: null,
+      host: '127.0.0.1', port: 9102, path: '/metrics',
+      quantiles: [0.5, 0.9, 0.99], ttlMs: 600_000, timerUnit: 'milliseconds', histogramBuckets: null,
     });
   });
 
   it('reads every option; a bare port listens on loopback; IPv6 in brackets', () => {
-    expect(parsePrometheusSpec('prometheus://9200?path=/m&quantiles=0.25,0.75&ttl=0&timer_unit=seconds&histogram_buckets=0.01,0.1,1')).toEqual({
+    const spec = 'prometheus://9200?path=/m&quantiles=0.25,0.75&ttl=0&timer_unit=seconds&histogram_buckets=0.01,0.1,1';
+    expect(parsePrometheusSpec(spec)).toEqual({
       host: '127.0.0.1', port: 9200, path: '/m', quantiles: [0.25, 0.75], ttlMs: 0, timerUnit: 'seconds', histogramBuckets: [0.01, 0.1, 1],
     });
     expect(parsePrometheusSpec('prometheus://[::1]:9102').host).toBe('::1');
@@ -46,14 +48,20 @@ describe('[[sinks]] type = "prometheus"', () => {
       '[[sinks]]', 'type = "prometheus"', 'host = "::"', 'port = 9200', 'path = "/m"', 'quantiles = [0.5, 0.99]', 'ttl = 0',
       'timer_unit = "seconds"', 'histogram_buckets = [0.005, 0.1, 1]',
     ].join('\n'));
-    expect(c.sinks).toEqual(['prometheus://[::]:9200?path=%2Fm&quantiles=0.5%2C0.99&ttl=0&timer_unit=seconds&histogram_buckets=0.005%2C0.1%2C1']);
+    expect(c.sinks).toEqual([
+      'prometheus://[::]:9200?path=%2Fm&quantiles=0.5%2C0.99&ttl=0&timer_unit=seconds&histogram_buckets=0.005%2C0.1%2C1',
+    ]);
     expect(parsePrometheusSpec(c.sinks[0])).toEqual({
       host: '::', port: 9200, path: '/m', quantiles: [0.5, 0.99], ttlMs: 0, timerUnit: 'seconds', histogramBuckets: [0.005, 0.1, 1],
     });
   });
 
   it('refuses unknown keys and bad values, naming the entry', () => {
-    expect(() => load('[[sinks]]\ntype = "prometheus"\nprefix = "x"\n')).toThrow(/sinks\[0\]\.prefix: unknown option for a prometheus sink/);
-    expect(() => load('[[sinks]]\ntype = "prometheus"\ntimer_unit = "hours"\n')).toThrow(/sinks\[0\].*timer_unit must be milliseconds or seconds/);
+    expect(() => load('[[sinks]]\ntype = "prometheus"\nprefix = "x"\n')).toThrow(
+      /sinks\[0\]\.prefix: unknown option for a prometheus sink/,
+    );
+    expect(() => load('[[sinks]]\ntype = "prometheus"\ntimer_unit = "hours"\n')).toThrow(
+      /sinks\[0\].*timer_unit must be milliseconds or seconds/,
+    );
   });
 });

@@ -28,7 +28,8 @@ function setup(spec = 'prometheus://127.0.0.1:9102') {
   };
   const text = (format: ExpositionFormat = 'text', now = 0) => [...renderExposition(registry, format, now)].join('');
   /** The sample lines only (no comments), for compact assertions. */
-  const samples = (format: ExpositionFormat = 'text', now = 0) => text(format, now).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  const samples = (format: ExpositionFormat = 'text', now = 0) =>
+    text(format, now).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
   return { registry, warnings, apply, text, samples };
 }
 
@@ -57,7 +58,10 @@ describe('Prometheus names', () => {
   });
 
   it('serves OpenMetrics only when the Accept header asks for it', () => {
-    const prometheus = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    const prometheus = [
+      'application/openmetrics-text;version=1.0.0', 'application/openmetrics-text;version=0.0.1;q=0.75',
+      'text/plain;version=0.0.4;q=0.5', '*/*;q=0.1',
+    ].join(',');
     expect(negotiateFormat(prometheus)).toBe('openmetrics');
     expect(negotiateFormat('text/plain;version=0.0.4')).toBe('text');
     expect(negotiateFormat('*/*')).toBe('text');

@@ -42,7 +42,8 @@ function byName(timeseries: TimeSeries[]): Record<string, number> {
 
 describe('remote-write spec', () => {
   it('splits transport options (the HTTP sink’s) from series options (the Prometheus sink’s)', () => {
-    const o = parseRemoteWriteSpec('remote-write+https://vm.example:8428/api/v1/write?timeout=3&quantiles=0.5,0.99&timer_unit=seconds&header=X-Scope:team&extra=1');
+    const query = 'timeout=3&quantiles=0.5,0.99&timer_unit=seconds&header=X-Scope:team&extra=1';
+    const o = parseRemoteWriteSpec(`remote-write+https://vm.example:8428/api/v1/write?${query}`);
     expect(o.http.url).toBe('https://vm.example:8428/api/v1/write?extra=1');
     expect(o.http.displayName).toBe('remote-write+https://vm.example:8428/api/v1/write');
     expect(o.http.timeoutMs).toBe(3000);
@@ -53,15 +54,22 @@ describe('remote-write spec', () => {
   it('defaults the path to /api/v1/write and refuses what it cannot use, without echoing the query', () => {
     expect(parseRemoteWriteSpec('remote-write+http://127.0.0.1:9090').http.url).toBe('http://127.0.0.1:9090/api/v1/write');
     expect(() => parseRemoteWriteSpec('remote-write+ftp://x/')).toThrow(/remote-write\+http/);
-    expect(() => parseRemoteWriteSpec('remote-write+http://x:1/w?quantiles=2&header=A:secret')).toThrow(/^sink "remote-write\+http:\/\/x:1\/w": each quantile/);
+    expect(() => parseRemoteWriteSpec('remote-write+http://x:1/w?quantiles=2&header=A:secret')).toThrow(
+      /^sink "remote-write\+http:\/\/x:1\/w": each quantile/,
+    );
     expect(parseSinkSpec('remote-write+http://x:1/w').type).toBe('remote_write');
   });
 
   it('is a [[sinks]] type = "remote_write" entry in the config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-rw-'));
     const path = join(dir, 'c.toml');
-    writeFileSync(path, '[[sinks]]\ntype = "remote_write"\nurl = "http://127.0.0.1:8428/api/v1/write"\ntimeout = 2\nquantiles = [0.5]\nheaders = { X-Org = "a" }\n');
-    expect(loadConfigFile(path).sinks).toEqual(['remote-write+http://127.0.0.1:8428/api/v1/write?header=X-Org%3Aa&timeout=2&quantiles=0.5']);
+    writeFileSync(path, [
+      '[[sinks]]', 'type = "remote_write"', 'url = "http://127.0.0.1:8428/api/v1/write"', 'timeout = 2', 'quantiles = [0.5]',
+      'headers = { X-Org = "a" }', '',
+    ].join('\n'));
+    expect(loadConfigFile(path).sinks).toEqual([
+      'remote-write+http://127.0.0.1:8428/api/v1/write?header=X-Org%3Aa&timeout=2&quantiles=0.5',
+    ]);
   });
 });
 
@@ -139,7 +147,8 @@ describe('RemoteWriteSink', () => {
       'content-encoding': 'snappy',
       'x-prometheus-remote-write-version': '0.1.0',
     });
-    expect(endpoint.bodies.map((series) => [byName(series).jobs_total, series[0].samples[0].timestamp])).toEqual([[4, 100_000], [5, 110_000]]);
+    const totals = endpoint.bodies.map((series) => [byName(series).jobs_total, series[0].samples[0].timestamp]);
+    expect(totals).toEqual([[4, 100_000], [5, 110_000]]);
     expect(sink.counters()).toMatchObject({ sentLines: 2, droppedLines: 0, bufferedLines: 0 });
   });
 });
