@@ -295,7 +295,7 @@ export class Server {
   private async startAdmin(config: ServerConfig): Promise<void> {
     if (config.adminHttp !== null) {
       const { host, port } = parseListenAddress(config.adminHttp);
-      this.admin = await listenAdminHttp(host, port, this);
+      this.admin = await listenAdminHttp(host, port, this, this.log);
     }
     if (config.forwardListen !== null) {
       const { host, port } = parseListenAddress(config.forwardListen);
@@ -310,7 +310,7 @@ export class Server {
         gauges: () => Object.fromEntries([...bucket().gauges].map(([k, g]) => [k, g.value])),
         timers: () =>
           Object.fromEntries([...bucket().timers].map(([k, t]) => [k, { count: t.count, sum: t.sum, lower: t.min, upper: t.max }])),
-      });
+      }, this.log);
     }
   }
 }

@@ -5,6 +5,8 @@
 // Responses are fixed JSON; nothing from the request is echoed back.
 
 import { createServer, type Server } from 'node:http';
+import type { Logger } from '../log/logger.js';
+import { serverErrorLog } from '../log/rate-limited.js';
 import { closeServer, listen } from '../util/listen.js';
 
 export interface Health {
@@ -24,7 +26,7 @@ export interface AdminHttp {
   close(): Promise<void>;
 }
 
-export async function listenAdminHttp(host: string, port: number, source: AdminSource): Promise<AdminHttp> {
+export async function listenAdminHttp(host: string, port: number, source: AdminSource, log: Logger): Promise<AdminHttp> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     const reply = (status: number, body: unknown) => {
@@ -43,6 +45,6 @@ export async function listenAdminHttp(host: string, port: number, source: AdminS
     if (path === '/stats') return reply(200, source.stats());
     return reply(404, { error: 'not found', paths: ['/health', '/ready', '/stats'] });
   });
-  const boundPort = await listen(server, port, host);
+  const boundPort = await listen(server, port, host, serverErrorLog(log, 'admin endpoint'));
   return { port: boundPort, close: () => closeServer(server) };
 }

@@ -5,6 +5,8 @@
 // Replies end with "END\n\n" as etsy's do (health replies are a single line).
 
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '../log/logger.js';
+import { serverErrorLog } from '../log/rate-limited.js';
 import { closeServer, listen } from '../util/listen.js';
 
 export interface ManagementSource {
@@ -24,7 +26,7 @@ export interface Management {
 const HELP = 'Commands: stats, counters, timers, gauges, health, health up, health down, quit\n\n';
 const MAX_COMMAND_BYTES = 1024;
 
-export async function listenManagement(host: string, port: number, source: ManagementSource): Promise<Management> {
+export async function listenManagement(host: string, port: number, source: ManagementSource, log: Logger): Promise<Management> {
   let down = false;
   const sockets = new Set<Socket>();
   const answer = (command: string): string | null => {
@@ -75,7 +77,7 @@ export async function listenManagement(host: string, port: number, source: Manag
       }
     });
   });
-  const boundPort = await listen(server, port, host);
+  const boundPort = await listen(server, port, host, serverErrorLog(log, 'management port'));
   return {
     port: boundPort,
     get down() {

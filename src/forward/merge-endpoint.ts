@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { closeServer, listen } from '../util/listen.js';
 import type { Bucket } from '../aggregate/bucket.js';
 import type { Logger } from '../log/logger.js';
+import { serverErrorLog } from '../log/rate-limited.js';
 import { mergeSnapshot, parseSnapshot, seriesCount } from '../sinks/forward/snapshot.js';
 
 export const FORWARD_PATH = '/v1/forward';
@@ -39,6 +40,8 @@ export async function listenMergeEndpoint(
       reply(404, { error: `POST snapshots to ${FORWARD_PATH}` });
       return;
     }
+    // A client that goes away mid-body: its snapshot is not merged, nothing else happens.
+    req.on('error', () => undefined);
     const parts: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -68,6 +71,6 @@ export async function listenMergeEndpoint(
       }
     });
   });
-  const boundPort = await listen(server, port, host);
+  const boundPort = await listen(server, port, host, serverErrorLog(log, 'forward endpoint'));
   return { port: boundPort, close: () => closeServer(server) };
 }

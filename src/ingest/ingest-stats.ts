@@ -9,6 +9,8 @@ export class IngestStats {
   tcpConnectionsOpen = 0;
   /** Connections closed at once because tcp_max_connections were open. */
   tcpRefused = 0;
+  /** Connections the kernel had for us that could not be accepted (EMFILE: out of file descriptors). */
+  tcpAcceptErrors = 0;
   /** Connections closed after tcp_idle_timeout without data. */
   tcpIdleClosed = 0;
   stdinLines = 0;

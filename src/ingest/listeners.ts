@@ -4,6 +4,8 @@
 
 import type { Limits, ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../log/logger.js';
+import { RateLimitedLog } from '../log/rate-limited.js';
+import { isAcceptError } from '../util/listen.js';
 import type { LineParser } from '../protocol/parser.js';
 import type { IngestStats } from './ingest-stats.js';
 import { readStdin } from './stdin.js';
@@ -42,6 +44,7 @@ export class Listeners {
   private readonly udp = new Slot('udp');
   private readonly tcp = new Slot('tcp');
   private stdin: { close(): void } | null = null;
+  private readonly acceptErrors: RateLimitedLog;
 
   constructor(
     private readonly parser: LineParser,
@@ -49,7 +52,9 @@ export class Listeners {
     private readonly log: Logger,
     /** Read when a connection opens, so a reload applies to new connections. */
     private readonly limits: () => Limits,
-  ) {}
+  ) {
+    this.acceptErrors = new RateLimitedLog(log, 'could not accept a TCP connection; it is lost, the listener goes on');
+  }
 
   /** Binds what `config` asks for. `strict` (start-up) throws on failure; a reload records it instead. */
   async apply(config: ServerConfig, strict: boolean): Promise<void> {
@@ -60,7 +65,11 @@ export class Listeners {
     await this.move(this.tcp, config.tcpPort > 0 ? formatAddress(host, config.tcpPort) : '', strict, (onFailure) =>
       listenTcp(host, config.tcpPort, this.parser, this.stats, onFailure, this.limits),
     );
-    if (config.parseStdin && this.stdin === null) this.stdin = readStdin(this.parser, this.stats, config.limits.maxLineBytes);
+    if (config.parseStdin && this.stdin === null) {
+      this.stdin = readStdin(this.parser, this.stats, config.limits.maxLineBytes, (err) => {
+        this.log.error({ err: err.message }, 'cannot read stdin any more; parse_stdin stops, the other listeners go on');
+      });
+    }
     if (!config.parseStdin && this.stdin !== null) {
       this.stdin.close();
       this.stdin = null;
@@ -96,6 +105,12 @@ export class Listeners {
       return;
     }
     const onFailure = (err: Error) => {
+      // Out of file descriptors for a moment: that connection is lost, the listener still serves.
+      if (isAcceptError(err)) {
+        this.stats.tcpAcceptErrors++;
+        this.acceptErrors.hit(() => ({ listener: slot.name, address: wanted, err: err.message }));
+        return;
+      }
       slot.error = err.message;
       this.log.error({ listener: slot.name, address: wanted, err: err.message }, 'listener failed');
     };

@@ -4,7 +4,8 @@ import { LineFramer } from '../protocol/line-framer.js';
 import type { LineParser } from '../protocol/parser.js';
 import type { IngestStats } from './ingest-stats.js';
 
-export function readStdin(parser: LineParser, stats: IngestStats, maxLineBytes: number): { close(): void } {
+/** `onError`: stdin failed (EIO, a closed terminal); reading stops there. */
+export function readStdin(parser: LineParser, stats: IngestStats, maxLineBytes: number, onError: (err: Error) => void): { close(): void } {
   const framer = new LineFramer(parser, maxLineBytes);
   const onData = (chunk: Buffer) => {
     stats.stdinLines += framer.push(chunk);
@@ -12,10 +13,16 @@ export function readStdin(parser: LineParser, stats: IngestStats, maxLineBytes: 
   const onEnd = () => {
     stats.stdinLines += framer.end();
   };
+  let reading = true;
   process.stdin.on('data', onData);
   process.stdin.on('end', onEnd);
+  // Stays for good: a late error of a stream we stopped reading must not end the process either.
+  process.stdin.on('error', (err) => {
+    if (reading) onError(err);
+  });
   return {
     close: () => {
+      reading = false;
       process.stdin.off('data', onData);
       process.stdin.off('end', onEnd);
       process.stdin.pause();

@@ -55,8 +55,7 @@ export async function listenTcp(
   server.maxConnections = limits().tcpMaxConnections;
   // Past maxConnections Node closes new connections at once; count them so it is not silent.
   server.on('drop', () => stats.tcpRefused++);
-  const boundPort = await listen(server, port, host);
-  server.on('error', onFailure);
+  const boundPort = await listen(server, port, host, onFailure);
   const bound = server.address();
   return {
     address: typeof bound === 'object' && bound !== null ? bound.address : host,

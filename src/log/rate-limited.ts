@@ -26,3 +26,9 @@ export class RateLimitedLog {
     this.log.warn({ ...details(), ...(suppressed > 0 ? { suppressedSinceLastLog: suppressed } : {}) }, this.message);
   }
 }
+
+/** An 'error' listener for a server that keeps listening (a failed accept): logged at most once per window. */
+export function serverErrorLog(log: Logger, server: string): (err: Error) => void {
+  const limited = new RateLimitedLog(log, `${server}: an error, it goes on listening`);
+  return (err) => limited.hit(() => ({ err: err.message }));
+}

@@ -1,19 +1,30 @@
 // Binding a TCP or HTTP server and getting its port: the one place that turns listen()'s
-// error event into a rejected promise.
+// error event into a rejected promise, and that keeps an 'error' listener on the server for the
+// rest of its life — a failed accept (EMFILE: out of file descriptors) is emitted there, and with
+// no listener it would end the process.
 
 import type { Server as NetServer } from 'node:net';
 
-/** Listens on host:port; resolves with the bound port (useful with port 0), rejects on EADDRINUSE etc. */
-export async function listen(server: NetServer, port: number, host: string): Promise<number> {
+/**
+ * Listens on host:port; resolves with the bound port (useful with port 0), rejects on EADDRINUSE
+ * etc. From then on `onError` gets the server's errors; the server goes on listening.
+ */
+export async function listen(server: NetServer, port: number, host: string, onError: (err: Error) => void): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
+      server.on('error', onError);
       resolve();
     });
   });
   const address = server.address();
   return typeof address === 'object' && address !== null ? address.port : port;
+}
+
+/** A failed accept (e.g. EMFILE): the connection is lost, the server keeps listening. */
+export function isAcceptError(err: Error): boolean {
+  return (err as NodeJS.ErrnoException).syscall === 'accept';
 }
 
 /** Closes a server and its open connections. */

@@ -33,6 +33,8 @@ export interface StartOptions {
   /** Bound on start-up (default 10 s). */
   readyTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Runs the server with this `ulimit -n`. */
+  maxOpenFiles?: number;
   /** How stdout bytes become text (default utf8; latin1 compares bytes 1:1). */
   stdoutEncoding?: BufferEncoding;
 }
@@ -214,8 +216,11 @@ export class ServerProcess {
   }
 }
 
-function spawnBin(args: readonly string[], env?: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(BIN, args, { cwd: REPO_ROOT, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnBin(args: readonly string[], env?: NodeJS.ProcessEnv, maxOpenFiles?: number): ChildProcess {
+  const options = { cwd: REPO_ROOT, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
+  if (maxOpenFiles === undefined) return spawn(BIN, args, options);
+  // `exec` keeps the pid: the shell becomes the server, with the lower limit.
+  return spawn('/bin/sh', ['-c', `ulimit -n ${maxOpenFiles} && exec "$0" "$@"`, BIN, ...args], options);
 }
 
 async function startOnce(opts: StartOptions, port: number | undefined): Promise<ServerProcess> {
@@ -225,7 +230,7 @@ async function startOnce(opts: StartOptions, port: number | undefined): Promise<
   args.push(...(opts.args ?? []));
 
   installExitHook();
-  const server = new ServerProcess(spawnBin(args, opts.env), args, port, opts.stdoutEncoding);
+  const server = new ServerProcess(spawnBin(args, opts.env, opts.maxOpenFiles), args, port, opts.stdoutEncoding);
   const waitForTcp = opts.waitForTcp ?? port !== undefined;
   if (!waitForTcp) return server;
   if (port === undefined) throw new Error('waitForTcp needs a port');
