@@ -12,7 +12,8 @@ export interface IniValue {
 export type IniTables = Record<string, Record<string, IniValue>>;
 
 export function parseIni(text: string, file: string): IniTables {
-  const tables: IniTables = {};
+  // No prototype: a section or option named `__proto__` or `constructor` is just a (refused) name.
+  const tables: IniTables = Object.create(null);
   let section: Record<string, IniValue> | null = null;
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -22,7 +23,7 @@ export function parseIni(text: string, file: string): IniTables {
     if (line.startsWith('[')) {
       if (!line.endsWith(']')) throw new ConfigError(file, '', `unterminated section header "${line}"`, lineNo);
       const name = line.slice(1, -1).trim();
-      section = tables[name] ??= {};
+      section = tables[name] ??= Object.create(null);
       continue;
     }
     const sep = line.search(/[=:]/);

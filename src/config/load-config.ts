@@ -15,7 +15,7 @@ import { parseListenAddress } from '../util/address.js';
 import { LOG_FORMATS } from '../log/logger.js';
 import { NAME_TAG_FORMATS, type NameTagFormat } from '../protocol/name-tags.js';
 import { parseSinkSpec } from '../sinks/registry.js';
-import { asBool, asInteger, asNumber, asString, asStringList, fail, type RawOption } from './values.js';
+import { asBool, asInteger, asNumber, asString, asStringList, fail, ownValue, type RawOption } from './values.js';
 
 const MAX_HISTOGRAM_BINS = 1024;
 export const MAX_INGEST_WORKERS = 64;
@@ -42,7 +42,8 @@ function readToml(text: string, file: string): Tables {
     if (err instanceof TomlError) throw new ConfigError(file, '', err.message.split('\n')[0], err.line);
     throw err;
   }
-  const tables: Tables = {};
+  // No prototype: a table named `__proto__` is a table name like any other (and refused as unknown).
+  const tables: Tables = Object.create(null);
   for (const [name, table] of Object.entries(doc)) {
     if (name === 'sinks' && Array.isArray(table)) {
       // [[sinks]] array of tables: keep as one pseudo-table per entry.
@@ -76,10 +77,10 @@ function configFromTables(tables: Tables, file: string): ServerConfig {
       for (const key of Object.keys(tables[table])) applyStatsiteOption(config, key, opt(table, key));
     } else if (table.startsWith('histogram')) {
       config.histograms.push(readHistogram(tables, table, file, opt));
-    } else if (table in EXTRA_TABLES) {
+    } else if (Object.hasOwn(EXTRA_TABLES, table)) {
       const options = EXTRA_TABLES[table];
       for (const key of Object.keys(tables[table])) {
-        const apply = options[key] ?? fail(opt(table, key), `unknown option (known: ${Object.keys(options).join(', ')})`);
+        const apply = ownValue(options, key) ?? fail(opt(table, key), `unknown option (known: ${Object.keys(options).join(', ')})`);
         apply(config, opt(table, key));
       }
     } else if (table.startsWith('sinks[')) {
@@ -194,7 +195,8 @@ function readSink(tables: Tables, table: string, file: string, opt: (t: string, 
     http: ['type', 'url', 'headers', 'timeout', 'buffer_series'],
     remote_write: ['type', 'url', 'headers', 'timeout', 'buffer_series', 'quantiles', 'ttl', 'timer_unit', 'histogram_buckets'],
   };
-  const keys = allowed[type] ?? fail(opt(table, 'type'), `unknown sink type "${type}" (known: ${Object.keys(allowed).join(', ')})`);
+  const known = Object.keys(allowed).join(', ');
+  const keys = ownValue(allowed, type) ?? fail(opt(table, 'type'), `unknown sink type "${type}" (known: ${known})`);
   for (const key of Object.keys(entry)) {
     if (!keys.includes(key)) fail(opt(table, key), `unknown option for a ${type} sink (known: ${keys.join(', ')})`);
   }

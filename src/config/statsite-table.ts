@@ -3,7 +3,7 @@
 import { MAX_PRECISION, MIN_PRECISION, precisionForError } from '../aggregate/hyperloglog.js';
 import { TIMER_FIELDS, type TimerField } from '../naming/naming-config.js';
 import type { ServerConfig } from './server-config.js';
-import { asBool, asInteger, asNumber, asNumberList, asString, asStringList, fail, type RawOption } from './values.js';
+import { asBool, asInteger, asNumber, asNumberList, asString, asStringList, fail, ownValue, type RawOption } from './values.js';
 
 const LOG_LEVELS: Record<string, string> = {
   debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', critical: 'fatal', fatal: 'fatal',
@@ -79,7 +79,7 @@ const OPTIONS: Record<string, Apply> = {
 };
 
 export function applyStatsiteOption(config: ServerConfig, name: string, opt: RawOption): void {
-  const apply = OPTIONS[name.toLowerCase()];
+  const apply = ownValue(OPTIONS, name.toLowerCase());
   if (apply === undefined) fail(opt, `unknown option (known: ${Object.keys(OPTIONS).join(', ')})`);
   apply(config, opt);
 }

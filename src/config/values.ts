@@ -66,3 +66,8 @@ function describe(value: unknown): string {
   if (value !== null && typeof value === 'object') return 'a table';
   return JSON.stringify(value);
 }
+
+/** `record[key]` when it is the record's own entry: never `constructor`, `toString` or `__proto__` from Object's prototype. */
+export function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}

@@ -6,6 +6,8 @@
 // secrets need not sit in the config. Header values never appear in logs or errors: the sink's
 // name has no query and no userinfo.
 
+import { MAX_TIMEOUT_SECONDS } from '../../util/bounded-wait.js';
+
 export interface HttpOptions {
   /** The URL POSTed to, the sink's own options removed. */
   url: string;
@@ -50,7 +52,7 @@ export function parseHttpSpec(spec: string, env: NodeJS.ProcessEnv = process.env
     headers[name.toLowerCase()] = value;
   }
   const timeout = Number(url.searchParams.get('timeout') ?? HTTP_DEFAULTS.timeoutSeconds);
-  if (!(timeout > 0)) fail('timeout must be a number of seconds > 0');
+  if (!(timeout > 0 && timeout <= MAX_TIMEOUT_SECONDS)) fail(`timeout must be a number of seconds > 0 and at most ${MAX_TIMEOUT_SECONDS}`);
   const bufferSeries = Number(url.searchParams.get('buffer_series') ?? HTTP_DEFAULTS.bufferSeries);
   if (!Number.isInteger(bufferSeries) || bufferSeries < 1) fail('buffer_series must be a whole number ≥ 1');
 

@@ -4,6 +4,7 @@
 // [[sinks]] tables are turned into the same URL, so both paths share one parser.
 
 import { join } from 'node:path';
+import { MAX_TIMEOUT_SECONDS } from '../../util/bounded-wait.js';
 import { unusableDirectory } from '../../util/directory-check.js';
 
 /** carbon_ch: carbon-relay's consistent hashing; c_relay_carbon_ch: carbon-c-relay's (carbon-hash-ring.ts). */
@@ -88,7 +89,9 @@ export function parseGraphiteSpec(spec: string): GraphiteOptions {
   const bufferLines = Number(query.get('buffer_lines') ?? GRAPHITE_DEFAULTS.bufferLines);
   if (!Number.isInteger(bufferLines) || bufferLines < 1) throw new Error(`sink "${spec}": buffer_lines must be a whole number ≥ 1`);
   const timeout = Number(query.get('timeout') ?? GRAPHITE_DEFAULTS.timeoutSeconds);
-  if (!(timeout > 0)) throw new Error(`sink "${spec}": timeout must be a number of seconds > 0`);
+  if (!(timeout > 0 && timeout <= MAX_TIMEOUT_SECONDS)) {
+    throw new Error(`sink "${spec}": timeout must be a number of seconds > 0 and at most ${MAX_TIMEOUT_SECONDS}`);
+  }
   const spoolMaxBytes = Number(query.get('spool_max_bytes') ?? GRAPHITE_DEFAULTS.spoolMaxBytes);
   if (!Number.isInteger(spoolMaxBytes) || spoolMaxBytes < 1) throw new Error(`sink "${spec}": spool_max_bytes must be a whole number ≥ 1`);
   const spoolDir = query.get('spool_dir') || null;
