@@ -104,9 +104,14 @@ async function runServer(opts: CliOptions, signals: ServerSignals): Promise<numb
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'cannot start');
     return 1;
   }
-  signals.running(() => void reload(server, opts));
+  // One reload at a time, in the order the SIGHUPs came; the shutdown waits for one under way.
+  let reloads = Promise.resolve();
+  signals.running(() => {
+    reloads = reloads.then(() => reload(server, opts));
+  });
   const signal = await signals.stopRequested;
   log.info({ signal }, 'shutting down: final flush');
+  await reloads;
   await server.stop();
   return 0;
 }
