@@ -105,6 +105,12 @@ function listenAddress(opt: RawOption): string {
   return text;
 }
 
+/**
+ * The most max_key_bytes may be: V8 hashes a string longer than 16383 characters by its length
+ * alone, so longer keys of one length would all collide in every Map of the aggregator.
+ */
+const KEY_BYTES_LIMIT = 16383;
+
 /** Tables for what statsite lacks. */
 const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
   aggregate: {
@@ -114,7 +120,7 @@ const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
     workers: (c, o) => { c.ingestWorkers = asInteger(o, 0, MAX_INGEST_WORKERS); },
   },
   limits: {
-    max_key_bytes: (c, o) => { c.limits.maxKeyBytes = asInteger(o, 1, 65536); },
+    max_key_bytes: (c, o) => { c.limits.maxKeyBytes = asInteger(o, 1, KEY_BYTES_LIMIT); },
     max_line_bytes: (c, o) => { c.limits.maxLineBytes = asInteger(o, 64, 64 * 1024 * 1024); },
     max_series: (c, o) => { c.limits.maxSeries = asInteger(o, 0, 1e9); },
     tcp_max_connections: (c, o) => { c.limits.tcpMaxConnections = asInteger(o, 1, 1e6); },

@@ -10,7 +10,14 @@
 // Each entry has a small dense id, so the aggregator can find a series by index instead of
 // hashing the key string a second time. Ids are reused after a reset, so they are only
 // meaningful with the generation they were issued in (see SampleHandler).
+//
+// Anyone who can send a datagram chooses the names, so the table must not degrade when they are
+// crafted to collide: the hash is mixed with a random per-interner seed (the low bits that pick a
+// slot cannot be predicted), and a probe never runs longer than MAX_PROBES. A key that finds no
+// slot within that many is made and used, just not remembered: it costs what it would cost
+// without the interner, and nothing else gets slower.
 
+import { randomBytes } from 'node:crypto';
 import { NO_GENERATION } from '../model/sample-handler.js';
 
 /** FNV-1a; the parser folds it into its scan for ':' (see hashName). */
@@ -18,6 +25,15 @@ export const FNV_OFFSET = 0x811c9dc5;
 export const FNV_PRIME = 0x01000193;
 /** Separates the name bytes from the tag bytes in the hash, so `ab`+`c` differs from `a`+`bc`. */
 const RANGE_SEPARATOR = 0xff;
+/** The longest probe sequence; past it a key is not remembered (see above). */
+export const MAX_PROBES = 32;
+
+/** Murmur3's finaliser: every bit of `h` (and of the seed it was xored with) reaches the low bits. */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
 
 /**
  * Generations are numbered across all interners of the process, so a (generation, id) pair names
@@ -46,10 +62,13 @@ export class KeyInterner {
   private arena: Uint8Array;
   private arenaUsed = 0;
   private _generation = ++lastGeneration;
+  /** The longest probe any lookup has run, for tests and the bench. */
+  longestProbe = 0;
 
   constructor(
     private readonly maxEntries = 1 << 20,
     arenaBytes = 32 * 1024 * 1024,
+    private readonly seed = randomBytes(4).readInt32LE(0),
   ) {
     this.capacity = 1 << 12;
     this.hashes = new Int32Array(this.capacity);
@@ -81,13 +100,19 @@ export class KeyInterner {
       h = Math.imul(h ^ RANGE_SEPARATOR, FNV_PRIME);
       for (let i = tagStart; i < tagEnd; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
     }
+    h = mix(h ^ this.seed);
     const nameLength = nameEnd - nameStart;
     const tagLength = tagEnd - tagStart;
     const mask = this.capacity - 1;
     let slot = h & mask;
-    for (;;) {
+    for (let probe = 1; ; probe++) {
       const entry = this.slots[slot];
       if (entry === 0) break;
+      if (probe > MAX_PROBES) {
+        this.longestProbe = MAX_PROBES;
+        return this.insert(-1, h, make(buf, nameStart, nameEnd, tagStart, tagEnd), buf, nameStart, nameEnd, tagStart, tagEnd);
+      }
+      if (probe > this.longestProbe) this.longestProbe = probe;
       const e = entry - 1;
       if (
         this.hashes[slot] === h &&
@@ -126,7 +151,7 @@ export class KeyInterner {
     return true;
   }
 
-  /** Adds an entry and returns its id. */
+  /** Adds an entry and returns its id; at `slot` -1 (no free slot near its hash) it is not remembered. */
   private insert(
     slot: number,
     h: number,
@@ -148,8 +173,8 @@ export class KeyInterner {
     this.starts.push(this.arenaUsed);
     this.nameLengths.push(nameEnd - nameStart);
     this.tagLengths.push(tagEnd - tagStart);
-    // Too big to remember: the entry still names its key for this generation, it just cannot be found again.
-    if (length > this.arena.length) return id;
+    // Too big or too crowded to remember: the entry still names its key for this generation, it just cannot be found again.
+    if (slot < 0 || length > this.arena.length) return id;
     this.arena.set(buf.subarray(nameStart, nameEnd), this.arenaUsed);
     this.arena.set(buf.subarray(tagStart, tagEnd), this.arenaUsed + nameEnd - nameStart);
     this.arenaUsed += length;

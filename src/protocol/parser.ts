@@ -80,7 +80,7 @@ export interface ParserOptions {
   inputCounter?: string;
   /** Tag syntaxes embedded in names to recognise, besides DogStatsD's `|#`. */
   nameTagFormats?: readonly NameTagFormat[];
-  /** Longer names are rejected as key_too_long. */
+  /** Longer names, or names and tags together, are rejected as key_too_long. */
   maxKeyBytes?: number;
 }
 
@@ -198,6 +198,8 @@ export class LineParser {
           // Tag values may contain ':', so only '|' ends a tag list.
           tagStart = o + 1;
           p = tagEnd = indexOf1(buf, BAR, tagStart, end);
+          // The whole series key is bounded, not only its name (why: KEY_BYTES_LIMIT in config/load-config.ts).
+          if (colon - start + 1 + (tagEnd - tagStart) > (this._options.maxKeyBytes ?? Infinity)) return 'key_too_long';
         } else if (buf[o] === CH_C && buf[o + 1] === COLON) {
           p = indexOf1(buf, BAR, o, end); // DogStatsD container id: accepted, not used
         } else if (buf[o] === CH_T) {
