@@ -299,7 +299,8 @@ export class Server {
     }
     if (config.forwardListen !== null) {
       const { host, port } = parseListenAddress(config.forwardListen);
-      this.mergeEndpoint = await listenMergeEndpoint(host, port, () => this.pipeline.aggregator.current(), this.merged, this.log);
+      const options = { host, port, maxBodyBytes: config.forwardMaxBodyBytes };
+      this.mergeEndpoint = await listenMergeEndpoint(options, () => this.pipeline.aggregator.current(), this.merged, this.log);
     }
     if (config.management !== null) {
       const { host, port } = parseListenAddress(config.management);

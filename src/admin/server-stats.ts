@@ -48,6 +48,7 @@ export function collectStats(src: StatsSources): ServerStats {
     'forward.snapshots_merged': src.merged.snapshots,
     'forward.series_merged': src.merged.series,
     'forward.snapshots_refused': src.merged.rejected,
+    'forward.series_refused': src.merged.refusedSeries,
     flushes: src.flusher.flushes,
   };
   for (const [reason, n] of Object.entries(src.totals.rejects)) counts[`parse_errors.${reason}`] = n;

@@ -39,6 +39,7 @@ export function defaultConfig(): ServerConfig {
     management: null,
     forwardTo: [],
     forwardListen: null,
+    forwardMaxBodyBytes: 64 * 1024 * 1024,
     selfMetrics: { enabled: false, prefix: 'statsite-ts.' },
     keepGauges: false,
     ingestWorkers: 1,

@@ -159,6 +159,7 @@ const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
       c.forwardTo.push(url);
     },
     listen: (c, o) => { c.forwardListen = listenAddress(o); },
+    max_body_bytes: (c, o) => { c.forwardMaxBodyBytes = asInteger(o, 1024, 1024 ** 3); },
   },
   self_metrics: {
     enabled: (c, o) => { c.selfMetrics.enabled = asBool(o); },

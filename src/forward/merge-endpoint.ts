@@ -1,22 +1,29 @@
 // The global side of forwarding: `POST /v1/forward` takes a local instance's snapshot and merges
 // it into the interval being collected here; the next flush writes everybody's data once.
 // Off unless `[forward] listen` is set; loopback unless an address is given explicitly.
+//
+// Anyone who can reach the port can POST, so the body is bounded ([forward] max_body_bytes, 413
+// past it), every series is checked before it is merged (a malformed one is left out and counted,
+// the rest of the interval kept), and the merge runs in slices that let ingest — and a SIGTERM —
+// go first.
 
 import { createServer, type Server } from 'node:http';
-import { closeServer, listen } from '../util/listen.js';
 import type { Bucket } from '../aggregate/bucket.js';
 import type { Logger } from '../log/logger.js';
-import { serverErrorLog } from '../log/rate-limited.js';
-import { mergeSnapshot, parseSnapshot, seriesCount } from '../sinks/forward/snapshot.js';
+import { RateLimitedLog, serverErrorLog } from '../log/rate-limited.js';
+import { mergeSnapshot, parseSnapshot, seriesCount, type RefusedSeries } from '../sinks/forward/snapshot.js';
+import { runPaced } from '../util/ingest-first-pacer.js';
+import { closeServer, listen } from '../util/listen.js';
 
 export const FORWARD_PATH = '/v1/forward';
-/** A snapshot larger than this is refused (413) rather than buffered without bound. */
-const MAX_BODY_BYTES = 256 * 1024 * 1024;
 
 export class MergeStats {
   snapshots = 0;
   series = 0;
+  /** Whole snapshots refused: not a snapshot, another version, too large. */
   rejected = 0;
+  /** Series left out of snapshots that were merged otherwise. */
+  refusedSeries = 0;
 }
 
 export interface MergeEndpoint {
@@ -24,15 +31,26 @@ export interface MergeEndpoint {
   close(): Promise<void>;
 }
 
+export interface MergeEndpointOptions {
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+}
+
 export async function listenMergeEndpoint(
-  host: string,
-  port: number,
+  options: MergeEndpointOptions,
   currentBucket: () => Bucket,
   stats: MergeStats,
   log: Logger,
 ): Promise<MergeEndpoint> {
+  const refusals = new RateLimitedLog(log, 'left malformed series out of a forwarded snapshot');
+  const refuse = (from: string | undefined) => (series: RefusedSeries) => {
+    stats.refusedSeries++;
+    refusals.hit(() => ({ from, ...series }));
+  };
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body?: unknown) => {
+      if (res.headersSent) return;
       res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
       res.end(body === undefined ? undefined : JSON.stringify(body) + '\n');
     };
@@ -40,37 +58,45 @@ export async function listenMergeEndpoint(
       reply(404, { error: `POST snapshots to ${FORWARD_PATH}` });
       return;
     }
+    const tooLarge = () => {
+      stats.rejected++;
+      reply(413, { error: `snapshot larger than ${options.maxBodyBytes} bytes ([forward] max_body_bytes)` });
+      req.destroy();
+    };
+    if (Number(req.headers['content-length'] ?? 0) > options.maxBodyBytes) return tooLarge();
     // A client that goes away mid-body: its snapshot is not merged, nothing else happens.
     req.on('error', () => undefined);
     const parts: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        stats.rejected++;
-        reply(413, { error: `snapshot larger than ${MAX_BODY_BYTES} bytes` });
-        req.destroy();
-        return;
-      }
+      if (size > options.maxBodyBytes) return tooLarge();
       parts.push(chunk);
     });
     req.on('end', () => {
       if (res.headersSent) return;
+      const from = req.socket.remoteAddress;
+      let parsed: ReturnType<typeof parseSnapshot>;
       try {
-        const snapshot = parseSnapshot(JSON.parse(Buffer.concat(parts).toString('utf8')));
-        mergeSnapshot(currentBucket(), snapshot);
-        stats.snapshots++;
-        stats.series += seriesCount(snapshot);
-        reply(204);
+        parsed = parseSnapshot(JSON.parse(Buffer.concat(parts).toString('utf8')));
       } catch (err) {
         stats.rejected++;
         const reason = err instanceof Error ? err.message : String(err);
-        log.warn({ from: req.socket.remoteAddress, reason }, 'refused a forwarded snapshot');
+        log.warn({ from, reason }, 'refused a forwarded snapshot');
         // 400 is permanent for the sender: it drops this snapshot instead of retrying forever.
-        reply(400, { error: reason });
+        return reply(400, { error: reason });
       }
+      const { snapshot, refused } = parsed;
+      refused.forEach(refuse(from));
+      const before = stats.refusedSeries;
+      void runPaced(mergeSnapshot(currentBucket, snapshot, refuse(from))).then(() => {
+        stats.snapshots++;
+        stats.series += seriesCount(snapshot) - (stats.refusedSeries - before);
+        const left = refused.length + stats.refusedSeries - before;
+        reply(left === 0 ? 204 : 200, left === 0 ? undefined : { refusedSeries: left });
+      });
     });
   });
-  const boundPort = await listen(server, port, host, serverErrorLog(log, 'forward endpoint'));
+  const boundPort = await listen(server, options.port, options.host, serverErrorLog(log, 'forward endpoint'));
   return { port: boundPort, close: () => closeServer(server) };
 }

@@ -12,6 +12,8 @@
 // with a third element 1 had only +/- deltas in that interval: the receiver adds them.
 
 import { TABLES, type Bucket, type StateOf } from '../../aggregate/bucket.js';
+import { MAX_PRECISION, MIN_PRECISION } from '../../aggregate/hyperloglog.js';
+import { SERIES_PER_SLICE } from '../../util/ingest-first-pacer.js';
 
 export const SNAPSHOT_FORMAT = 'statsite-ts/forward';
 export const SNAPSHOT_VERSION = 1;
@@ -50,45 +52,95 @@ export function seriesCount(s: Snapshot): number {
 }
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isCount = (v: unknown): v is number => isNumber(v) && Number.isInteger(v) && v >= 0;
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isNumberArray = (v: unknown): v is number[] => Array.isArray(v) && v.every(isNumber);
 
-/** Checks a received document field by field; throws with the first problem found. */
-export function parseSnapshot(body: unknown): Snapshot {
+/**
+ * Why a series' state cannot be merged, or null. Every count that drives a loop is checked
+ * against the data that is really there, so a small body cannot ask for a billion iterations.
+ */
+const CHECKS: { [F in (typeof FIELDS)[keyof typeof FIELDS]]: (v: unknown) => string | null } = {
+  counters: (v) => (Array.isArray(v) && v.length === 2 && isNumber(v[0]) && isCount(v[1]) ? null : 'not [sum, count]'),
+  gauges: (v) =>
+    Array.isArray(v) && (v.length === 2 || (v.length === 3 && v[2] === 1)) && isNumber(v[0]) && isNumber(v[1])
+      ? null
+      : 'not [value, updatedAt] or [value, updatedAt, 1]',
+  kv: (v) => (isNumberArray(v) ? null : 'not a list of numbers'),
+  sets: (v) => {
+    if (!isObject(v)) return 'not an object';
+    if (Array.isArray(v.hashes)) {
+      const ok = v.hashes.length % 2 === 0 && v.hashes.every((h) => isCount(h) && h <= 0xffffffff);
+      return ok ? null : 'hashes are not (hi, lo) pairs of 32-bit numbers';
+    }
+    const { precision, registers } = v;
+    if (!isCount(precision) || precision < MIN_PRECISION || precision > MAX_PRECISION || typeof registers !== 'string') {
+      return 'not exact hashes or HyperLogLog registers';
+    }
+    return registers.length <= 4 * Math.ceil((1 << precision) / 3) ? null : 'more registers than its precision has';
+  },
+  timers: (v) => {
+    if (!isObject(v)) return 'not an object';
+    if (!isCount(v.count) || !isCount(v.samples) || v.samples === 0) return 'count or samples missing';
+    if (!isNumber(v.sum) || !isNumber(v.sumSquares) || !isNumber(v.min) || !isNumber(v.max) || v.min > v.max) {
+      return 'sum, sum of squares, min or max is not a finite number';
+    }
+    if (!isNumberArray(v.points) || v.points.length % 2 !== 0) return 'points are not (mean, weight) pairs';
+    if (!isCount(v.exactPoints) || 2 * v.exactPoints > v.points.length) return 'exactPoints is more than the points';
+    for (let i = 1; i < v.points.length; i += 2) if (!(v.points[i] > 0)) return 'a point has no weight';
+    if (v.bins !== null && !(Array.isArray(v.bins) && v.bins.length <= MAX_BINS && v.bins.every(isCount))) return 'bins are not counts';
+    return null;
+  },
+};
+/** More histogram bins than any config can have. */
+const MAX_BINS = 1 << 16;
+
+/** A series left out of a received snapshot, and why. */
+export interface RefusedSeries {
+  table: string;
+  key: string;
+  reason: string;
+}
+
+/**
+ * Checks a received document. A wrong frame (not a snapshot, another version, a table that is not
+ * an object) throws; a series that cannot be merged is taken out and listed, the rest is kept.
+ */
+export function parseSnapshot(body: unknown): { snapshot: Snapshot; refused: RefusedSeries[] } {
   if (!isObject(body) || body.format !== SNAPSHOT_FORMAT) throw new Error(`not a ${SNAPSHOT_FORMAT} document`);
   if (body.version !== SNAPSHOT_VERSION) {
     throw new Error(`unsupported version ${String(body.version)} (this server reads ${SNAPSHOT_VERSION})`);
   }
-  for (const table of ['counters', 'gauges', 'sets', 'timers', 'kv']) {
-    if (!isObject(body[table])) throw new Error(`"${table}" must be an object`);
+  const refused: RefusedSeries[] = [];
+  for (const [table, check] of Object.entries(CHECKS)) {
+    const series = body[table];
+    if (!isObject(series)) throw new Error(`"${table}" must be an object`);
+    for (const [key, state] of Object.entries(series)) {
+      const reason = check(state);
+      if (reason === null) continue;
+      refused.push({ table, key, reason });
+      delete series[key];
+    }
   }
-  const s = body as unknown as Snapshot;
-  for (const [k, v] of Object.entries(s.counters)) {
-    if (!Array.isArray(v) || !isNumber(v[0]) || !isNumber(v[1])) throw new Error(`counter ${JSON.stringify(k)} is malformed`);
-  }
-  for (const [k, v] of Object.entries(s.gauges)) {
-    if (!Array.isArray(v) || !isNumber(v[0]) || !isNumber(v[1]) || (v.length > 2 && v[2] !== 1))
-      throw new Error(`gauge ${JSON.stringify(k)} is malformed`);
-  }
-  for (const [k, v] of Object.entries(s.kv)) {
-    if (!Array.isArray(v) || !v.every(isNumber)) throw new Error(`kv ${JSON.stringify(k)} is malformed`);
-  }
-  for (const [k, v] of Object.entries(s.sets as Record<string, unknown>)) {
-    const hll = (s: Record<string, unknown>) => isNumber(s.precision) && typeof s.registers === 'string';
-    const ok = isObject(v) && (Array.isArray(v.hashes) ? v.hashes.every(isNumber) : hll(v));
-    if (!ok) throw new Error(`set ${JSON.stringify(k)} is malformed`);
-  }
-  for (const [k, v] of Object.entries(s.timers)) {
-    const t = v as unknown as Record<string, unknown>;
-    const ok = isObject(t) && ['count', 'samples', 'sum', 'sumSquares', 'min', 'max', 'exactPoints'].every((f) => isNumber(t[f]))
-      && Array.isArray(t.points) && (t.points as unknown[]).every(isNumber)
-      && (t.bins === null || (Array.isArray(t.bins) && (t.bins as unknown[]).every(isNumber)));
-    if (!ok) throw new Error(`timer ${JSON.stringify(k)} is malformed`);
-  }
-  return s;
+  return { snapshot: body as unknown as Snapshot, refused };
 }
 
-export function mergeSnapshot(bucket: Bucket, s: Snapshot): void {
+/**
+ * Merges a snapshot into the bucket `target()` names at each step, SERIES_PER_SLICE series at a
+ * time (the caller pauses for ingest in between; a flush may swap the bucket meanwhile, and the
+ * rest then goes into the next interval). A series the bucket cannot take (a set of another
+ * HyperLogLog precision) goes to `refuse`.
+ */
+export function* mergeSnapshot(target: () => Bucket, s: Snapshot, refuse: (series: RefusedSeries) => void): Generator<void> {
+  let n = 0;
   for (const table of TABLES) {
-    for (const [key, state] of Object.entries(s[FIELDS[table]])) bucket.mergeState(table, key, state);
+    for (const [key, state] of Object.entries(s[FIELDS[table]])) {
+      try {
+        target().mergeState(table, key, state);
+      } catch (err) {
+        refuse({ table: FIELDS[table], key, reason: err instanceof Error ? err.message : String(err) });
+      }
+      if (++n % SERIES_PER_SLICE === 0) yield;
+    }
   }
 }

@@ -3,9 +3,19 @@
 import { describe, expect, it } from 'vitest';
 import { Bucket } from '../../../../src/aggregate/bucket.js';
 import { createDefaultSketch } from '../../../../src/aggregate/sketch.js';
-import { mergeSnapshot, parseSnapshot, toSnapshot } from '../../../../src/sinks/forward/snapshot.js';
+import { mergeSnapshot, parseSnapshot, toSnapshot, type RefusedSeries, type Snapshot } from '../../../../src/sinks/forward/snapshot.js';
 
-const newBucket = () => new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
+const newBucket = (setPrecision = 12) => new Bucket({ histograms: [], setPrecision, newSketch: createDefaultSketch, maxSeries: 0 });
+
+/** Merges all of it at once (the endpoint pauses between slices; nothing here needs to). */
+function merge(bucket: Bucket, snapshot: Snapshot): RefusedSeries[] {
+  const refused: RefusedSeries[] = [];
+  for (const _slice of mergeSnapshot(() => bucket, snapshot, (r) => refused.push(r)));
+  return refused;
+}
+
+/** A snapshot as it arrives: JSON text, parsed. */
+const received = (doc: unknown) => parseSnapshot(JSON.parse(JSON.stringify(doc)));
 
 describe('merged gauges', () => {
   it('add partial buckets that saw only deltas, and let the newest absolute value win otherwise', () => {
@@ -16,8 +26,8 @@ describe('merged gauges', () => {
     b.gauge('deltas', -5, true);
     b.gauge('set', 20, false);
     const merged = newBucket();
-    mergeSnapshot(merged, toSnapshot(a, 'a', 1, 10));
-    mergeSnapshot(merged, toSnapshot(b, 'b', 1, 10));
+    merge(merged, toSnapshot(a, 'a', 1, 10));
+    merge(merged, toSnapshot(b, 'b', 1, 10));
     expect(merged.gauges.get('deltas')).toMatchObject({ value: -3, deltasOnly: true });
     // b wrote later (or at the same millisecond): its value wins.
     expect(merged.gauges.get('set')!.value).toBe(20);
@@ -27,12 +37,62 @@ describe('merged gauges', () => {
   it('adds deltas to a gauge set elsewhere', () => {
     const merged = newBucket();
     merged.gauge('g', 100, false);
-    mergeSnapshot(merged, { ...toSnapshot(newBucket(), 'x', 1, 10), gauges: { g: [7, Date.now(), 1] } });
+    merge(merged, { ...toSnapshot(newBucket(), 'x', 1, 10), gauges: { g: [7, Date.now(), 1] } });
     expect(merged.gauges.get('g')).toMatchObject({ value: 107, deltasOnly: false });
   });
 
-  it('refuses a malformed third gauge element', () => {
-    const doc = { ...toSnapshot(newBucket(), 'x', 1, 10), gauges: { g: [1, 2, 3] } };
-    expect(() => parseSnapshot(JSON.parse(JSON.stringify(doc)))).toThrow(/gauge "g" is malformed/);
+  it('leaves out a malformed third gauge element, and keeps the rest', () => {
+    const doc = { ...toSnapshot(newBucket(), 'x', 1, 10), gauges: { g: [1, 2, 3], ok: [4, 5] } };
+    const { snapshot, refused } = received(doc);
+    expect(refused).toEqual([{ table: 'gauges', key: 'g', reason: expect.stringMatching(/not \[value, updatedAt\]/) }]);
+    expect(Object.keys(snapshot.gauges)).toEqual(['ok']);
+  });
+});
+
+describe('a hostile or broken snapshot', () => {
+  const timer = (over: Record<string, unknown>) => ({
+    count: 1, samples: 1, sum: 5, sumSquares: 25, min: 5, max: 5, exactPoints: 1, points: [5, 1], bins: null, ...over,
+  });
+  const frame = () => toSnapshot(newBucket(), 'x', 1, 10);
+
+  it('refuses counts that ask for more work than the body carries', () => {
+    const { snapshot, refused } = received({ ...frame(), timers: { huge: timer({ exactPoints: 1e9 }), odd: timer({ points: [1] }) } });
+    expect(refused.map((r) => r.key).sort()).toEqual(['huge', 'odd']);
+    expect(snapshot.timers).toEqual({});
+  });
+
+  it('keeps the valid series of an interval when one value cannot be represented', () => {
+    // 1e200 squared is Infinity: JSON carries it as null.
+    const big = timer({ sum: 1e200, sumSquares: Infinity, min: 1e200, max: 1e200 });
+    const doc = { ...frame(), counters: { c: [3, 1] }, timers: { big } };
+    const { snapshot, refused } = received(doc);
+    expect(refused).toEqual([{ table: 'timers', key: 'big', reason: expect.stringMatching(/finite/) }]);
+    const bucket = newBucket();
+    expect(merge(bucket, snapshot)).toEqual([]);
+    expect(bucket.counters.get('c')!.sum).toBe(3);
+  });
+
+  it('refuses sets that are not hash pairs or registers of a real precision', () => {
+    const sets = { a: { hashes: [1] }, b: { precision: 40, registers: '' }, c: { hashes: [-1, 2] }, ok: { hashes: [1, 2] } };
+    const doc = { ...frame(), sets };
+    const { snapshot, refused } = received(doc);
+    expect(refused.map((r) => r.key).sort()).toEqual(['a', 'b', 'c']);
+    expect(Object.keys(snapshot.sets)).toEqual(['ok']);
+  });
+
+  it('counts a set of another precision as refused at merge, not as a failed interval', () => {
+    const other = newBucket(10);
+    for (let i = 0; i < 200; i++) other.set('s', `m${i}`);
+    other.counter('c', 1, 1);
+    const bucket = newBucket(12);
+    const refused = merge(bucket, received(toSnapshot(other, 'x', 1, 10)).snapshot);
+    expect(refused).toEqual([{ table: 'sets', key: 's', reason: expect.stringMatching(/precision 10 cannot merge into precision 12/) }]);
+    expect(bucket.counters.get('c')!.sum).toBe(1);
+  });
+
+  it('still throws on a wrong frame', () => {
+    expect(() => received({ format: 'x' })).toThrow(/not a statsite-ts\/forward document/);
+    expect(() => received({ ...frame(), version: 2 })).toThrow(/unsupported version 2/);
+    expect(() => received({ ...frame(), timers: [] })).toThrow(/"timers" must be an object/);
   });
 });
