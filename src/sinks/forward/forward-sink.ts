@@ -10,7 +10,8 @@ import type { HttpOptions } from '../delivery/http-options.js';
 import { HttpSender } from '../delivery/http-sender.js';
 import { SerialQueue } from '../delivery/serial-queue.js';
 import type { Sink, SinkCounters } from '../sink.js';
-import { seriesCount, toSnapshot } from './snapshot.js';
+import { runPaced } from '../../util/ingest-first-pacer.js';
+import { writeSnapshotJson, type SnapshotJson } from './snapshot.js';
 
 export class ForwardSink implements Sink {
   readonly name: string;
@@ -30,10 +31,10 @@ export class ForwardSink implements Sink {
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const interval = this.naming().flushInterval;
     return this.queue.run(async () => {
-      const snapshot = toSnapshot(bucket, this.source, timestamp, interval);
-      const series = seriesCount(snapshot);
-      if (series === 0) return;
-      this.sender.send(JSON.stringify(snapshot), series);
+      const json: SnapshotJson = { parts: [], series: 0 };
+      await runPaced(writeSnapshotJson(bucket, this.source, timestamp, interval, json), signal);
+      if (json.series === 0) return;
+      this.sender.send(json.parts.join(''), json.series);
       this.sender.seal();
       const dropped = this.sender.takeDroppedCount();
       if (dropped > 0) this.log.warn({ sink: this.name, droppedSeries: dropped }, 'forward buffer full: dropped the oldest snapshots');

@@ -34,18 +34,39 @@ export interface Snapshot {
 /** The snapshot's field for each of the bucket's tables. */
 const FIELDS = { counters: 'counters', gauges: 'gauges', sets: 'sets', timers: 'timers', keyValues: 'kv' } as const;
 
-export function toSnapshot(bucket: Bucket, source: string, timestamp: number, interval: number): Snapshot {
-  const snapshot: Snapshot = {
-    format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, source, timestamp, interval,
-    counters: {}, gauges: {}, sets: {}, timers: {}, kv: {},
-  };
-  for (const table of TABLES) {
-    const field: Record<string, unknown> = snapshot[FIELDS[table]];
-    for (const [key, state] of bucket.states(table)) field[key] = state;
-  }
-  return snapshot;
+/** The JSON text of a snapshot, in pieces; `series` is how many series it holds. */
+export interface SnapshotJson {
+  parts: string[];
+  series: number;
 }
 
+/**
+ * Writes the bucket as a snapshot's JSON text into `out`, SERIES_PER_SLICE series at a time: the
+ * caller pauses for ingest between slices, where one JSON.stringify of a big interval would block.
+ */
+export function* writeSnapshotJson(
+  bucket: Bucket,
+  source: string,
+  timestamp: number,
+  interval: number,
+  out: SnapshotJson,
+): Generator<void> {
+  out.parts.push(`{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"source":${JSON.stringify(source)},`);
+  out.parts.push(`"timestamp":${timestamp},"interval":${interval}`);
+  for (const table of TABLES) {
+    out.parts.push(`,"${FIELDS[table]}":{`);
+    let first = true;
+    for (const [key, state] of bucket.states(table)) {
+      out.parts.push(`${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(state)}`);
+      first = false;
+      if (++out.series % SERIES_PER_SLICE === 0) yield;
+    }
+    out.parts.push('}');
+  }
+  out.parts.push('}');
+}
+
+/** How many series a received snapshot holds. */
 export function seriesCount(s: Snapshot): number {
   return Object.keys(s.counters).length + Object.keys(s.gauges).length + Object.keys(s.sets).length
     + Object.keys(s.timers).length + Object.keys(s.kv).length;

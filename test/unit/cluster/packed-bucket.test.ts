@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Bucket } from '../../../src/aggregate/bucket.js';
 import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
 import { mergePacked, packBucket } from '../../../src/cluster/packed-bucket.js';
-import { toSnapshot } from '../../../src/sinks/forward/snapshot.js';
+import { toSnapshot } from '../../helpers/snapshot.js';
 
 const histogram = { prefix: 'h', min: 0, max: 100, width: 10 };
 const newBucket = () => new Bucket({ histograms: [histogram], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });

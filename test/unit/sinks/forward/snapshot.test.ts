@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { Bucket } from '../../../../src/aggregate/bucket.js';
 import { createDefaultSketch } from '../../../../src/aggregate/sketch.js';
-import { mergeSnapshot, parseSnapshot, toSnapshot, type RefusedSeries, type Snapshot } from '../../../../src/sinks/forward/snapshot.js';
+import { mergeSnapshot, parseSnapshot, type RefusedSeries, type Snapshot } from '../../../../src/sinks/forward/snapshot.js';
+import { toSnapshot } from '../../../helpers/snapshot.js';
 
 const newBucket = (setPrecision = 12) => new Bucket({ histograms: [], setPrecision, newSketch: createDefaultSketch, maxSeries: 0 });
 
