@@ -82,7 +82,7 @@ export class Server {
       const workerSet = this.workers;
       this.flusher.gather = (bucket) => workerSet.gather(bucket, Math.max(MIN_GATHER_MS, this.config.naming.flushInterval * 1000));
     }
-    this.clock = new FlushClock(config.naming.flushInterval * 1000, config.alignedFlush, () => this.flusher.flush());
+    this.clock = new FlushClock(config.naming.flushInterval * 1000, config.alignedFlush, (at) => this.flusher.flush(at));
   }
 
   static async start(config: ServerConfig, log: Logger, logFormat: LogFormat): Promise<Server> {

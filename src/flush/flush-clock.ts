@@ -9,7 +9,8 @@ export class FlushClock {
   constructor(
     private intervalMs: number,
     private aligned: boolean,
-    private readonly onTick: () => void,
+    /** Called with the time the tick was planned for (ms), which may be a little before now. */
+    private readonly onTick: (scheduledAt: number) => void,
   ) {}
 
   start(): void {
@@ -31,7 +32,9 @@ export class FlushClock {
 
   private arm(): void {
     this.timer = setTimeout(() => {
-      this.onTick();
+      // The planned time stamps the flush; a tick far behind (a stalled loop) is stamped as it runs.
+      const late = Date.now() - this.next;
+      this.onTick(late < this.intervalMs / 2 ? this.next : this.next + late);
       const now = Date.now();
       const base = this.aligned ? Math.floor(now / this.intervalMs) * this.intervalMs : this.next;
       this.next = base + this.intervalMs;

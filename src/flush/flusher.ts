@@ -26,6 +26,8 @@ export interface SinkStatus {
 
 export class Flusher {
   private readonly inFlight = new Set<Promise<void>>();
+  /** The last flush's timestamp (unix seconds). */
+  private lastTimestamp = 0;
   private status = new Map<Sink, SinkStatus>();
   lastFlushAt: number | null = null;
   flushes = 0;
@@ -63,10 +65,16 @@ export class Flusher {
     return this.sinks.map((s) => ({ ...this.status.get(s)! }));
   }
 
-  flush(): void {
+  /**
+   * Swaps the bucket out and hands it to the sinks. `scheduledAt`: the tick's planned time (ms),
+   * which stamps the flush, so a tick that fires a little late does not take the same second as
+   * the one before it (Graphite keeps only the last write per timestamp). Stamps always increase.
+   */
+  flush(scheduledAt = Date.now()): void {
     this.beforeSwap();
     const startedAt = Date.now();
-    const timestamp = Math.floor(startedAt / 1000);
+    const timestamp = Math.max(Math.floor(scheduledAt / 1000), this.lastTimestamp + 1);
+    this.lastTimestamp = timestamp;
     const bucket = this.aggregator.swap();
     this.flushes++;
     this.lastFlushAt = startedAt;
