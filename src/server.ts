@@ -5,7 +5,7 @@
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { listenAdminHttp, type AdminHttp, type Health } from './admin/admin-http.js';
-import { parseListenAddress } from './util/address.js';
+import { isLoopback, parseListenAddress } from './util/address.js';
 import { listenManagement, type Management } from './admin/management.js';
 import { listenMergeEndpoint, MergeStats, type MergeEndpoint } from './forward/merge-endpoint.js';
 import { SelfMetrics } from './admin/self-metrics.js';
@@ -35,7 +35,14 @@ const MIN_GATHER_MS = 1000;
  */
 export function sinkSpecs(config: ServerConfig): SinkSpec[] {
   const local = config.sinks.length > 0 || config.forwardTo.length > 0 ? config.sinks : ['stdout'];
-  return [...local, ...config.forwardTo.map((url) => `forward:${url}`)].map(parseSinkSpec);
+  return [...local, ...config.forwardTo.map((url) => forwardSpec(url, config.forwardToken))].map(parseSinkSpec);
+}
+
+/** `forward:URL`, with the shared token as its Authorization header. */
+function forwardSpec(url: string, token: string | null): string {
+  if (token === null) return `forward:${url}`;
+  const header = new URLSearchParams({ header: `Authorization:Bearer ${token}` }).toString();
+  return `forward:${url}${url.includes('?') ? '&' : '?'}${header}`;
 }
 
 /** How many ingest worker processes the config asks for; 1 means none (the server ingests itself). */
@@ -299,8 +306,12 @@ export class Server {
     }
     if (config.forwardListen !== null) {
       const { host, port } = parseListenAddress(config.forwardListen);
-      const options = { host, port, maxBodyBytes: config.forwardMaxBodyBytes };
+      const options = { host, port, maxBodyBytes: config.forwardMaxBodyBytes, token: config.forwardToken };
       this.mergeEndpoint = await listenMergeEndpoint(options, () => this.pipeline.aggregator.current(), this.merged, this.log);
+      if (config.forwardToken === null && !isLoopback(host)) {
+        const warning = 'the forward endpoint takes snapshots from anyone who can reach it: set [forward] token';
+        this.log.warn({ acceptForward: config.forwardListen }, warning);
+      }
     }
     if (config.management !== null) {
       const { host, port } = parseListenAddress(config.management);

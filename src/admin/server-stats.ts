@@ -49,6 +49,7 @@ export function collectStats(src: StatsSources): ServerStats {
     'forward.series_merged': src.merged.series,
     'forward.snapshots_refused': src.merged.rejected,
     'forward.series_refused': src.merged.refusedSeries,
+    'forward.unauthorized': src.merged.unauthorized,
     flushes: src.flusher.flushes,
   };
   for (const [reason, n] of Object.entries(src.totals.rejects)) counts[`parse_errors.${reason}`] = n;

@@ -40,6 +40,7 @@ export function defaultConfig(): ServerConfig {
     forwardTo: [],
     forwardListen: null,
     forwardMaxBodyBytes: 64 * 1024 * 1024,
+    forwardToken: null,
     selfMetrics: { enabled: false, prefix: 'statsite-ts.' },
     keepGauges: false,
     ingestWorkers: 1,

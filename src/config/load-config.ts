@@ -105,6 +105,15 @@ function listenAddress(opt: RawOption): string {
   return text;
 }
 
+/** A secret given as itself or as `env:NAME`, read from the environment now (unset: refused). */
+function secret(opt: RawOption): string {
+  const text = asString(opt);
+  const value = text.startsWith('env:') ? process.env[text.slice('env:'.length)] : text;
+  if (value === undefined) fail(opt, `reads the environment variable ${text.slice('env:'.length)}, which is not set`);
+  if (value === '' || /[\r\n\0]/.test(value)) fail(opt, 'must be a non-empty value without line breaks');
+  return value;
+}
+
 /**
  * The most max_key_bytes may be: V8 hashes a string longer than 16383 characters by its length
  * alone, so longer keys of one length would all collide in every Map of the aggregator.
@@ -160,6 +169,7 @@ const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
     },
     listen: (c, o) => { c.forwardListen = listenAddress(o); },
     max_body_bytes: (c, o) => { c.forwardMaxBodyBytes = asInteger(o, 1024, 1024 ** 3); },
+    token: (c, o) => { c.forwardToken = secret(o); },
   },
   self_metrics: {
     enabled: (c, o) => { c.selfMetrics.enabled = asBool(o); },

@@ -48,6 +48,8 @@ export interface ServerConfig {
   forwardTo: string[];
   /** Accept forwarded snapshots on `HOST:PORT` (the global instance); null = off. */
   forwardListen: string | null;
+  /** The shared secret a forward sends as a bearer token, and the forward endpoint requires; null = none. */
+  forwardToken: string | null;
   /** The largest snapshot the forward endpoint takes; larger ones are refused with 413. */
   forwardMaxBodyBytes: number;
   /** Our own metrics, flushed with the rest under `prefix`. */

@@ -7,6 +7,7 @@
 // the rest of the interval kept), and the merge runs in slices that let ingest — and a SIGTERM —
 // go first.
 
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Bucket } from '../aggregate/bucket.js';
 import type { Logger } from '../log/logger.js';
@@ -24,6 +25,8 @@ export class MergeStats {
   rejected = 0;
   /** Series left out of snapshots that were merged otherwise. */
   refusedSeries = 0;
+  /** POSTs without the right bearer token. */
+  unauthorized = 0;
 }
 
 export interface MergeEndpoint {
@@ -35,6 +38,14 @@ export interface MergeEndpointOptions {
   host: string;
   port: number;
   maxBodyBytes: number;
+  /** When set, a POST must carry `Authorization: Bearer TOKEN` ([forward] token); else 401. */
+  token: string | null;
+}
+
+/** Compares in time that does not depend on where the two differ (nor on their lengths). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 export async function listenMergeEndpoint(
@@ -56,6 +67,12 @@ export async function listenMergeEndpoint(
     };
     if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== FORWARD_PATH) {
       reply(404, { error: `POST snapshots to ${FORWARD_PATH}` });
+      return;
+    }
+    if (options.token !== null && !sameSecret(req.headers.authorization ?? '', `Bearer ${options.token}`)) {
+      stats.unauthorized++;
+      reply(401, { error: 'a bearer token is required ([forward] token)' });
+      req.resume();
       return;
     }
     const tooLarge = () => {

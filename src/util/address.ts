@@ -6,3 +6,8 @@ export function parseListenAddress(text: string): { host: string; port: number }
   if (m === null || !(port >= 0 && port <= 65535)) throw new Error(`"${text}" is not HOST:PORT`);
   return { host: m[1] || m[2] || '127.0.0.1', port };
 }
+
+/** Whether a listen host is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
