@@ -6,7 +6,7 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { listenAdminHttp, type AdminHttp, type Health } from './admin/admin-http.js';
 import { isLoopback, parseListenAddress } from './util/address.js';
-import { listenManagement, type Management } from './admin/management.js';
+import { listenManagement, ManagementStats, type Management } from './admin/management.js';
 import { listenMergeEndpoint, MergeStats, type MergeEndpoint } from './forward/merge-endpoint.js';
 import { SelfMetrics } from './admin/self-metrics.js';
 import { collectStats, type StatsSources } from './admin/server-stats.js';
@@ -45,6 +45,11 @@ function forwardSpec(url: string, token: string | null): string {
   return `forward:${url}${url.includes('?') ? '&' : '?'}${header}`;
 }
 
+/** A Map's entries with each value passed through `f`, lazily (a management reply may cover a million series). */
+function* mapValues<V, R>(map: ReadonlyMap<string, V>, f: (value: V) => R): Generator<[string, R]> {
+  for (const [key, value] of map) yield [key, f(value)];
+}
+
 /** How many ingest worker processes the config asks for; 1 means none (the server ingests itself). */
 export function workerCount(config: ServerConfig): number {
   return config.ingestWorkers === 0 ? availableParallelism() : config.ingestWorkers;
@@ -73,6 +78,7 @@ export class Server {
   private mergeEndpoint: MergeEndpoint | null = null;
   readonly merged = new MergeStats();
   private management: Management | null = null;
+  private readonly managementStats = new ManagementStats();
 
   private constructor(
     private config: ServerConfig,
@@ -288,6 +294,7 @@ export class Server {
       startedAt: this.startedAt,
       totals: this.ingestTotals(),
       merged: this.merged,
+      management: this.managementStats,
       flusher: this.flusher,
       sinks: () => this.sinks,
       udpPort: () => this.udpPort,
@@ -316,13 +323,13 @@ export class Server {
     if (config.management !== null) {
       const { host, port } = parseListenAddress(config.management);
       const bucket = () => this.pipeline.aggregator.current();
-      this.management = await listenManagement(host, port, {
+      const options = { host, port, write: config.managementWrite };
+      this.management = await listenManagement(options, {
         stats: () => this.stats() as Record<string, number>,
-        counters: () => Object.fromEntries([...bucket().counters].map(([k, c]) => [k, c.sum])),
-        gauges: () => Object.fromEntries([...bucket().gauges].map(([k, g]) => [k, g.value])),
-        timers: () =>
-          Object.fromEntries([...bucket().timers].map(([k, t]) => [k, { count: t.count, sum: t.sum, lower: t.min, upper: t.max }])),
-      }, this.log);
+        counters: () => mapValues(bucket().counters, (c) => c.sum),
+        gauges: () => mapValues(bucket().gauges, (g) => g.value),
+        timers: () => mapValues(bucket().timers, (t) => ({ count: t.count, sum: t.sum, lower: t.min, upper: t.max })),
+      }, this.managementStats, this.log);
     }
   }
 }

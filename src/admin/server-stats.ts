@@ -5,12 +5,14 @@ import type { Flusher } from '../flush/flusher.js';
 import type { IngestTotals } from '../ingest/ingest-totals.js';
 import { udpKernelDrops } from '../ingest/udp-kernel-drops.js';
 import type { MergeStats } from '../forward/merge-endpoint.js';
+import type { ManagementStats } from './management.js';
 import type { Sink } from '../sinks/sink.js';
 
 export interface StatsSources {
   startedAt: number;
   totals: IngestTotals;
   merged: MergeStats;
+  management: ManagementStats;
   flusher: Flusher;
   sinks: () => readonly Sink[];
   udpPort: () => number | null;
@@ -50,6 +52,8 @@ export function collectStats(src: StatsSources): ServerStats {
     'forward.snapshots_refused': src.merged.rejected,
     'forward.series_refused': src.merged.refusedSeries,
     'forward.unauthorized': src.merged.unauthorized,
+    'management.commands': src.management.commands,
+    'management.refused': src.management.refused,
     flushes: src.flusher.flushes,
   };
   for (const [reason, n] of Object.entries(src.totals.rejects)) counts[`parse_errors.${reason}`] = n;

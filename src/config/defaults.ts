@@ -37,6 +37,7 @@ export function defaultConfig(): ServerConfig {
     logFormat: 'auto',
     adminHttp: null,
     management: null,
+    managementWrite: false,
     forwardTo: [],
     forwardListen: null,
     forwardMaxBodyBytes: 64 * 1024 * 1024,

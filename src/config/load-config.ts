@@ -156,6 +156,7 @@ const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
   admin: {
     http: (c, o) => { c.adminHttp = listenAddress(o); },
     management: (c, o) => { c.management = listenAddress(o); },
+    management_write: (c, o) => { c.managementWrite = asBool(o); },
   },
   forward: {
     url: (c, o) => {

@@ -44,6 +44,8 @@ export interface ServerConfig {
   adminHttp: string | null;
   /** etsy statsd's TCP management commands, `HOST:PORT`; null = off. */
   management: string | null;
+  /** Whether the management port takes commands that change state (`health up|down`). */
+  managementWrite: boolean;
   /** Global instances to forward each interval to (their merge URLs). */
   forwardTo: string[];
   /** Accept forwarded snapshots on `HOST:PORT` (the global instance); null = off. */
