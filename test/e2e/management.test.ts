@@ -18,7 +18,8 @@ const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-management-'));
 async function withManagement(extra = '') {
   const [mgmt, admin] = [await freePort(), await freePort()];
   const config = join(dir, `m${mgmt}.toml`);
-  writeFileSync(config, `[statsite]\nflush_interval = 60\n[admin]\nmanagement = "127.0.0.1:${mgmt}"\nhttp = "127.0.0.1:${admin}"\n${extra}`);
+  const adminTable = `[admin]\nmanagement = "127.0.0.1:${mgmt}"\nhttp = "127.0.0.1:${admin}"\n${extra}`;
+  writeFileSync(config, `[statsite]\nflush_interval = 60\n${adminTable}`);
   const server = await startServer({ args: ['--config', config] });
   const ask = (commands: string) =>
     new Promise<string>((resolve, reject) => {
