@@ -120,7 +120,11 @@ export function formatFixedExact(value: number, digits: number): string {
   return value.toFixed(digits);
 }
 
-/** C's `%PRIu64` of a count. */
+/**
+ * C's `%PRIu64` of a count: all its digits, never an exponent (a count past 1e21 is a count
+ * still), and a count that is no number at all as `%f` spells it.
+ */
 export function formatCount(value: number): string {
-  return String(Math.trunc(value));
+  const n = Math.trunc(value);
+  return Number.isFinite(n) ? BigInt(n).toString() : formatFixed(n, 0);
 }

@@ -28,6 +28,11 @@ describe('formatFixed (C %f)', () => {
 
   it('prints counts as integers', () => {
     expect(formatCount(11)).toBe('11');
+    // Huge counts keep their digits, as C's integer formats print them.
+    expect(formatCount(1e21)).toBe('1000000000000000000000');
+    expect(formatCount(9.999999999999999e299)).toBe(BigInt(9.999999999999999e299).toString());
+    expect(formatCount(9.999999999999999e299)).not.toMatch(/e/);
+    expect(formatCount(Infinity)).toBe('inf');
   });
 });
 
@@ -87,7 +92,7 @@ describe('writeFixed and writeCount (the same text, as bytes)', () => {
   });
 
   it('writes what formatCount prints', () => {
-    for (const value of [0, 1, 9, 10, 99, 100, 12345.9, 2 ** 53 - 1, 2 ** 53 + 2, 1e21, -3, NaN]) {
+    for (const value of [0, 1, 9, 10, 99, 100, 12345.9, 2 ** 53 - 1, 2 ** 53 + 2, 1e21, 1e300, -3, NaN, Infinity]) {
       expect(written(writeCount, value), String(value)).toBe(formatCount(value));
     }
   });
