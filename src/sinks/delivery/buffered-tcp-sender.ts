@@ -76,6 +76,10 @@ export class BufferedTcpSender {
     private readonly log: Logger,
   ) {
     this.backoffMs = options.minBackoffMs ?? 100;
+    queue.onChange = () => {
+      this.countDropped(this.queue.takeLost());
+      this.pump();
+    };
     this.connect();
   }
 
@@ -120,11 +124,13 @@ export class BufferedTcpSender {
     return boundedWait(new Promise<void>((resolve) => this.idleWaiters.push(resolve)), timeoutMs);
   }
 
-  close(): void {
+  /** Closes the connection; resolves once the queue has put away what it was given (a disk spool's last segment). */
+  async close(): Promise<void> {
     this.closing = true;
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     this.socket?.end();
     this.socket?.destroy();
+    await this.queue.settled();
     if (this.queue.lines > 0) this.log.warn({ destination: this.name, lines: this.queue.lines }, 'closing with lines still queued');
   }
 
@@ -196,6 +202,7 @@ export class BufferedTcpSender {
     const chunk = replaying ? this.replay[0] : this.queue.peek();
     this.countDropped(this.queue.takeLost());
     if (chunk === null) {
+      if (this.queue.lines > 0) return; // still being written to the spool: its onChange pumps again
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const wake of waiters) wake();

@@ -24,8 +24,12 @@ export interface ChunkQueue<C extends Counted = Chunk> {
   ack(): void;
   /** Lines waiting, the peeked chunk included. */
   readonly lines: number;
-  /** Lines lost since the last call other than by push() or seal() (a spool segment that could not be read). */
+  /** Lines lost since the last call other than by push() or seal() (a spool segment that could not be read or written). */
   takeLost(): number;
+  /** Called when chunks become ready to send, or lines were lost, other than by push() (a disk spool's segment was written). */
+  onChange: (() => void) | null;
+  /** Resolves once everything sealed so far is where peek() finds it (a disk spool's writes are done). */
+  settled(): Promise<void>;
 }
 
 /** The in-memory queue, bounded in lines. */
@@ -57,6 +61,12 @@ export class MemoryQueue<C extends Counted = Chunk> implements ChunkQueue<C> {
 
   takeLost(): number {
     return 0;
+  }
+
+  onChange: (() => void) | null = null;
+
+  settled(): Promise<void> {
+    return Promise.resolve();
   }
 
   peek(): C | null {

@@ -1,6 +1,9 @@
 // A queue of chunks on disk, so lines waiting for a dead destination survive a restart.
 // Each flush becomes one segment file, written whole, fsync'd, then renamed into place, so a
-// crash leaves either the complete segment or none. Segments are sent oldest first and deleted
+// crash leaves either the complete segment or none. The writing happens off the event loop (a
+// million lines are tens of MB), one segment after the other; a segment is sent only once it is
+// durable, and one that could not be written (a full disk) has its lines counted as dropped and
+// leaves no file behind. Segments are sent oldest first and deleted
 // once every line in them reached the kernel. The directory is bounded in bytes: past it the
 // oldest segments are deleted and their lines counted as dropped. A segment that does not
 // check out (torn or edited) is reported and skipped from the bad record on; one that cannot be
@@ -10,13 +13,17 @@
 // Segment: records of `#SPOOL1 <lines> <bytes> <sha1[0..16]>\n<bytes of lines>`.
 
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../log/logger.js';
 import type { Chunk, ChunkQueue } from './chunk-queue.js';
 
 const MAGIC = '#SPOOL1';
 const SUFFIX = '.spool';
+const TMP_SUFFIX = '.tmp';
+/** Records written per call: big enough to be few calls, small enough not to copy a whole flush at once. */
+const RECORDS_PER_WRITE = 256;
 
 function digest(data: Uint8Array): string {
   return createHash('sha1').update(data).digest('hex').slice(0, 16);
@@ -36,9 +43,13 @@ export class DiskSpool implements ChunkQueue {
   private head: Chunk[] | null = null;
   private headIndex = 0;
   private bytes = 0;
-  /** Lines of segments found unreadable or cut short when their turn came. */
+  /** Lines of segments found unreadable or cut short when their turn came, or that could not be written. */
   private lost = 0;
+  /** The segments being written, one after the other. */
+  private writing: Promise<void> = Promise.resolve();
+  /** Lines waiting, on disk or being written there. */
   lines = 0;
+  onChange: (() => void) | null = null;
 
   constructor(
     private readonly dir: string,
@@ -46,6 +57,8 @@ export class DiskSpool implements ChunkQueue {
     private readonly log: Logger,
   ) {
     mkdirSync(dir, { recursive: true });
+    // A segment still being written when the process died: never complete, never renamed.
+    for (const name of readdirSync(dir).filter((n) => n.endsWith(SUFFIX + TMP_SUFFIX))) unlinkSync(join(dir, name));
     let last = 0;
     for (const name of readdirSync(dir).filter((n) => n.endsWith(SUFFIX)).sort()) {
       const file = join(dir, name);
@@ -70,33 +83,61 @@ export class DiskSpool implements ChunkQueue {
     return 0;
   }
 
+  /** Starts writing the pushed chunks as one segment; they can be sent once it is durable. */
   seal(): number {
     if (this.pending.length === 0) return 0;
-    const records: Buffer[] = [];
-    let lines = 0;
-    for (const c of this.pending) {
-      records.push(Buffer.from(`${MAGIC} ${c.lines} ${c.data.length} ${digest(c.data)}\n`), c.data);
-      lines += c.lines;
-    }
-    const segmentData = Buffer.concat(records);
+    const chunks = this.pending;
     this.pending = [];
-    const name = `${String(this.nextSeq++).padStart(16, '0')}${SUFFIX}`;
-    const file = join(this.dir, name);
-    const tmp = `${file}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, segmentData);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-    this.syncDir();
-    const segment = { file, bytes: segmentData.length, lines };
-    this.segments.push(segment);
-    this.bytes += segment.bytes;
+    const lines = chunks.reduce((n, c) => n + c.lines, 0);
     this.lines += lines;
-    return this.enforceBound();
+    const file = join(this.dir, `${String(this.nextSeq++).padStart(16, '0')}${SUFFIX}`);
+    this.writing = this.writing.then(() => this.writeSegment(file, chunks, lines));
+    return 0;
+  }
+
+  settled(): Promise<void> {
+    return this.writing;
+  }
+
+  private async writeSegment(file: string, chunks: Chunk[], lines: number): Promise<void> {
+    const tmp = file + TMP_SUFFIX;
+    let bytes = 0;
+    try {
+      const handle = await open(tmp, 'w');
+      try {
+        for (let i = 0; i < chunks.length; i += RECORDS_PER_WRITE) {
+          const records = chunks.slice(i, i + RECORDS_PER_WRITE).flatMap((c) => [
+            Buffer.from(`${MAGIC} ${c.lines} ${c.data.length} ${digest(c.data)}\n`),
+            c.data,
+          ]);
+          const data = Buffer.concat(records);
+          // A short write (a file system filling up) is continued, and fails as a whole if it must.
+          for (let at = 0; at < data.length; ) {
+            const { bytesWritten } = await handle.write(data, at, data.length - at);
+            if (bytesWritten === 0) throw new Error('the file system took no more bytes');
+            at += bytesWritten;
+          }
+          bytes += data.length;
+        }
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, file);
+      await this.syncDir();
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      this.lines -= lines;
+      this.lost += lines;
+      const reason = err instanceof Error ? err.message : String(err);
+      this.log.error({ spool: this.dir, lines, err: reason }, 'cannot write a spool segment; its lines are dropped');
+      this.onChange?.();
+      return;
+    }
+    this.segments.push({ file, bytes, lines });
+    this.bytes += bytes;
+    this.lost += this.enforceBound();
+    this.onChange?.();
   }
 
   peek(): Chunk | null {
@@ -193,13 +234,13 @@ export class DiskSpool implements ChunkQueue {
     return { records, bytes: data.length };
   }
 
-  private syncDir(): void {
+  private async syncDir(): Promise<void> {
     // The rename is durable only once the directory entry is.
-    const fd = openSync(this.dir, 'r');
+    const handle = await open(this.dir, 'r');
     try {
-      fsyncSync(fd);
+      await handle.sync();
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
   }
 }

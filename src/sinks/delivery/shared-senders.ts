@@ -8,7 +8,7 @@
 export interface Closable {
   /** Resolves true once everything queued is sent, false when `timeoutMs` passed first. */
   idle(timeoutMs: number): Promise<boolean>;
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 export class SharedSenders<S extends Closable> {
@@ -34,6 +34,6 @@ export class SharedSenders<S extends Closable> {
     // Acquired again while it drained (a reload right after another): it stays.
     if (entry.users > 0) return;
     this.entries.delete(key);
-    entry.sender.close();
+    await entry.sender.close();
   }
 }

@@ -96,7 +96,7 @@ describe('DiskSpool', () => {
       first.send(lines(i, i + 100), 100);
       first.seal();
     }
-    first.close(); // the "crash": nothing delivered
+    await first.close(); // the "crash": nothing delivered (close waits for the segments to be written)
     expect(readdirSync(dir).filter((f) => f.endsWith('.spool'))).toHaveLength(5);
 
     await r.start(port);
@@ -110,13 +110,15 @@ describe('DiskSpool', () => {
     await waitFor(() => readdirSync(dir).filter((f) => f.endsWith('.spool')).length === 0);
   });
 
-  it('stays within its byte bound by dropping the oldest flushes, counted', () => {
+  it('stays within its byte bound by dropping the oldest flushes, counted', async () => {
     const dir = spoolDir();
     const spool = new DiskSpool(dir, 5000, log);
     let dropped = 0;
     for (let i = 0; i < 20; i++) {
       spool.push({ data: lines(i * 50, i * 50 + 50), lines: 50 });
       dropped += spool.seal();
+      await spool.settled();
+      dropped += spool.takeLost();
     }
     expect(dropped).toBeGreaterThan(0);
     expect(spool.lines + dropped).toBe(1000);
@@ -125,13 +127,14 @@ describe('DiskSpool', () => {
     expect(spool.peek()!.data.toString().startsWith(`m ${dropped} 1`)).toBe(true);
   });
 
-  it('detects a corrupt segment, logs it and skips it', () => {
+  it('detects a corrupt segment, logs it and skips it', async () => {
     const dir = spoolDir();
     const spool = new DiskSpool(dir, 1e9, log);
     spool.push({ data: lines(0, 10), lines: 10 });
     spool.seal();
     spool.push({ data: lines(10, 20), lines: 10 });
     spool.seal();
+    await spool.settled();
     const [firstFile] = readdirSync(dir).sort();
     const path = join(dir, firstFile);
     writeFileSync(path, readFileSync(path, 'utf8').replace('m 5 1', 'm 5 9'));

@@ -1,7 +1,7 @@
 // A spool segment that is gone, replaced or cut short when its turn comes is skipped and its
 // lines counted as lost; the spool goes on with the next one and never throws.
 
-import { mkdirSync, mkdtempSync, readdirSync, truncateSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -10,13 +10,14 @@ import { DiskSpool } from '../../../../src/sinks/delivery/disk-spool.js';
 
 const log = pino({ level: 'silent' });
 
-function spoolWith(segments: number, linesEach: number): { spool: DiskSpool; dir: string; files: string[] } {
+async function spoolWith(segments: number, linesEach: number): Promise<{ spool: DiskSpool; dir: string; files: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-disk-spool-'));
   const spool = new DiskSpool(dir, 1 << 30, log);
   for (let s = 0; s < segments; s++) {
     spool.push({ data: Buffer.from(`seg${s} ${'x'.repeat(10)}\n`.repeat(linesEach)), lines: linesEach });
     spool.seal();
   }
+  await spool.settled();
   return { spool, dir, files: segmentFiles(dir) };
 }
 
@@ -33,8 +34,8 @@ function drain(spool: DiskSpool): string[] {
 }
 
 describe('DiskSpool with a damaged segment', () => {
-  it('skips a deleted segment and one replaced by a directory, counting their lines', () => {
-    const { spool, files } = spoolWith(4, 10);
+  it('skips a deleted segment and one replaced by a directory, counting their lines', async () => {
+    const { spool, files } = await spoolWith(4, 10);
     unlinkSync(files[1]);
     unlinkSync(files[2]);
     mkdirSync(files[2]); // reading it fails with EISDIR
@@ -45,23 +46,69 @@ describe('DiskSpool with a damaged segment', () => {
     expect(spool.lines).toBe(0);
   });
 
-  it('counts the lines of a segment cut short after its first record', () => {
-    const { spool, dir } = spoolWith(1, 5);
+  it('counts the lines of a segment cut short after its first record', async () => {
+    const { spool, dir } = await spoolWith(1, 5);
     spool.push({ data: Buffer.from('seg1 first record\n'.repeat(3)), lines: 3 });
     spool.push({ data: Buffer.from('seg1 second record\n'), lines: 1 });
     spool.seal();
+    await spool.settled();
     truncateSync(segmentFiles(dir)[1], 40); // inside the segment's first record
     expect(drain(spool)).toEqual(['seg0']);
     expect(spool.takeLost()).toBe(4);
     expect(spool.lines).toBe(0);
   });
 
-  it('starts on a directory whose segment vanished or cannot be read', () => {
-    const { dir, files } = spoolWith(3, 2);
+  it('starts on a directory whose segment vanished or cannot be read', async () => {
+    const { dir, files } = await spoolWith(3, 2);
     unlinkSync(files[1]);
     mkdirSync(files[1]);
     const restarted = new DiskSpool(dir, 1 << 30, log);
     expect(restarted.lines).toBe(4);
     expect(drain(restarted)).toEqual(['seg0', 'seg2']);
+  });
+});
+
+describe('DiskSpool writing a segment', () => {
+  it('writes off the event loop: the loop keeps turning while a big flush goes to disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-disk-spool-'));
+    const spool = new DiskSpool(dir, 1 << 30, log);
+    const line = Buffer.from(`big.flush.series ${'1'.repeat(40)} 1700000000\n`);
+    for (let c = 0; c < 2000; c++) spool.push({ data: Buffer.concat(Array.from({ length: 100 }, () => line)), lines: 100 });
+    spool.seal();
+    expect(spool.peek()).toBeNull(); // not durable yet: nothing to send
+    expect(spool.lines).toBe(200_000);
+    let turns = 0;
+    let done = false;
+    const settled = spool.settled().then(() => (done = true));
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turns++;
+    }
+    await settled;
+    expect(turns).toBeGreaterThan(2);
+    expect(spool.peek()!.lines).toBe(100);
+  });
+
+  it('counts the lines of a segment it cannot write as lost and leaves no file behind', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'statsite-ts-disk-spool-'));
+    const dir = join(parent, 'spool');
+    const spool = new DiskSpool(dir, 1 << 30, log);
+    rmSync(dir, { recursive: true });
+    writeFileSync(dir, 'not a directory any more');
+    spool.push({ data: Buffer.from('a 1 1\n'.repeat(7)), lines: 7 });
+    spool.seal();
+    await spool.settled();
+    expect(spool.takeLost()).toBe(7);
+    expect(spool.lines).toBe(0);
+    expect(spool.peek()).toBeNull();
+    expect(readdirSync(parent)).toEqual(['spool']);
+  });
+
+  it('removes a segment a crash left half-written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-disk-spool-'));
+    writeFileSync(join(dir, '0000000000000001.spool.tmp'), '#SPOOL1 3 12 ');
+    const spool = new DiskSpool(dir, 1 << 30, log);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(spool.lines).toBe(0);
   });
 });
