@@ -1,6 +1,6 @@
 // `npm run bench`: statsite-ts against etsy statsd and a bare Node socket on this machine.
 //
-//   node bench/run.mjs [--quick] [--only=udp,tcp,flush,profile,memory,accuracy]
+//   node bench/run.mjs [--quick] [--only=udp,tcp,flush,profile,memory,accuracy,flood]
 //
 // --quick: fewer bisection steps and no 1M-series flush, for a first look (~3 min).
 //
@@ -21,7 +21,8 @@ import { killAll, ROOT } from './lib/servers.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['udp', 'tcp', 'flush', 'profile', 'memory', 'accuracy'];
+const SECTIONS = ['udp', 'tcp', 'flush', 'profile', 'memory', 'accuracy', 'flood'];
+const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? SECTIONS;
 const wants = (part) => only.includes(part);
 
 const log = (msg) => process.stderr.write(`${msg}\n`);
@@ -98,6 +99,10 @@ async function main() {
     if (wants('accuracy')) {
       log('quantile accuracy (in-process)...');
       results.accuracy = runScript('accuracy.mjs', [], [1_000_000]);
+    }
+    if (wants('flood')) {
+      log('hash flooding: crafted colliding names vs random ones (in-process)...');
+      results.flood = runScript('hash-flood.mjs', [], quick ? [13, 5] : [15, 10]);
     }
   } finally {
     killAll();

@@ -154,6 +154,17 @@ export function formatReport(r) {
       ),
     );
   }
+  if (r.flood) {
+    const f = r.flood;
+    out.push('');
+    out.push('Hash flooding: names crafted to share one FNV-1a hash vs random names of the same length (parse + aggregate)');
+    out.push(
+      table(
+        ['names x rounds', 'random ns/line', 'crafted ns/line', 'crafted / random'],
+        f.error ? [['error', f.error, '', '']] : [[`${f.names} x ${f.rounds}`, f.randomNsPerLine, f.craftedNsPerLine, f.ratio]],
+      ),
+    );
+  }
   if (r.profile?.length) {
     for (const p of r.profile) {
       out.push('');

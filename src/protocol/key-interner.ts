@@ -12,23 +12,23 @@
 // meaningful with the generation they were issued in (see SampleHandler).
 //
 // Anyone who can send a datagram chooses the names, so the table must not degrade when they are
-// crafted to collide: the hash is mixed with a random per-interner seed (the low bits that pick a
-// slot cannot be predicted), and a probe never runs longer than MAX_PROBES. A key that finds no
-// slot within that many is made and used, just not remembered: it costs what it would cost
+// crafted to collide: the hash starts from a random per-interner state (FNV-1a collisions found
+// offline — they chain into thousands of names of one hash — do not hold for it) and is mixed
+// again before it picks a slot, and a probe never runs longer than MAX_PROBES. A key that finds
+// no slot within that many is made and used, just not remembered: it costs what it would cost
 // without the interner, and nothing else gets slower.
 
 import { randomBytes } from 'node:crypto';
 import { NO_GENERATION } from '../model/sample-handler.js';
 
-/** FNV-1a; the parser folds it into its scan for ':' (see hashName). */
-export const FNV_OFFSET = 0x811c9dc5;
+/** FNV-1a's multiplier; the parser folds the hash into its scan for ':', starting at hashStart. */
 export const FNV_PRIME = 0x01000193;
 /** Separates the name bytes from the tag bytes in the hash, so `ab`+`c` differs from `a`+`bc`. */
 const RANGE_SEPARATOR = 0xff;
 /** The longest probe sequence; past it a key is not remembered (see above). */
 export const MAX_PROBES = 32;
 
-/** Murmur3's finaliser: every bit of `h` (and of the seed it was xored with) reaches the low bits. */
+/** Murmur3's finaliser: every bit of `h` reaches the low bits that pick a slot. */
 function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
@@ -43,12 +43,6 @@ let lastGeneration = NO_GENERATION;
 
 export type KeyMaker = (buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number) => string;
 
-/** FNV-1a of the name bytes; the parser folds this into its scan for ':' to save a pass. */
-export function hashName(buf: Uint8Array, start: number, end: number): number {
-  let h = FNV_OFFSET;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
-  return h;
-}
 
 export class KeyInterner {
   private capacity: number;
@@ -65,10 +59,11 @@ export class KeyInterner {
   /** The longest probe any lookup has run, for tests and the bench. */
   longestProbe = 0;
 
+  /** `hashStart`: where the name's hash starts, FNV-1a from a random state instead of its public offset basis. */
   constructor(
     private readonly maxEntries = 1 << 20,
     arenaBytes = 32 * 1024 * 1024,
-    private readonly seed = randomBytes(4).readInt32LE(0),
+    readonly hashStart = randomBytes(4).readInt32LE(0),
   ) {
     this.capacity = 1 << 12;
     this.hashes = new Int32Array(this.capacity);
@@ -93,14 +88,14 @@ export class KeyInterner {
     tagStart: number,
     tagEnd: number,
     make: KeyMaker,
-    nameHash = hashName(buf, nameStart, nameEnd),
+    nameHash = this.hashName(buf, nameStart, nameEnd),
   ): number {
     let h = nameHash;
     if (tagEnd > tagStart) {
       h = Math.imul(h ^ RANGE_SEPARATOR, FNV_PRIME);
       for (let i = tagStart; i < tagEnd; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
     }
-    h = mix(h ^ this.seed);
+    h = mix(h);
     const nameLength = nameEnd - nameStart;
     const tagLength = tagEnd - tagStart;
     const mask = this.capacity - 1;
@@ -126,6 +121,13 @@ export class KeyInterner {
     }
     const made = make(buf, nameStart, nameEnd, tagStart, tagEnd);
     return this.insert(slot, h, made, buf, nameStart, nameEnd, tagStart, tagEnd);
+  }
+
+  /** The name's hash as the parser computes it during its scan. */
+  hashName(buf: Uint8Array, start: number, end: number): number {
+    let h = this.hashStart;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
+    return h;
   }
 
   /** The string of an id from `intern` in the current generation. */

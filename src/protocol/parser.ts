@@ -9,7 +9,7 @@
 // before it is dropped). A line is validated whole before any of its samples is emitted, so a
 // bad line never half-counts; other lines of the same datagram are unaffected.
 
-import { FNV_OFFSET, FNV_PRIME, KeyInterner } from './key-interner.js';
+import { FNV_PRIME, KeyInterner } from './key-interner.js';
 import { splitNameTags, type NameTagFormat } from './name-tags.js';
 import { canonicalTags } from './tags.js';
 import { parseNumber } from './number.js';
@@ -163,7 +163,7 @@ export class LineParser {
   private scan(buf: Buffer, start: number, end: number): RejectReason | null {
     // Find the ':' ending the name and hash the name on the way (see KeyInterner).
     let colon = start;
-    let nameHash = FNV_OFFSET;
+    let nameHash = this.keys.hashStart;
     while (colon < end && buf[colon] !== COLON) nameHash = Math.imul(nameHash ^ buf[colon++], FNV_PRIME);
     if (colon === end) return 'missing_value';
     if (colon === start) return 'empty_key';

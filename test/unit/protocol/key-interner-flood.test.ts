@@ -8,6 +8,7 @@ import { KeyInterner, MAX_PROBES } from '../../../src/protocol/key-interner.js';
 import { LineParser } from '../../../src/protocol/parser.js';
 import { RejectCounter } from '../../../src/protocol/rejects.js';
 import type { SampleHandler } from '../../../src/model/sample-handler.js';
+import { collidingNames, FNV_OFFSET_BASIS } from '../../../bench/lib/fnv-multicollision.mjs';
 
 const make = (buf: Uint8Array, ns: number, ne: number) => Buffer.from(buf).toString('latin1', ns, ne);
 
@@ -33,14 +34,37 @@ describe('KeyInterner under colliding names', () => {
     expect(k.intern(good, 0, good.length, 0, 0, make)).toBe(first);
   });
 
-  it('spreads names whose unseeded hashes share their low bits over the table', () => {
-    // Without the seed these would all start at one slot of a small table.
+  // 2048 names of one FNV-1a hash from its public offset basis, as an attacker can make them offline.
+  const crafted = collidingNames(11);
+
+  it('does not see the collisions of names crafted against the public FNV-1a basis', () => {
     const k = new KeyInterner();
-    for (let i = 0; i < 4000; i++) {
-      const name = Buffer.from(`n${i}`);
-      k.intern(name, 0, name.length, 0, 0, make, (i << 16) | 0x0abc);
+    for (const name of crafted) {
+      const bytes = Buffer.from(name, 'latin1');
+      expect(k.key(k.intern(bytes, 0, bytes.length, 0, 0, make))).toBe(name);
     }
-    expect(k.longestProbe).toBeLessThan(MAX_PROBES);
+    expect(k.longestProbe).toBeLessThan(MAX_PROBES / 2);
+  });
+
+  it('bounds the probes where the basis is known (the old, unseeded hash)', () => {
+    const k = new KeyInterner(undefined, undefined, FNV_OFFSET_BASIS);
+    for (const name of crafted) {
+      const bytes = Buffer.from(name, 'latin1');
+      expect(k.key(k.intern(bytes, 0, bytes.length, 0, 0, make))).toBe(name);
+    }
+    expect(k.longestProbe).toBe(MAX_PROBES);
+  });
+
+  it('counts every crafted name as its own series through the parser', () => {
+    const sums = new Map<string, number>();
+    const handler: SampleHandler = {
+      counter: (key, value) => void sums.set(key, (sums.get(key) ?? 0) + value),
+      timer: () => undefined, gauge: () => undefined, set: () => undefined, kv: () => undefined,
+    };
+    const parser = new LineParser(handler, new RejectCounter(), {});
+    for (let round = 0; round < 2; round++) parser.parse(Buffer.from(crafted.map((n) => `${n}:1|c`).join('\n'), 'latin1'));
+    expect(sums.size).toBe(crafted.length);
+    expect([...sums.values()].every((v) => v === 2)).toBe(true);
   });
 });
 
