@@ -24,6 +24,9 @@ import { SharedSenders } from './sinks/delivery/shared-senders.js';
 import type { Sink } from './sinks/sink.js';
 import { boundedWait } from './util/bounded-wait.js';
 
+/** Settings of the admin, management and forward endpoints, which are bound once at start. */
+const RESTART_ONLY = ['adminHttp', 'management', 'managementWrite', 'forwardListen', 'forwardMaxBodyBytes', 'forwardToken'] as const;
+
 /** How long a shutdown waits for sinks to deliver the final flush. */
 const SHUTDOWN_DRAIN_MS = 10_000;
 /** The shortest a flush waits for the ingest workers' parts (at most one interval otherwise). */
@@ -169,9 +172,8 @@ export class Server {
     await this.pipeline.reconfigure(ownListeners(next, this.workers));
     await this.workers?.reconfigure(next);
     if (workerCount(next) !== workerCount(previous)) this.log.warn('the number of ingest workers changes only on restart');
-    if (next.adminHttp !== previous.adminHttp || next.management !== previous.management || next.forwardListen !== previous.forwardListen) {
-      this.log.warn('admin and management addresses change only on restart');
-    }
+    const restartOnly = RESTART_ONLY.filter((field) => next[field] !== previous[field]);
+    if (restartOnly.length > 0) this.log.warn({ changed: restartOnly }, 'these settings change only on restart');
     this.lastReload = { at: Date.now(), error: null };
     this.log.info(
       { listeners: this.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`), sinks: this.sinks.map((s) => s.name) },

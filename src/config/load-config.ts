@@ -110,7 +110,9 @@ function secret(opt: RawOption): string {
   const text = asString(opt);
   const value = text.startsWith('env:') ? process.env[text.slice('env:'.length)] : text;
   if (value === undefined) fail(opt, `reads the environment variable ${text.slice('env:'.length)}, which is not set`);
-  if (value === '' || /[\r\n\0]/.test(value)) fail(opt, 'must be a non-empty value without line breaks');
+  if (value === '' || /[\r\n\0]/.test(value) || value.trim() !== value) {
+    fail(opt, 'must be a non-empty value without line breaks or spaces at either end');
+  }
   return value;
 }
 

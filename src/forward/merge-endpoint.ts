@@ -55,6 +55,7 @@ export async function listenMergeEndpoint(
   log: Logger,
 ): Promise<MergeEndpoint> {
   const refusals = new RateLimitedLog(log, 'left malformed series out of a forwarded snapshot');
+  const refusedPosts = new RateLimitedLog(log, 'refused a forwarded snapshot: no valid token, or too large');
   const refuse = (from: string | undefined) => (series: RefusedSeries) => {
     stats.refusedSeries++;
     refusals.hit(() => ({ from, ...series }));
@@ -69,14 +70,17 @@ export async function listenMergeEndpoint(
       reply(404, { error: `POST snapshots to ${FORWARD_PATH}` });
       return;
     }
+    const from = req.socket.remoteAddress;
     if (options.token !== null && !sameSecret(req.headers.authorization ?? '', `Bearer ${options.token}`)) {
       stats.unauthorized++;
+      refusedPosts.hit(() => ({ from, status: 401 }));
       reply(401, { error: 'a bearer token is required ([forward] token)' });
       req.resume();
       return;
     }
     const tooLarge = () => {
       stats.rejected++;
+      refusedPosts.hit(() => ({ from, status: 413, maxBodyBytes: options.maxBodyBytes }));
       reply(413, { error: `snapshot larger than ${options.maxBodyBytes} bytes ([forward] max_body_bytes)` });
       req.destroy();
     };
@@ -92,7 +96,6 @@ export async function listenMergeEndpoint(
     });
     req.on('end', () => {
       if (res.headersSent) return;
-      const from = req.socket.remoteAddress;
       let parsed: ReturnType<typeof parseSnapshot>;
       try {
         parsed = parseSnapshot(JSON.parse(Buffer.concat(parts).toString('utf8')));

@@ -36,6 +36,7 @@ export function parseHttpSpec(spec: string, env: NodeJS.ProcessEnv = process.env
   const fail = (reason: string): never => {
     throw new Error(`sink "${displayName}": ${reason}`);
   };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('the URL must start with http:// or https://');
   if (url.username !== '' || url.password !== '') fail('put credentials in a header (header=Authorization:env:VAR), not in the URL');
 
   const headers: Record<string, string> = {};
