@@ -5,6 +5,7 @@ import { isIPv6 } from 'node:net';
 import type { LineParser } from '../protocol/parser.js';
 import type { IngestStats } from './ingest-stats.js';
 import { noteDatagram } from '../util/ingest-first-pacer.js';
+import { startListening } from '../util/listen.js';
 
 /** Asked of the kernel when the config leaves udp_rcvbuf at 0: bursts must not overflow it. */
 export const DEFAULT_UDP_RCVBUF = 32 * 1024 * 1024;
@@ -30,14 +31,7 @@ export async function listenUdp(
     stats.udpBytes += msg.length;
     stats.udpLines += parser.parse(msg, 0, msg.length);
   });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(port, host, () => {
-      socket.off('error', reject);
-      socket.on('error', onFailure);
-      resolve();
-    });
-  });
+  await startListening(socket, (ready) => socket.bind(port, host, ready), onFailure);
   try {
     // The kernel caps this at net.core.rmem_max; whatever it grants is better than the default.
     socket.setRecvBufferSize(rcvbuf > 0 ? rcvbuf : DEFAULT_UDP_RCVBUF);

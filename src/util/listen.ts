@@ -3,6 +3,7 @@
 // rest of its life — a failed accept (EMFILE: out of file descriptors) is emitted there, and with
 // no listener it would end the process.
 
+import type { EventEmitter } from 'node:events';
 import type { Server as NetServer } from 'node:net';
 
 /**
@@ -10,16 +11,24 @@ import type { Server as NetServer } from 'node:net';
  * etc. From then on `onError` gets the server's errors; the server goes on listening.
  */
 export async function listen(server: NetServer, port: number, host: string, onError: (err: Error) => void): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      server.on('error', onError);
+  await startListening(server, (ready) => server.listen(port, host, ready), onError);
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : port;
+}
+
+/**
+ * Runs `start` (a listen() or bind() that calls back once bound): rejects with its error, and from
+ * then on hands the target's errors to `onError`, so there is never a moment without a listener.
+ */
+export function startListening(target: EventEmitter, start: (ready: () => void) => void, onError: (err: Error) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    target.once('error', reject);
+    start(() => {
+      target.off('error', reject);
+      target.on('error', onError);
       resolve();
     });
   });
-  const address = server.address();
-  return typeof address === 'object' && address !== null ? address.port : port;
 }
 
 /** A failed accept (e.g. EMFILE): the connection is lost, the server keeps listening. */
