@@ -45,9 +45,11 @@ export async function listenTcp(
       stats.tcpLines += framer.end();
       socket.end();
     });
-    // A reset connection is the client's business; what it sent before still counts.
+    // A reset connection is the client's business; what it sent before still counts, its unfinished
+    // last line too, as at a close (end() is a no-op once the stream has ended).
     socket.on('error', () => undefined);
     socket.on('close', () => {
+      stats.tcpLines += framer.end();
       stats.tcpConnectionsOpen--;
       connections.delete(socket);
     });

@@ -42,7 +42,7 @@ export class LineFramer {
     return accepted;
   }
 
-  /** The stream ended: a final line without '\n' still counts (statsite drops it; we don't). */
+  /** The stream ended, or was cut: a final line without '\n' still counts if it parses (statsite drops it; we don't). */
   end(): number {
     const line = this.pending;
     this.pending = null;
