@@ -94,6 +94,7 @@ export class Server {
     this.sinks = this.sinksFor(config);
     this.flusher = new Flusher(this.pipeline.aggregator, this.sinks, log, () => this.addSelfMetrics());
     this.flusher.sinkTimeoutMs = config.limits.sinkTimeout * 1000;
+    this.flusher.intervalMs = config.naming.flushInterval * 1000;
     if (this.workers !== null) {
       const workerSet = this.workers;
       this.flusher.gather = (bucket) => workerSet.gather(bucket, Math.max(MIN_GATHER_MS, this.config.naming.flushInterval * 1000));
@@ -162,6 +163,7 @@ export class Server {
     this.log.level = next.logLevel;
     this.clock.reschedule(next.naming.flushInterval * 1000, next.alignedFlush);
     this.flusher.sinkTimeoutMs = next.limits.sinkTimeout * 1000;
+    this.flusher.intervalMs = next.naming.flushInterval * 1000;
     const removed = this.sinks.filter((s) => !sinks.includes(s));
     if (removed.length > 0 || sinks.length !== this.sinks.length) {
       this.flusher.replaceSinks((this.sinks = sinks));

@@ -55,6 +55,7 @@ export function collectStats(src: StatsSources): ServerStats {
     'management.commands': src.management.commands,
     'management.refused': src.management.refused,
     flushes: src.flusher.flushes,
+    'flush.late_intervals': src.flusher.lateIntervals,
   };
   for (const [reason, n] of Object.entries(src.totals.rejects)) counts[`parse_errors.${reason}`] = n;
   const port = src.udpPort();

@@ -35,6 +35,10 @@ export class Flusher {
   seriesLimitDrops = 0;
   /** A delivery running longer than this is aborted and counted as failed. */
   sinkTimeoutMs = 30_000;
+  /** The flush interval, to tell a late flush (one holding several intervals) from an on-time one. */
+  intervalMs = 10_000;
+  /** Intervals folded into a later flush because it came late (a blocked loop, a stopped process). */
+  lateIntervals = 0;
   /** Series in the last flushed bucket, by type. */
   lastSeries = { counters: 0, timers: 0, gauges: 0, sets: 0, kv: 0 };
   /**
@@ -75,6 +79,7 @@ export class Flusher {
     const startedAt = Date.now();
     const timestamp = Math.max(Math.floor(scheduledAt / 1000), this.lastTimestamp + 1);
     this.lastTimestamp = timestamp;
+    if (this.lastFlushAt !== null) this.noteLateness(startedAt - this.lastFlushAt);
     const bucket = this.aggregator.swap();
     this.flushes++;
     this.lastFlushAt = startedAt;
@@ -97,6 +102,21 @@ export class Flusher {
       if (!(await boundedWait(Promise.all([...this.inFlight]), deadline - Date.now()))) return false;
     }
     return true;
+  }
+
+  /**
+   * A flush more than half an interval late holds several intervals' data under one timestamp:
+   * said and counted, so a folded interval is not read as a spike (`.rate` still divides by the
+   * configured interval, as statsite does).
+   */
+  private noteLateness(elapsedMs: number): void {
+    if (elapsedMs <= 1.5 * this.intervalMs) return;
+    const intervals = Math.round(elapsedMs / this.intervalMs);
+    this.lateIntervals += intervals - 1;
+    this.log.warn(
+      { elapsedMs, intervalMs: this.intervalMs, intervals },
+      'flush came late: it holds several intervals of data under one timestamp',
+    );
   }
 
   private deliver(bucket: Bucket, timestamp: number, startedAt: number): void {
