@@ -99,7 +99,12 @@ export class Server {
       const workerSet = this.workers;
       this.flusher.gather = (bucket) => workerSet.gather(bucket, Math.max(MIN_GATHER_MS, this.config.naming.flushInterval * 1000));
     }
-    this.clock = new FlushClock(config.naming.flushInterval * 1000, config.alignedFlush, (at) => this.flusher.flush(at));
+    this.clock = new FlushClock(
+      config.naming.flushInterval * 1000,
+      config.alignedFlush,
+      (at) => this.flusher.flush(at),
+      (stepMs) => log.warn({ stepMs }, 'the wall clock stepped; flushes go on, their timestamps never go back'),
+    );
   }
 
   static async start(config: ServerConfig, log: Logger, logFormat: LogFormat): Promise<Server> {

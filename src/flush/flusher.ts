@@ -30,6 +30,7 @@ export class Flusher {
   private lastTimestamp = 0;
   private status = new Map<Sink, SinkStatus>();
   lastFlushAt: number | null = null;
+  private lastFlushMono: number | null = null;
   flushes = 0;
   /** Samples dropped by the series limit, all intervals together. */
   seriesLimitDrops = 0;
@@ -79,7 +80,10 @@ export class Flusher {
     const startedAt = Date.now();
     const timestamp = Math.max(Math.floor(scheduledAt / 1000), this.lastTimestamp + 1);
     this.lastTimestamp = timestamp;
-    if (this.lastFlushAt !== null) this.noteLateness(startedAt - this.lastFlushAt);
+    // Measured on the monotonic clock: a wall clock step is not a late flush.
+    const startedMono = performance.now();
+    if (this.lastFlushMono !== null) this.noteLateness(startedMono - this.lastFlushMono);
+    this.lastFlushMono = startedMono;
     const bucket = this.aggregator.swap();
     this.flushes++;
     this.lastFlushAt = startedAt;

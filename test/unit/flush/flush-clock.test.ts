@@ -78,6 +78,28 @@ describe('FlushClock', () => {
     expect(ticks).toEqual([START + INTERVAL, 1_700_000_015_000, 1_700_000_020_000]);
   });
 
+  it('keeps ticking every interval when the wall clock steps back, and reports the step', () => {
+    const steps: number[] = [];
+    clock = new FlushClock(INTERVAL, false, () => ticks.push(Date.now()), (step) => steps.push(step));
+    clock.start();
+    vi.advanceTimersByTime(INTERVAL);
+    vi.setSystemTime(Date.now() - 3_600_000); // NTP (or an operator) sets the clock back an hour
+    vi.advanceTimersByTime(2 * INTERVAL);
+    // Not an hour without flushes: the next ticks come an interval apart, on the new wall time.
+    expect(ticks).toEqual([START + INTERVAL, START + 2 * INTERVAL - 3_600_000, START + 3 * INTERVAL - 3_600_000]);
+    expect(steps).toEqual([-3_600_000]);
+  });
+
+  it('stamps a tick with its planned time only when it runs near it', () => {
+    const planned: number[] = [];
+    clock = new FlushClock(INTERVAL, false, (at) => planned.push(at - Date.now()));
+    clock.start();
+    vi.advanceTimersByTime(INTERVAL);
+    vi.setSystemTime(Date.now() + 3_600_000); // the clock jumps ahead: the next tick is far off its plan
+    vi.advanceTimersByTime(INTERVAL);
+    expect(planned).toEqual([0, 0]);
+  });
+
   it('stops ticking when stopped', () => {
     const c = started(true);
     vi.advanceTimersByTime(INTERVAL);
