@@ -258,7 +258,8 @@ export class Server {
         // already gone
       }
     }
-    this.log.info({ rejectedLines: this.ingestTotals().rejectsTotal }, 'statsite-ts stopped');
+    const droppedLines = this.sinks.reduce((n, s) => n + (s.counters?.().droppedLines ?? 0), 0);
+    this.log.info({ rejectedLines: this.ingestTotals().rejectsTotal, droppedLines }, 'statsite-ts stopped');
   }
 
   /**

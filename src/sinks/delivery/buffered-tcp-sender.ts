@@ -131,7 +131,17 @@ export class BufferedTcpSender {
     this.socket?.end();
     this.socket?.destroy();
     await this.queue.settled();
-    if (this.queue.lines > 0) this.log.warn({ destination: this.name, lines: this.queue.lines }, 'closing with lines still queued');
+    // Re-sends not yet written again are in memory in any case; the queue itself may be on disk.
+    const replayed = this.replay.reduce((n, c) => n + c.lines, 0);
+    const lost = replayed + (this.queue.durable ? 0 : this.queue.lines);
+    if (lost > 0) {
+      this.countDropped(lost);
+      this.log.error({ destination: this.name, droppedLines: lost }, 'closing with lines still queued; they are dropped');
+    }
+    if (this.queue.durable && this.queue.lines > 0) {
+      const message = 'closing with lines in the spool; they go first at the next start';
+      this.log.info({ destination: this.name, lines: this.queue.lines }, message);
+    }
   }
 
   private countDropped(dropped: number): void {

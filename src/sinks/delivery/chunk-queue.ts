@@ -30,6 +30,8 @@ export interface ChunkQueue<C extends Counted = Chunk> {
   onChange: (() => void) | null;
   /** Resolves once everything sealed so far is where peek() finds it (a disk spool's writes are done). */
   settled(): Promise<void>;
+  /** Whether what it holds outlives the process (a disk spool), or is lost with it (memory). */
+  readonly durable: boolean;
 }
 
 /** The in-memory queue, bounded in lines. */
@@ -64,6 +66,7 @@ export class MemoryQueue<C extends Counted = Chunk> implements ChunkQueue<C> {
   }
 
   onChange: (() => void) | null = null;
+  readonly durable = false;
 
   settled(): Promise<void> {
     return Promise.resolve();

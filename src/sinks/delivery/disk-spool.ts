@@ -50,6 +50,7 @@ export class DiskSpool implements ChunkQueue {
   /** Lines waiting, on disk or being written there. */
   lines = 0;
   onChange: (() => void) | null = null;
+  readonly durable = true;
 
   constructor(
     private readonly dir: string,

@@ -104,7 +104,9 @@ export class HttpSender {
     this.wakeUp?.();
     await this.pool.destroy();
     if (this.queue.lines > 0) {
-      this.log.error({ sink: this.options.displayName, series: this.queue.lines }, 'closing with series still buffered; they are lost');
+      this.countDropped(this.queue.lines);
+      const message = 'closing with series still buffered; they are dropped';
+      this.log.error({ sink: this.options.displayName, droppedSeries: this.queue.lines }, message);
     }
   }
 
