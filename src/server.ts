@@ -230,7 +230,11 @@ export class Server {
       lastErrorAt: s.lastErrorAt === null ? null : new Date(s.lastErrorAt).toISOString(),
     }));
     const failing = this.flusher.sinkStatus().filter((s) => s.lastErrorAt !== null && (s.lastSuccessAt ?? 0) < s.lastErrorAt);
-    const problems = [...health.problems, ...failing.map((s) => `sink ${s.name}: ${s.lastError}`)];
+    const undeliverable = this.sinks.flatMap((s) => {
+      const problem = s.problem?.() ?? null;
+      return problem === null ? [] : [`sink ${s.name}: ${problem}`];
+    });
+    const problems = [...health.problems, ...failing.map((s) => `sink ${s.name}: ${s.lastError}`), ...undeliverable];
     return { ...health, ok: problems.length === 0, problems, sinks };
   }
 

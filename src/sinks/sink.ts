@@ -15,6 +15,11 @@ export interface Sink {
   /** Only sinks that buffer have counters worth reporting. */
   counters?(): SinkCounters;
   /**
+   * Why the sink cannot deliver right now (its destination is down or stalled), or null when it
+   * can; a sink that buffers would otherwise look healthy while nothing gets through. /ready fails on it.
+   */
+  problem?(): string | null;
+  /**
    * Delivers one finished interval; `timestamp` is the flush time in unix seconds. `signal`
    * aborts when the delivery took longer than the flush timeout: stop, the flush is given up.
    */

@@ -5,33 +5,47 @@
 //   counted, never silently.
 // - A chunk leaves the queue only once the kernel has taken it (its write callback); a chunk
 //   still in flight when the connection breaks is sent again first after reconnecting.
-// - The kernel taking a chunk does not mean carbon read it: a carbon shutting down stops reading,
-//   then closes, and whatever sat in its socket is gone. So when the destination drops the
-//   connection, chunks written in the last RESEND_WINDOW_MS are sent again, at most the last
-//   RESEND_WINDOW_BYTES: more than the kernel buffers on both ends can hold. Carbon keeps one
-//   point per path and timestamp, so a repeated line overwrites itself: nothing is stored twice.
+// - The kernel taking a chunk does not mean carbon read it: a carbon that stops reading (a pause,
+//   a full disk, a shutdown) and then closes loses whatever sat in the socket buffers on both
+//   ends. So every chunk is kept, however long that takes, until IN_FLIGHT_BYTES have been
+//   written after it — more than both kernels' buffers can hold — and the ones kept are sent again
+//   when the connection drops. Carbon (whisper) keeps one point per path and timestamp, so a
+//   repeated line overwrites itself: nothing is stored twice.
+// - A connection that takes nothing for stallTimeoutMs while a chunk waits is treated as down:
+//   closed (the chunks kept go again on the next one) and reported until it delivers again.
 // - Reconnects back off exponentially (capped), so a dead carbon is not hammered.
 // - Writes respect backpressure: one chunk awaits the kernel at a time.
 
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../../log/logger.js';
 import { boundedWait } from '../../util/bounded-wait.js';
 import type { Chunk, ChunkQueue } from './chunk-queue.js';
 
-/** How far back, before the destination dropped the connection, written chunks are sent again. */
-export const RESEND_WINDOW_MS = 3000;
+/** The largest a socket buffer may grow (bytes), from the kernel's tcp_wmem / tcp_rmem maxima. */
+function socketBufferMax(kind: 'wmem' | 'rmem', fallback: number): number {
+  try {
+    const max = Number(readFileSync(`/proc/sys/net/ipv4/tcp_${kind}`, 'utf8').trim().split(/\s+/)[2]);
+    return Number.isFinite(max) && max > 0 ? max : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
 /**
- * …and how many bytes at most: more than Linux's default socket buffers hold (4 MiB to send, 6 MiB
- * to receive), and little enough that a big flush does not keep hundreds of MB alive for V8 to
- * collect again and again (bench/README.md, flush).
+ * Bytes that may still sit unread in the two kernels' buffers after a write: our send buffer plus
+ * the peer's receive buffer, at their maxima (Node cannot read a socket's own sizes). A chunk with
+ * this many bytes written after it has been read by the peer.
  */
-export const RESEND_WINDOW_BYTES = 32 * 1024 * 1024;
+export const IN_FLIGHT_BYTES = socketBufferMax('wmem', 4 << 20) + socketBufferMax('rmem', 6 << 20);
 
 export interface SenderOptions {
   host: string;
   port: number;
   /** Connect timeout, ms. */
   connectTimeoutMs: number;
+  /** A connection that takes nothing for this long while a chunk waits is closed as stalled (default 30 s). */
+  stallTimeoutMs?: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
 }
@@ -48,10 +62,10 @@ export interface SenderStats {
 export class BufferedTcpSender {
   private inFlight: Chunk | null = null;
   /**
-   * Chunks written recently, oldest first, in case the destination drops them unread; those
-   * before `recentHead` have expired (dropped in bulk: shift() per write is quadratic here).
+   * Chunks written that the peer may not have read yet, oldest first; those before `recentHead`
+   * are known read (dropped in bulk: shift() per write is quadratic here).
    */
-  private recent: Array<{ chunk: Chunk; at: number }> = [];
+  private recent: Chunk[] = [];
   private recentHead = 0;
   private recentBytes = 0;
   /** Chunks to send again before the queue, oldest first. */
@@ -62,6 +76,10 @@ export class BufferedTcpSender {
   private backoffMs: number;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
+  /** Fires when the chunk in flight has waited stallTimeoutMs for the kernel to take it. */
+  private stallTimer: NodeJS.Timeout | null = null;
+  /** When the connection last stalled; cleared by the next write the kernel takes. */
+  private stalledAt: number | null = null;
 
   sentLines = 0;
   droppedLines = 0;
@@ -127,6 +145,7 @@ export class BufferedTcpSender {
   /** Closes the connection; resolves once the queue has put away what it was given (a disk spool's last segment). */
   async close(): Promise<void> {
     this.closing = true;
+    this.clearStall();
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     this.socket?.end();
     this.socket?.destroy();
@@ -184,8 +203,8 @@ export class BufferedTcpSender {
     // Not confirmed written: it stays at the head of the queue and goes first after reconnecting.
     this.inFlight = null;
     if (this.closing) return;
-    const since = Date.now() - RESEND_WINDOW_MS;
-    const resend = this.recent.slice(this.recentHead).filter((r) => r.at >= since).map((r) => r.chunk);
+    this.clearStall();
+    const resend = this.recent.slice(this.recentHead);
     this.recent = [];
     this.recentHead = 0;
     this.recentBytes = 0;
@@ -205,6 +224,27 @@ export class BufferedTcpSender {
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
   }
 
+  /** Why this destination cannot take lines now (unreachable, stalled), or null when it can. */
+  problem(): string | null {
+    if (!this.connected && this.lastError !== null) return `${this.name}: ${this.lastError}`;
+    if (this.stalledAt !== null) return `${this.name}: stalled since ${new Date(this.stalledAt).toISOString()}, lines waiting`;
+    return null;
+  }
+
+  private armStall(socket: Socket): void {
+    const after = this.options.stallTimeoutMs ?? 30_000;
+    this.stallTimer = setTimeout(() => {
+      this.stalledAt ??= Date.now();
+      this.log.warn({ destination: this.name, waitedMs: after, bufferedLines: this.queue.lines }, 'destination stalled: reconnecting');
+      socket.destroy(new Error(`stalled: took nothing for ${after / 1000} s`));
+    }, after);
+  }
+
+  private clearStall(): void {
+    if (this.stallTimer !== null) clearTimeout(this.stallTimer);
+    this.stallTimer = null;
+  }
+
   private pump(): void {
     const socket = this.socket;
     if (!this.connected || socket === null || this.inFlight !== null) return;
@@ -219,21 +259,21 @@ export class BufferedTcpSender {
       return;
     }
     this.inFlight = chunk;
+    this.armStall(socket);
     socket.write(chunk.data, (err) => {
       if (this.inFlight !== chunk || err) return; // the connection broke: 'close' resets inFlight
+      this.clearStall();
       if (replaying) this.replay.shift();
       else this.queue.ack();
       this.inFlight = null;
       this.sentLines += chunk.lines;
-      const now = Date.now();
-      this.lastSuccessAt = now;
-      this.recent.push({ chunk, at: now });
+      this.lastSuccessAt = Date.now();
+      this.stalledAt = null;
+      this.recent.push(chunk);
       this.recentBytes += chunk.data.length;
-      // Forget what is too old or too much; the chunk just written always stays.
-      while (this.recentHead < this.recent.length - 1) {
-        const oldest = this.recent[this.recentHead];
-        if (oldest.at >= now - RESEND_WINDOW_MS && this.recentBytes <= RESEND_WINDOW_BYTES) break;
-        this.recentBytes -= oldest.chunk.data.length;
+      // Forget what the peer must have read: IN_FLIGHT_BYTES written after it. The last chunk stays.
+      while (this.recentHead < this.recent.length - 1 && this.recentBytes - this.recent[this.recentHead].data.length >= IN_FLIGHT_BYTES) {
+        this.recentBytes -= this.recent[this.recentHead].data.length;
         this.recentHead++;
       }
       if (this.recentHead > 1024 && this.recentHead * 2 > this.recent.length) {

@@ -69,6 +69,11 @@ export class HttpSender {
     });
   }
 
+  /** Why the endpoint takes nothing now (its last attempt failed), or null. */
+  problem(): string | null {
+    return this.lastError;
+  }
+
   counters(): SinkCounters {
     return { sentLines: this.sentSeries, droppedLines: this.droppedSeries, bufferedLines: this.queue.lines };
   }

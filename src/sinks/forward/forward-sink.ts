@@ -41,6 +41,10 @@ export class ForwardSink implements Sink {
     }, signal);
   }
 
+  problem(): string | null {
+    return this.sender.problem();
+  }
+
   counters(): SinkCounters {
     return this.sender.counters();
   }

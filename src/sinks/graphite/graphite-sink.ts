@@ -82,7 +82,9 @@ export class GraphiteSink implements Sink {
       shared.acquire(this.senderKeys[i], () => {
         const spool = spools[i];
         const queue = spool === null ? new MemoryQueue(options.bufferLines) : new DiskSpool(spool, options.spoolMaxBytes, log);
-        return new BufferedTcpSender({ host: d.host, port: d.port, connectTimeoutMs: options.timeoutMs, maxBackoffMs: 10_000 }, queue, log);
+        // `timeout` bounds both the connect and how long carbon may take nothing while lines wait.
+        const timeouts = { connectTimeoutMs: options.timeoutMs, stallTimeoutMs: options.timeoutMs };
+        return new BufferedTcpSender({ host: d.host, port: d.port, ...timeouts, maxBackoffMs: 10_000 }, queue, log);
       }),
     );
     this.route = options.routing !== 'fanout' && options.destinations.length > 1 ? this.carbonRoute() : null;
@@ -97,6 +99,11 @@ export class GraphiteSink implements Sink {
       for (const sender of this.senders) sender.seal();
       this.reportDrops();
     }, signal);
+  }
+
+  problem(): string | null {
+    const problems = this.senders.map((s) => s.problem()).filter((p) => p !== null);
+    return problems.length === 0 ? null : problems.join('; ');
   }
 
   counters(): SinkCounters {

@@ -43,6 +43,10 @@ export class HttpSink implements Sink {
     });
   }
 
+  problem(): string | null {
+    return this.sender.problem();
+  }
+
   counters(): SinkCounters {
     return this.sender.counters();
   }

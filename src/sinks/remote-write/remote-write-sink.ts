@@ -48,6 +48,10 @@ export class RemoteWriteSink implements Sink {
   }
 
   /** Lines are time series: sent; dropped (buffer full, refused, or a type clash in the registry); waiting. */
+  problem(): string | null {
+    return this.sender.problem();
+  }
+
   counters(): SinkCounters {
     const sent = this.sender.counters();
     return { ...sent, droppedLines: sent.droppedLines + this.registry.rejectedUpdates };
