@@ -152,14 +152,14 @@ export class BufferedTcpSender {
     await this.queue.settled();
     // Re-sends not yet written again are in memory in any case; the queue itself may be on disk.
     const replayed = this.replay.reduce((n, c) => n + c.lines, 0);
-    const lost = replayed + (this.queue.durable ? 0 : this.queue.lines);
+    const lost = replayed + this.queue.volatileLines;
     if (lost > 0) {
       this.countDropped(lost);
       this.log.error({ destination: this.name, droppedLines: lost }, 'closing with lines still queued; they are dropped');
     }
-    if (this.queue.durable && this.queue.lines > 0) {
+    if (this.queue.lines > this.queue.volatileLines) {
       const message = 'closing with lines in the spool; they go first at the next start';
-      this.log.info({ destination: this.name, lines: this.queue.lines }, message);
+      this.log.info({ destination: this.name, lines: this.queue.lines - this.queue.volatileLines }, message);
     }
   }
 

@@ -30,8 +30,8 @@ export interface ChunkQueue<C extends Counted = Chunk> {
   onChange: (() => void) | null;
   /** Resolves once everything sealed so far is where peek() finds it (a disk spool's writes are done). */
   settled(): Promise<void>;
-  /** Whether what it holds outlives the process (a disk spool), or is lost with it (memory). */
-  readonly durable: boolean;
+  /** Lines it holds that do not outlive the process (all of a memory queue's). */
+  readonly volatileLines: number;
 }
 
 /** The in-memory queue, bounded in lines. */
@@ -66,7 +66,10 @@ export class MemoryQueue<C extends Counted = Chunk> implements ChunkQueue<C> {
   }
 
   onChange: (() => void) | null = null;
-  readonly durable = false;
+
+  get volatileLines(): number {
+    return this.lines;
+  }
 
   settled(): Promise<void> {
     return Promise.resolve();

@@ -2,8 +2,9 @@
 // Each flush becomes one segment file, written whole, fsync'd, then renamed into place, so a
 // crash leaves either the complete segment or none. The writing happens off the event loop (a
 // million lines are tens of MB), one segment after the other; a segment is sent only once it is
-// durable, and one that could not be written (a full disk) has its lines counted as dropped and
-// leaves no file behind. Segments are sent oldest first and deleted
+// durable. One that cannot be written (a full disk) leaves no file behind and is kept in memory
+// instead, up to `maxMemoryLines` (the sink's buffer_lines; past it the oldest are dropped and
+// counted), logged once per outage. Segments are sent oldest first and deleted
 // once every line in them reached the kernel. The directory is bounded in bytes: past it the
 // oldest segments are deleted and their lines counted as dropped. A segment that does not
 // check out (torn or edited) is reported and skipped from the bad record on; one that cannot be
@@ -30,9 +31,11 @@ function digest(data: Uint8Array): string {
 }
 
 interface Segment {
-  file: string;
+  /** null: kept in memory, because the disk would not take it. */
+  file: string | null;
   bytes: number;
   lines: number;
+  chunks?: Chunk[];
 }
 
 export class DiskSpool implements ChunkQueue {
@@ -50,12 +53,14 @@ export class DiskSpool implements ChunkQueue {
   /** Lines waiting, on disk or being written there. */
   lines = 0;
   onChange: (() => void) | null = null;
-  readonly durable = true;
+  /** The disk would not take the last segment; said once, until one is written again. */
+  private diskFailing = false;
 
   constructor(
     private readonly dir: string,
     private readonly maxBytes: number,
     private readonly log: Logger,
+    private readonly maxMemoryLines = 1_000_000,
   ) {
     mkdirSync(dir, { recursive: true });
     // A segment still being written when the process died: never complete, never renamed.
@@ -128,17 +133,42 @@ export class DiskSpool implements ChunkQueue {
       await this.syncDir();
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
-      this.lines -= lines;
-      this.lost += lines;
-      const reason = err instanceof Error ? err.message : String(err);
-      this.log.error({ spool: this.dir, lines, err: reason }, 'cannot write a spool segment; its lines are dropped');
+      this.keepInMemory(chunks, lines, err instanceof Error ? err.message : String(err));
       this.onChange?.();
       return;
     }
+    if (this.diskFailing) this.log.info({ spool: this.dir }, 'spool writable again');
+    this.diskFailing = false;
     this.segments.push({ file, bytes, lines });
     this.bytes += bytes;
     this.lost += this.enforceBound();
     this.onChange?.();
+  }
+
+  /** Lines held in memory because the disk would not take them: lost if the process ends. */
+  get volatileLines(): number {
+    return this.segments.reduce((n, s) => n + (s.file === null ? s.lines : 0), 0);
+  }
+
+  /** A segment the disk would not take waits in memory, within maxMemoryLines (the oldest go first). */
+  private keepInMemory(chunks: Chunk[], lines: number, reason: string): void {
+    if (!this.diskFailing) {
+      this.log.error({ spool: this.dir, err: reason }, 'cannot write the spool: keeping its lines in memory (buffer_lines) until it can');
+    }
+    this.diskFailing = true;
+    this.segments.push({ file: null, bytes: 0, lines, chunks });
+    // The segment being sent stays (a chunk of it may be in flight), and so does this one.
+    let over = this.volatileLines - this.maxMemoryLines;
+    for (let i = this.head === null ? 0 : 1; over > 0 && i < this.segments.length - 1; ) {
+      const segment = this.segments[i];
+      if (segment.file !== null) {
+        i++;
+        continue;
+      }
+      over -= segment.lines;
+      this.lost += segment.lines;
+      this.remove(i, segment.lines);
+    }
   }
 
   peek(): Chunk | null {
@@ -166,7 +196,7 @@ export class DiskSpool implements ChunkQueue {
   /** Reads the oldest segment; whatever of it cannot be read is counted as lost. */
   private loadHead(): Chunk[] {
     const segment = this.segments[0];
-    const head = (this.head = this.read(segment.file).records);
+    const head = (this.head = segment.file === null ? segment.chunks! : this.read(segment.file).records);
     this.headIndex = 0;
     const readable = head.reduce((n, r) => n + r.lines, 0);
     if (readable < segment.lines) {
@@ -199,6 +229,7 @@ export class DiskSpool implements ChunkQueue {
     const [segment] = this.segments.splice(index, 1);
     this.bytes -= segment.bytes;
     this.lines -= unsent;
+    if (segment.file === null) return;
     try {
       unlinkSync(segment.file);
     } catch {

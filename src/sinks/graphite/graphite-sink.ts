@@ -81,7 +81,8 @@ export class GraphiteSink implements Sink {
     this.senders = options.destinations.map((d, i) =>
       shared.acquire(this.senderKeys[i], () => {
         const spool = spools[i];
-        const queue = spool === null ? new MemoryQueue(options.bufferLines) : new DiskSpool(spool, options.spoolMaxBytes, log);
+        const { bufferLines, spoolMaxBytes } = options;
+        const queue = spool === null ? new MemoryQueue(bufferLines) : new DiskSpool(spool, spoolMaxBytes, log, bufferLines);
         // `timeout` bounds both the connect and how long carbon may take nothing while lines wait.
         const timeouts = { connectTimeoutMs: options.timeoutMs, stallTimeoutMs: options.timeoutMs };
         return new BufferedTcpSender({ host: d.host, port: d.port, ...timeouts, maxBackoffMs: 10_000 }, queue, log);

@@ -89,19 +89,32 @@ describe('DiskSpool writing a segment', () => {
     expect(spool.peek()!.lines).toBe(100);
   });
 
-  it('counts the lines of a segment it cannot write as lost and leaves no file behind', async () => {
+  it('keeps a segment the disk will not take in memory, within its line bound, said once, and leaves no file', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'statsite-ts-disk-spool-'));
     const dir = join(parent, 'spool');
-    const spool = new DiskSpool(dir, 1 << 30, log);
+    const errors: string[] = [];
+    const recording = pino({ level: 'error' }, { write: (line: string) => void errors.push(line) });
+    const spool = new DiskSpool(dir, 1 << 30, recording, 10);
     rmSync(dir, { recursive: true });
-    writeFileSync(dir, 'not a directory any more');
-    spool.push({ data: Buffer.from('a 1 1\n'.repeat(7)), lines: 7 });
-    spool.seal();
+    writeFileSync(dir, 'not a directory any more'); // every write fails from now on
+    for (const n of [4, 4, 4]) {
+      spool.push({ data: Buffer.from(`seg${n} 1 1\n`.repeat(n)), lines: n });
+      spool.seal();
+    }
     await spool.settled();
-    expect(spool.takeLost()).toBe(7);
-    expect(spool.lines).toBe(0);
-    expect(spool.peek()).toBeNull();
+    // 12 lines for a bound of 10: the oldest segment goes, counted; the rest waits in memory.
+    expect(spool.takeLost()).toBe(4);
+    expect([spool.lines, spool.volatileLines]).toEqual([8, 8]);
+    expect(errors).toHaveLength(1);
+    expect(JSON.parse(errors[0]).msg).toMatch(/cannot write the spool: keeping its lines in memory/);
     expect(readdirSync(parent)).toEqual(['spool']);
+    const sent: number[] = [];
+    for (let chunk = spool.peek(); chunk !== null; chunk = spool.peek()) {
+      sent.push(chunk.lines);
+      spool.ack();
+    }
+    expect(sent).toEqual([4, 4]);
+    expect(spool.lines).toBe(0);
   });
 
   it('removes a segment a crash left half-written', async () => {
