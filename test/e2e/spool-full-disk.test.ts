@@ -22,7 +22,8 @@ beforeAll(() => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { stdio: 'pipe' });
     mounted = true;
   } catch (err) {
-    console.warn(`!! spool-full-disk: cannot mount a 1 MiB tmpfs (${(err as Error).message.split('\n')[0]}): test SKIPPED. Run as root to include it.`);
+    const reason = (err as Error).message.split('\n')[0];
+    console.warn(`!! spool-full-disk: cannot mount a 1 MiB tmpfs (${reason}): test SKIPPED. Run as root to include it.`);
   }
 });
 
