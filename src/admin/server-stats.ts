@@ -52,6 +52,7 @@ export function collectStats(src: StatsSources): ServerStats {
     'forward.snapshots_refused': src.merged.rejected,
     'forward.series_refused': src.merged.refusedSeries,
     'forward.unauthorized': src.merged.unauthorized,
+    'forward.duplicates': src.merged.duplicates,
     'management.commands': src.management.commands,
     'management.refused': src.management.refused,
     flushes: src.flusher.flushes,

@@ -17,6 +17,10 @@ import { runPaced } from '../util/ingest-first-pacer.js';
 import { closeServer, listen } from '../util/listen.js';
 
 export const FORWARD_PATH = '/v1/forward';
+/** Snapshot ids remembered: many intervals of many agents (an agent retries one for minutes at most). */
+const MERGED_IDS_KEPT = 100_000;
+/** Longer ids are not remembered (so 100k of them stay small); ours are about 60 characters. */
+const MAX_ID_LENGTH = 256;
 
 export class MergeStats {
   snapshots = 0;
@@ -27,6 +31,8 @@ export class MergeStats {
   refusedSeries = 0;
   /** POSTs without the right bearer token. */
   unauthorized = 0;
+  /** Snapshots sent again (same id) after they were merged: answered, not merged twice. */
+  duplicates = 0;
 }
 
 export interface MergeEndpoint {
@@ -56,6 +62,12 @@ export async function listenMergeEndpoint(
 ): Promise<MergeEndpoint> {
   const refusals = new RateLimitedLog(log, 'left malformed series out of a forwarded snapshot');
   const refusedPosts = new RateLimitedLog(log, 'refused a forwarded snapshot: no valid token, or too large');
+  // The ids of the snapshots merged lately, oldest first, to answer a re-sent one without merging it again.
+  const merged = new Set<string>();
+  const remember = (id: string) => {
+    merged.add(id);
+    if (merged.size > MERGED_IDS_KEPT) merged.delete(merged.values().next().value!);
+  };
   const refuse = (from: string | undefined) => (series: RefusedSeries) => {
     stats.refusedSeries++;
     refusals.hit(() => ({ from, ...series }));
@@ -107,6 +119,13 @@ export async function listenMergeEndpoint(
         return reply(400, { error: reason });
       }
       const { snapshot, refused } = parsed;
+      if (typeof snapshot.id === 'string' && snapshot.id.length <= MAX_ID_LENGTH) {
+        if (merged.has(snapshot.id)) {
+          stats.duplicates++;
+          return reply(204);
+        }
+        remember(snapshot.id);
+      }
       refused.forEach(refuse(from));
       const before = stats.refusedSeries;
       void runPaced(mergeSnapshot(currentBucket, snapshot, refuse(from))).then(() => {

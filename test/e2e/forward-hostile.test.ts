@@ -51,3 +51,14 @@ it('refuses a body past max_body_bytes with 413 and stays up', async () => {
   expect(ok.status).toBe(204);
   await server.waitForKey('counts.small');
 });
+
+it('merges a snapshot sent again (the same id, its answer lost) only once', async () => {
+  const { server, admin, post } = await globalInstance(1024 * 1024);
+  const body = JSON.stringify(snapshot({ id: 'agent-1/5f3c/1700000000', counters: { 'resent.counter': [5, 1] } }));
+  expect((await post(body)).status).toBe(204);
+  expect((await post(body)).status).toBe(204);
+  await server.waitForKey('counts.resent.counter');
+  expect((await stats(admin))['forward.duplicates']).toBe(1);
+  const values = server.flushes().flatMap((f) => f.lines).filter((l) => l.key === 'counts.resent.counter').map((l) => l.value);
+  expect(values).toEqual(['5.000000']);
+});

@@ -5,7 +5,7 @@ import { writeSnapshotJson, type Snapshot, type SnapshotJson } from '../../src/s
 
 export function toSnapshot(bucket: Bucket, source: string, timestamp: number, interval: number): Snapshot {
   const json: SnapshotJson = { parts: [], series: 0 };
-  for (const _slice of writeSnapshotJson(bucket, source, timestamp, interval, json)) {
+  for (const _slice of writeSnapshotJson(bucket, { source, id: `${source}/${timestamp}` }, timestamp, interval, json)) {
     // all at once: nothing to pause for in a test
   }
   return JSON.parse(json.parts.join('')) as Snapshot;

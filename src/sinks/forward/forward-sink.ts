@@ -2,6 +2,7 @@
 // a global statsite-ts as a mergeable snapshot (snapshot.ts) — over the HTTP sink's sender, so it
 // is buffered, retried with backoff and bounded like every other network sink.
 
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Logger } from '../../log/logger.js';
@@ -18,6 +19,8 @@ export class ForwardSink implements Sink {
   private readonly sender: HttpSender;
   private readonly queue = new SerialQueue();
   private readonly source = hostname();
+  /** This process among others on the same host: with the flush's timestamp, a snapshot's id. */
+  private readonly nonce = randomUUID();
 
   constructor(
     options: HttpOptions,
@@ -32,7 +35,8 @@ export class ForwardSink implements Sink {
     const interval = this.naming().flushInterval;
     return this.queue.run(async () => {
       const json: SnapshotJson = { parts: [], series: 0 };
-      await runPaced(writeSnapshotJson(bucket, this.source, timestamp, interval, json), signal);
+      const from = { source: this.source, id: `${this.source}/${this.nonce}/${timestamp}` };
+      await runPaced(writeSnapshotJson(bucket, from, timestamp, interval, json), signal);
       if (json.series === 0) return;
       this.sender.send(json.parts.join(''), json.series);
       this.sender.seal();

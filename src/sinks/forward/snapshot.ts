@@ -4,12 +4,14 @@
 // global instance merges it into its current interval and flushes once for everybody.
 //
 // JSON, version 1:
-//   { format: "statsite-ts/forward", version: 1, source, timestamp, interval,
+//   { format: "statsite-ts/forward", version: 1, source, timestamp, interval, id,
 //     counters: { KEY: [sum, count] }, gauges: { KEY: [value, updatedAtMs] | [value, updatedAtMs, 1] },
 //     sets: { KEY: { hashes: [hi, lo, …] } | { precision, registers: base64 } },
 //     timers: { KEY: TimerState }, kv: { KEY: [values…] } }
 // KEY is the series key: the name, then "\n" and the canonical tags when it has tags. A gauge
-// with a third element 1 had only +/- deltas in that interval: the receiver adds them.
+// with a third element 1 had only +/- deltas in that interval: the receiver adds them. `id` names
+// this one interval of this one sending process (optional: older senders have none): a snapshot
+// sent again after a lost answer is recognised and not merged twice.
 
 import { TABLES, type Bucket, type StateOf } from '../../aggregate/bucket.js';
 import { MAX_PRECISION, MIN_PRECISION } from '../../aggregate/hyperloglog.js';
@@ -24,6 +26,7 @@ export interface Snapshot {
   source: string;
   timestamp: number;
   interval: number;
+  id?: string;
   counters: Record<string, StateOf['counters']>;
   gauges: Record<string, StateOf['gauges']>;
   sets: Record<string, StateOf['sets']>;
@@ -46,13 +49,13 @@ export interface SnapshotJson {
  */
 export function* writeSnapshotJson(
   bucket: Bucket,
-  source: string,
+  from: { source: string; id: string },
   timestamp: number,
   interval: number,
   out: SnapshotJson,
 ): Generator<void> {
-  out.parts.push(`{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"source":${JSON.stringify(source)},`);
-  out.parts.push(`"timestamp":${timestamp},"interval":${interval}`);
+  out.parts.push(`{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"source":${JSON.stringify(from.source)},`);
+  out.parts.push(`"timestamp":${timestamp},"interval":${interval},"id":${JSON.stringify(from.id)}`);
   for (const table of TABLES) {
     out.parts.push(`,"${FIELDS[table]}":{`);
     let first = true;
