@@ -23,11 +23,13 @@ export async function runPythonStatsd(port: number, body: string): Promise<void>
   await run(PYTHON, ['-c', `import statsd\nport = ${port}\n${body}`], { env, timeout: 10_000 });
 }
 
+type HotShots = InstanceType<typeof StatsD>;
+
 /** A hot-shots client over UDP; close it with `closeHotShots`. */
-export function hotShots(port: number, options: Partial<ConstructorParameters<typeof StatsD>[0]> = {}): StatsD {
+export function hotShots(port: number, options: Partial<ConstructorParameters<typeof StatsD>[0]> = {}): HotShots {
   return new StatsD({ host: '127.0.0.1', port, protocol: 'udp', maxBufferSize: 0, ...options });
 }
 
-export function closeHotShots(client: StatsD): Promise<void> {
+export function closeHotShots(client: HotShots): Promise<void> {
   return new Promise((resolve) => client.close(() => resolve()));
 }

@@ -72,8 +72,7 @@ function tail(text: string, max = 4000): string {
 
 export class ServerProcess {
   readonly pid: number;
-  /** The port passed as `--port` (undefined when none was). */
-  readonly port: number | undefined;
+  readonly #port: number | undefined;
   readonly args: readonly string[];
   /** Resolves when the process has exited and its output is read. */
   readonly exited: Promise<ExitInfo>;
@@ -86,7 +85,7 @@ export class ServerProcess {
 
   constructor(child: ChildProcess, args: readonly string[], port: number | undefined, stdoutEncoding: BufferEncoding = 'utf8') {
     this.args = args;
-    this.port = port;
+    this.#port = port;
     this.pid = child.pid ?? -1;
     child.stdout?.setEncoding(stdoutEncoding).on('data', (s: string) => (this.#out += s));
     child.stderr?.setEncoding('utf8').on('data', (s: string) => (this.#err += s));
@@ -109,6 +108,12 @@ export class ServerProcess {
       });
     });
     running.add(this);
+  }
+
+  /** The port passed as `--port`; asking for it when none was passed is a mistake in the test. */
+  get port(): number {
+    if (this.#port === undefined) throw new Error('this server was started without --port');
+    return this.#port;
   }
 
   get stdout(): string {
