@@ -38,14 +38,16 @@ const MIN_GATHER_MS = 1000;
  */
 export function sinkSpecs(config: ServerConfig): SinkSpec[] {
   const local = config.sinks.length > 0 || config.forwardTo.length > 0 ? config.sinks : ['stdout'];
-  return [...local, ...config.forwardTo.map((url) => forwardSpec(url, config.forwardToken))].map(parseSinkSpec);
+  return [...local, ...config.forwardTo.map((url) => forwardSpec(url, config))].map(parseSinkSpec);
 }
 
-/** `forward:URL`, with the shared token as its Authorization header. */
-function forwardSpec(url: string, token: string | null): string {
-  if (token === null) return `forward:${url}`;
-  const header = new URLSearchParams({ header: `Authorization:Bearer ${token}` }).toString();
-  return `forward:${url}${url.includes('?') ? '&' : '?'}${header}`;
+/** `forward:URL`, with the shared token as its Authorization header and the forward spool. */
+function forwardSpec(url: string, config: ServerConfig): string {
+  const options = new URLSearchParams();
+  if (config.forwardToken !== null) options.set('header', `Authorization:Bearer ${config.forwardToken}`);
+  if (config.forwardSpoolDir !== null) options.set('spool_dir', config.forwardSpoolDir);
+  if (options.size === 0) return `forward:${url}`;
+  return `forward:${url}${url.includes('?') ? '&' : '?'}${options}`;
 }
 
 /** A Map's entries with each value passed through `f`, lazily (a management reply may cover a million series). */

@@ -42,6 +42,7 @@ export function defaultConfig(): ServerConfig {
     forwardListen: null,
     forwardMaxBodyBytes: 64 * 1024 * 1024,
     forwardToken: null,
+    forwardSpoolDir: null,
     selfMetrics: { enabled: false, prefix: 'statsite-ts.' },
     keepGauges: false,
     ingestWorkers: 1,

@@ -173,6 +173,7 @@ const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
     listen: (c, o) => { c.forwardListen = listenAddress(o); },
     max_body_bytes: (c, o) => { c.forwardMaxBodyBytes = asInteger(o, 1024, 1024 ** 3); },
     token: (c, o) => { c.forwardToken = secret(o); },
+    spool_dir: (c, o) => { c.forwardSpoolDir = asString(o); },
   },
   self_metrics: {
     enabled: (c, o) => { c.selfMetrics.enabled = asBool(o); },
@@ -212,8 +213,11 @@ function readSink(tables: Tables, table: string, file: string, opt: (t: string, 
     stream: ['type', 'command'],
     graphite: ['type', 'host', 'port', 'destinations', 'prefix', 'routing', 'buffer_lines', 'timeout', 'spool_dir', 'spool_max_bytes'],
     prometheus: ['type', 'host', 'port', 'path', 'quantiles', 'ttl', 'timer_unit', 'histogram_buckets'],
-    http: ['type', 'url', 'headers', 'timeout', 'buffer_series'],
-    remote_write: ['type', 'url', 'headers', 'timeout', 'buffer_series', 'quantiles', 'ttl', 'timer_unit', 'histogram_buckets'],
+    http: ['type', 'url', 'headers', 'timeout', 'buffer_series', 'spool_dir', 'spool_max_bytes'],
+    remote_write: [
+      'type', 'url', 'headers', 'timeout', 'buffer_series', 'spool_dir', 'spool_max_bytes',
+      'quantiles', 'ttl', 'timer_unit', 'histogram_buckets',
+    ],
   };
   const known = Object.keys(allowed).join(', ');
   const keys = ownValue(allowed, type) ?? fail(opt(table, 'type'), `unknown sink type "${type}" (known: ${known})`);
@@ -267,6 +271,14 @@ function seriesQuery(entry: Tables[string], table: string, opt: (t: string, k: s
   if ('histogram_buckets' in entry) query.set('histogram_buckets', asStringList(opt(table, 'histogram_buckets')).join(','));
 }
 
+/** A sink's `spool_dir` and `spool_max_bytes`, as the query options of its spec. */
+function setSpoolOptions(entry: Tables[string], table: string, opt: (t: string, k: string) => RawOption, query: URLSearchParams): void {
+  if ('spool_dir' in entry) query.set('spool_dir', asString(opt(table, 'spool_dir')));
+  if ('spool_max_bytes' in entry) {
+    query.set('spool_max_bytes', String(asInteger(opt(table, 'spool_max_bytes'), 1, Number.MAX_SAFE_INTEGER)));
+  }
+}
+
 /** `url`, plus `headers = { NAME = "VALUE" or "env:VAR" }` and options, as one http(s):// URL. */
 function httpUrl(entry: Tables[string], table: string, file: string, opt: (t: string, k: string) => RawOption): URL {
   if (!('url' in entry)) throw new ConfigError(file, `${table}.url`, 'missing: this sink needs a url');
@@ -288,6 +300,7 @@ function httpUrl(entry: Tables[string], table: string, file: string, opt: (t: st
   }
   if ('timeout' in entry) url.searchParams.set('timeout', String(asNumber(opt(table, 'timeout'))));
   if ('buffer_series' in entry) url.searchParams.set('buffer_series', String(asInteger(opt(table, 'buffer_series'), 1, 1e9)));
+  setSpoolOptions(entry, table, opt, url.searchParams);
   return url;
 }
 
@@ -308,10 +321,7 @@ function graphiteSpec(entry: Tables[string], table: string, file: string, opt: (
   if ('routing' in entry) query.set('routing', asString(opt(table, 'routing')));
   if ('buffer_lines' in entry) query.set('buffer_lines', String(asInteger(opt(table, 'buffer_lines'), 1, 1e9)));
   if ('timeout' in entry) query.set('timeout', String(asNumber(opt(table, 'timeout'))));
-  if ('spool_dir' in entry) query.set('spool_dir', asString(opt(table, 'spool_dir')));
-  if ('spool_max_bytes' in entry) {
-    query.set('spool_max_bytes', String(asInteger(opt(table, 'spool_max_bytes'), 1, Number.MAX_SAFE_INTEGER)));
-  }
+  setSpoolOptions(entry, table, opt, query);
   const spec = `graphite://${destinations.join(',')}${query.size > 0 ? `?${query}` : ''}`;
   try {
     parseSinkSpec(spec);

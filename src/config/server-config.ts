@@ -50,6 +50,8 @@ export interface ServerConfig {
   forwardTo: string[];
   /** Accept forwarded snapshots on `HOST:PORT` (the global instance); null = off. */
   forwardListen: string | null;
+  /** Where forwarded snapshots wait on disk while the global instance is down; null = in memory. */
+  forwardSpoolDir: string | null;
   /** The shared secret a forward sends as a bearer token, and the forward endpoint requires; null = none. */
   forwardToken: string | null;
   /** The largest snapshot the forward endpoint takes; larger ones are refused with 413. */

@@ -29,3 +29,8 @@ export function unusableDirectory(path: string): string | null {
     return null;
   }
 }
+
+/** A file-name-safe spelling: anything but letters, digits and `.-_:[]` as %xx, so no name reaches outside its folder. */
+export function fileNamePart(text: string): string {
+  return text.replace(/[^A-Za-z0-9._:[\]-]/gu, (c) => Array.from(Buffer.from(c), (b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
+}

@@ -150,6 +150,7 @@ export class BufferedTcpSender {
     this.socket?.end();
     this.socket?.destroy();
     await this.queue.settled();
+    this.queue.release();
     // Re-sends not yet written again are in memory in any case; the queue itself may be on disk.
     const replayed = this.replay.reduce((n, c) => n + c.lines, 0);
     const lost = replayed + this.queue.volatileLines;

@@ -32,6 +32,8 @@ export interface ChunkQueue<C extends Counted = Chunk> {
   settled(): Promise<void>;
   /** Lines it holds that do not outlive the process (all of a memory queue's). */
   readonly volatileLines: number;
+  /** Its owner is done with it (a disk spool's directory may be opened again). */
+  release(): void;
 }
 
 /** The in-memory queue, bounded in lines. */
@@ -70,6 +72,8 @@ export class MemoryQueue<C extends Counted = Chunk> implements ChunkQueue<C> {
   get volatileLines(): number {
     return this.lines;
   }
+
+  release(): void {}
 
   settled(): Promise<void> {
     return Promise.resolve();

@@ -16,9 +16,15 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from '../../log/logger.js';
 import type { Chunk, ChunkQueue } from './chunk-queue.js';
+
+/**
+ * The spool directories open in this process: one writer each. (A Graphite sink rebuilt on reload
+ * shares the running sender and so its spool; any other second opener is refused.)
+ */
+const openDirectories = new Set<string>();
 
 const MAGIC = '#SPOOL1';
 const SUFFIX = '.spool';
@@ -62,7 +68,10 @@ export class DiskSpool implements ChunkQueue {
     private readonly log: Logger,
     private readonly maxMemoryLines = 1_000_000,
   ) {
+    const key = resolve(dir);
+    if (openDirectories.has(key)) throw new Error(`spool directory ${dir} is in use by a running sink`);
     mkdirSync(dir, { recursive: true });
+    openDirectories.add(key);
     // A segment still being written when the process died: never complete, never renamed.
     for (const name of readdirSync(dir).filter((n) => n.endsWith(SUFFIX + TMP_SUFFIX))) unlinkSync(join(dir, name));
     let last = 0;
@@ -101,8 +110,13 @@ export class DiskSpool implements ChunkQueue {
     return 0;
   }
 
-  settled(): Promise<void> {
-    return this.writing;
+  /** Waits for the writes under way, then lets another spool open this directory. */
+  async settled(): Promise<void> {
+    await this.writing;
+  }
+
+  release(): void {
+    openDirectories.delete(resolve(this.dir));
   }
 
   private async writeSegment(file: string, chunks: Chunk[], lines: number): Promise<void> {

@@ -1,12 +1,15 @@
 // The HTTP sink's settings, from its URL:
-//   http[s]://HOST[:PORT]/PATH[?timeout=10&buffer_series=1000000&header=NAME:VALUE&header=NAME:env:VAR…]
-// `timeout`, `buffer_series` and `header` are the sink's own and are taken off the URL; any other
+//   http[s]://HOST[:PORT]/PATH[?timeout=10&buffer_series=1000000&header=NAME:VALUE&header=NAME:env:VAR…
+//                               &spool_dir=DIR&spool_max_bytes=N]
+// `timeout`, `buffer_series`, `header` and the spool's are the sink's own and are taken off the URL; any other
 // query parameter stays on the URL that is POSTed to. A header value `env:VAR` is read from the
 // environment when the config is loaded (an unset variable stops the start or the reload), so
 // secrets need not sit in the config. Header values never appear in logs or errors: the sink's
 // name has no query and no userinfo.
 
+import { join } from 'node:path';
 import { MAX_TIMEOUT_SECONDS } from '../../util/bounded-wait.js';
+import { fileNamePart, unusableDirectory } from '../../util/directory-check.js';
 
 export interface HttpOptions {
   /** The URL POSTed to, the sink's own options removed. */
@@ -18,11 +21,14 @@ export interface HttpOptions {
   timeoutMs: number;
   /** Most series held while the endpoint is down; past it the oldest documents are dropped. */
   bufferSeries: number;
+  /** Queue the documents on disk in this sink's own folder here, so a restart during an outage loses nothing. */
+  spoolDir: string | null;
+  spoolMaxBytes: number;
 }
 
-export const HTTP_DEFAULTS = { timeoutSeconds: 10, bufferSeries: 1_000_000 };
+export const HTTP_DEFAULTS = { timeoutSeconds: 10, bufferSeries: 1_000_000, spoolMaxBytes: 1024 ** 3 };
 
-const OWN_KEYS = ['timeout', 'buffer_series', 'header'];
+const OWN_KEYS = ['timeout', 'buffer_series', 'header', 'spool_dir', 'spool_max_bytes'];
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function parseHttpSpec(spec: string, env: NodeJS.ProcessEnv = process.env): HttpOptions {
@@ -57,7 +63,15 @@ export function parseHttpSpec(spec: string, env: NodeJS.ProcessEnv = process.env
   const bufferSeries = Number(url.searchParams.get('buffer_series') ?? HTTP_DEFAULTS.bufferSeries);
   if (!Number.isInteger(bufferSeries) || bufferSeries < 1) fail('buffer_series must be a whole number ≥ 1');
 
+  const spoolMaxBytes = Number(url.searchParams.get('spool_max_bytes') ?? HTTP_DEFAULTS.spoolMaxBytes);
+  if (!Number.isInteger(spoolMaxBytes) || spoolMaxBytes < 1) fail('spool_max_bytes must be a whole number ≥ 1');
+  const spoolBase = url.searchParams.get('spool_dir') || null;
+  // Its own folder per endpoint, so two sinks never share one.
+  const spoolDir = spoolBase === null ? null : join(spoolBase, fileNamePart(`${url.host}${url.pathname}`));
+  const unusable = spoolDir === null ? null : unusableDirectory(spoolDir);
+  if (unusable !== null) fail(`spool_dir cannot be used: ${unusable}`);
+
   for (const key of OWN_KEYS) url.searchParams.delete(key);
   url.hash = '';
-  return { url: url.toString(), displayName, headers, timeoutMs: timeout * 1000, bufferSeries };
+  return { url: url.toString(), displayName, headers, timeoutMs: timeout * 1000, bufferSeries, spoolDir, spoolMaxBytes };
 }

@@ -1,8 +1,9 @@
 // Delivers documents to one HTTP endpoint, in order, over a keep-alive connection (undici Pool).
 // Shared by the HTTP (JSON) and remote-write (protobuf) sinks.
 //
-// - Documents wait in the network sinks' chunk queue (chunk-queue.ts), bounded in series; past
-//   `bufferSeries` the oldest are dropped and counted, never silently.
+// - Documents wait in the network sinks' chunk queue (chunk-queue.ts): in memory, bounded in
+//   series (past `bufferSeries` the oldest are dropped and counted, never silently), or — with
+//   `spool_dir` — in a disk spool that a restart does not lose, one segment per flush.
 // - One POST at a time, so documents arrive in the order they were flushed. A document leaves
 //   the queue only when the endpoint answered.
 // - A network error, a timeout, 408, 429 or 5xx is retried — the same document, before any later
@@ -13,17 +14,12 @@
 import { Pool } from 'undici';
 import type { Logger } from '../../log/logger.js';
 import { boundedWait } from '../../util/bounded-wait.js';
-import { MemoryQueue } from './chunk-queue.js';
+import { MemoryQueue, type Chunk, type ChunkQueue } from './chunk-queue.js';
+import { DiskSpool } from './disk-spool.js';
 import type { SinkCounters } from '../sink.js';
 import type { HttpOptions } from './http-options.js';
 
 type Outcome = 'sent' | 'retry' | 'refused';
-
-/** One request body and the number of series in it. */
-interface Document {
-  body: string | Uint8Array;
-  lines: number;
-}
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -35,7 +31,8 @@ function retryable(status: number): boolean {
 }
 
 export class HttpSender {
-  private readonly queue: MemoryQueue<Document>;
+  /** Request bodies, each with the number of series in it. */
+  private readonly queue: ChunkQueue;
   private pumping = false;
   private closing = false;
   private backoffMs = MIN_BACKOFF_MS;
@@ -57,7 +54,14 @@ export class HttpSender {
     /** Describe the body: JSON for the HTTP sink, snappy'd protobuf for remote write. */
     private readonly bodyHeaders: Record<string, string> = JSON_HEADERS,
   ) {
-    this.queue = new MemoryQueue<Document>(options.bufferSeries);
+    const { spoolDir, spoolMaxBytes, bufferSeries } = options;
+    this.queue = spoolDir === null ? new MemoryQueue(bufferSeries) : new DiskSpool(spoolDir, spoolMaxBytes, log, bufferSeries);
+    this.queue.onChange = () => {
+      this.countDropped(this.queue.takeLost());
+      void this.pump();
+    };
+    // A spool from before a restart goes first, without waiting for the first flush.
+    if (this.queue.lines > 0) void this.pump();
     const url = new URL(options.url);
     this.path = url.pathname + url.search;
     this.pool = new Pool(url.origin, {
@@ -87,7 +91,8 @@ export class HttpSender {
 
   /** Queues one serialised document of `series` series. Never blocks. */
   send(body: string | Uint8Array, series: number): void {
-    this.countDropped(this.queue.push({ body, lines: series }));
+    const data = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    this.countDropped(this.queue.push({ data, lines: series }));
   }
 
   /** Ends one flush's documents: from here on they may be sent. */
@@ -108,10 +113,16 @@ export class HttpSender {
     this.closing = true;
     this.wakeUp?.();
     await this.pool.destroy();
-    if (this.queue.lines > 0) {
-      this.countDropped(this.queue.lines);
-      const message = 'closing with series still buffered; they are dropped';
-      this.log.error({ sink: this.options.displayName, droppedSeries: this.queue.lines }, message);
+    await this.queue.settled();
+    this.queue.release();
+    const lost = this.queue.volatileLines;
+    if (lost > 0) {
+      this.countDropped(lost);
+      this.log.error({ sink: this.options.displayName, droppedSeries: lost }, 'closing with series still buffered; they are dropped');
+    }
+    if (this.queue.lines > lost) {
+      const message = 'closing with series in the spool; they go first at the next start';
+      this.log.info({ sink: this.options.displayName, series: this.queue.lines - lost }, message);
     }
   }
 
@@ -125,13 +136,14 @@ export class HttpSender {
     this.pumping = true;
     try {
       for (let doc = this.queue.peek(); doc !== null && !this.closing; doc = this.queue.peek()) await this.deliver(doc);
+      this.countDropped(this.queue.takeLost());
     } finally {
       this.pumping = false;
     }
     if (this.queue.lines === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
-  private async deliver(doc: Document): Promise<void> {
+  private async deliver(doc: Chunk): Promise<void> {
     const outcome = await this.post(doc);
     if (outcome === 'retry') {
       // It stays at the head of the queue: nothing later may overtake it.
@@ -145,14 +157,14 @@ export class HttpSender {
     else this.droppedSeries += doc.lines; // logged as refused, not as a full buffer
   }
 
-  private async post(doc: Document): Promise<Outcome> {
+  private async post(doc: Chunk): Promise<Outcome> {
     let status: number;
     try {
       const res = await this.pool.request({
         method: 'POST',
         path: this.path,
         headers: { ...this.bodyHeaders, 'user-agent': 'statsite-ts', ...this.options.headers },
-        body: doc.body,
+        body: doc.data,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       status = res.statusCode;

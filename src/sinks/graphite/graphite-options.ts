@@ -5,7 +5,7 @@
 
 import { join } from 'node:path';
 import { MAX_TIMEOUT_SECONDS } from '../../util/bounded-wait.js';
-import { unusableDirectory } from '../../util/directory-check.js';
+import { fileNamePart, unusableDirectory } from '../../util/directory-check.js';
 
 /** carbon_ch: carbon-relay's consistent hashing; c_relay_carbon_ch: carbon-c-relay's (carbon-hash-ring.ts). */
 export type Routing = 'fanout' | 'carbon_ch' | 'c_relay_carbon_ch';
@@ -38,11 +38,6 @@ export const GRAPHITE_DEFAULTS = {
 };
 
 const QUERY_KEYS = ['prefix', 'routing', 'buffer_lines', 'timeout', 'spool_dir', 'spool_max_bytes'];
-
-/** A file-name-safe spelling: anything but letters, digits and `.-_:[]` as %XX, so no host reaches outside the spool. */
-function fileNamePart(text: string): string {
-  return text.replace(/[^A-Za-z0-9._:[\]-]/gu, (c) => Array.from(Buffer.from(c), (b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
-}
 
 /** The spool directory of one destination: its own folder under spool_dir. */
 export function destinationSpoolDir(spoolDir: string, d: GraphiteDestination): string {

@@ -135,6 +135,7 @@ describe('DiskSpool', () => {
     spool.push({ data: lines(10, 20), lines: 10 });
     spool.seal();
     await spool.settled();
+    spool.release(); // as the process ending does
     const [firstFile] = readdirSync(dir).sort();
     const path = join(dir, firstFile);
     writeFileSync(path, readFileSync(path, 'utf8').replace('m 5 1', 'm 5 9'));

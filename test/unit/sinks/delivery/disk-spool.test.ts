@@ -59,9 +59,10 @@ describe('DiskSpool with a damaged segment', () => {
   });
 
   it('starts on a directory whose segment vanished or cannot be read', async () => {
-    const { dir, files } = await spoolWith(3, 2);
+    const { spool, dir, files } = await spoolWith(3, 2);
     unlinkSync(files[1]);
     mkdirSync(files[1]);
+    spool.release(); // as the process ending does
     const restarted = new DiskSpool(dir, 1 << 30, log);
     expect(restarted.lines).toBe(4);
     expect(drain(restarted)).toEqual(['seg0', 'seg2']);
@@ -115,6 +116,14 @@ describe('DiskSpool writing a segment', () => {
     }
     expect(sent).toEqual([4, 4]);
     expect(spool.lines).toBe(0);
+  });
+
+  it('refuses a second writer on the same directory until the first lets go', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-disk-spool-'));
+    const first = new DiskSpool(dir, 1 << 30, log);
+    expect(() => new DiskSpool(join(dir, '.'), 1 << 30, log)).toThrow(/in use by a running sink/);
+    first.release();
+    expect(() => new DiskSpool(dir, 1 << 30, log).release()).not.toThrow();
   });
 
   it('removes a segment a crash left half-written', async () => {

@@ -10,7 +10,7 @@ describe('http(s):// spec', () => {
   it('has defaults, and keeps the target URL as given', () => {
     expect(parseHttpSpec('http://127.0.0.1:8080/ingest')).toEqual({
       url: 'http://127.0.0.1:8080/ingest', displayName: 'http://127.0.0.1:8080/ingest',
-      headers: {}, timeoutMs: 10_000, bufferSeries: 1_000_000,
+      headers: {}, timeoutMs: 10_000, bufferSeries: 1_000_000, spoolDir: null, spoolMaxBytes: 1024 ** 3,
     });
     expect(parseSinkSpec('https://collector.example.com/v1')).toMatchObject({
       type: 'http', options: { url: 'https://collector.example.com/v1' },
@@ -69,6 +69,7 @@ describe('[[sinks]] type = "http"', () => {
       expect(o).toEqual({
         url: 'https://c.example.com/in?db=x', displayName: 'https://c.example.com/in',
         headers: { authorization: 'Bearer a+b&c', 'x-team': 'a&b' }, timeoutMs: 2000, bufferSeries: 500,
+        spoolDir: null, spoolMaxBytes: 1024 ** 3,
       });
     } finally {
       delete process.env.STATSITE_TS_TEST_TOKEN;
