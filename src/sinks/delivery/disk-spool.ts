@@ -144,13 +144,14 @@ export class DiskSpool implements ChunkQueue {
         await handle.close();
       }
       await rename(tmp, file);
-      await this.syncDir();
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       this.keepInMemory(chunks, lines, err instanceof Error ? err.message : String(err));
       this.onChange?.();
       return;
     }
+    // Renamed, the segment is the spool's: an unsynced directory entry only risks it on a power cut.
+    await this.syncDir().catch((err: Error) => this.log.warn({ spool: this.dir, err: err.message }, 'cannot sync the spool directory'));
     if (this.diskFailing) this.log.info({ spool: this.dir }, 'spool writable again');
     this.diskFailing = false;
     this.segments.push({ file, bytes, lines });
