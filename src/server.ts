@@ -23,6 +23,7 @@ import type { BufferedTcpSender } from './sinks/delivery/buffered-tcp-sender.js'
 import { SharedSenders } from './sinks/delivery/shared-senders.js';
 import type { Sink } from './sinks/sink.js';
 import { boundedWait } from './util/bounded-wait.js';
+import { VERSION } from './util/version.js';
 
 /** Settings of the admin, management and forward endpoints, which are bound once at start. */
 const RESTART_ONLY = ['adminHttp', 'management', 'managementWrite', 'forwardListen', 'forwardMaxBodyBytes', 'forwardToken'] as const;
@@ -125,7 +126,9 @@ export class Server {
     if (config.pidFile !== null) writeFileSync(config.pidFile, `${process.pid}\n`);
     log.info(
       {
-        listeners: server.listenerStatus().map((s) => `${s.name} ${s.address}`),
+        version: VERSION,
+        ...(config.configFile !== null ? { config: config.configFile } : {}),
+        listeners: server.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`),
         ...(server.workers ? { ingestWorkers: workerCount(config) } : {}),
         sinks: server.sinks.map((s) => s.name),
         flushInterval: config.naming.flushInterval,

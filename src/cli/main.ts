@@ -11,7 +11,8 @@ import { createLogger, detectLogFormat, LOG_FORMATS } from '../log/logger.js';
 import { Server, sinkSpecs } from '../server.js';
 import { SINK_SPECS } from '../sinks/registry.js';
 import { releaseHeldSignals, ServerSignals, type HeldSignals } from './signals.js';
-import { renderUnit } from './systemd-unit.js';
+import { hiddenInstall, renderUnit } from './systemd-unit.js';
+import { VERSION } from '../util/version.js';
 import { waitReady } from './wait-ready.js';
 
 /** Exit code for a configuration the server refuses to start with. */
@@ -74,6 +75,7 @@ export function resolveConfig(opts: CliOptions): ServerConfig {
   if (opts.forward !== undefined) config.forwardTo = opts.forward;
   if (opts.acceptForward !== undefined) config.forwardListen = opts.acceptForward;
   if (opts.workers !== undefined) config.ingestWorkers = opts.workers;
+  config.configFile = opts.config ?? null;
   sinkSpecs(config); // every sink spec must parse before anything starts
   if (config.udpPort === 0 && config.tcpPort === 0 && !config.parseStdin && config.forwardListen === null) {
     const where = opts.config ?? 'command line';
@@ -130,7 +132,8 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
     .description('A Statsite-compatible StatsD aggregation server.')
     .showHelpAfterError()
     .enablePositionalOptions() // `unit --config X` is the subcommand's option, not the server's
-    .helpOption('-h, --help', 'show this help');
+    .helpOption('-h, --help', 'show this help')
+    .version(VERSION, '-V, --version', 'print the version and exit');
   const add = (group: string, option: Option) => program.addOption(option.helpGroup(group));
   add('Config:', new Option('-c, --config <file>', 'TOML config, or a statsite .ini file'));
   add('Listeners:', new Option('--bind <addr>', 'listen address (default 127.0.0.1; with --config, bind_address or ::)'));
@@ -169,7 +172,14 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
     .command('unit')
     .description('print a systemd unit for this installation')
     .option('-c, --config <file>', 'config path the unit passes', DEFAULT_UNIT_CONFIG)
-    .action((o: { config: string }) => {
+    .option('--allow-home', 'print the unit even for an installation the unit cannot start from (under /home, /root, /tmp)')
+    .action((o: { config: string; allowHome?: boolean }) => {
+      const hidden = hiddenInstall();
+      if (hidden !== null && o.allowHome !== true) {
+        process.stderr.write(`statsite-ts: ${hidden}\n`);
+        process.exitCode = EXIT_CONFIG;
+        return;
+      }
       process.stdout.write(renderUnit(o.config));
     });
 

@@ -5,11 +5,24 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const TEMPLATE = fileURLToPath(new URL('../../packaging/statsite-ts.service', import.meta.url));
-const BIN = fileURLToPath(new URL('../../bin/statsite-ts', import.meta.url));
-const TEMPLATE_COMMAND = '/usr/bin/node /opt/statsite-ts/bin/statsite-ts';
+const INSTALL = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+const TEMPLATE_INSTALL = '/opt/statsite-ts';
+const TEMPLATE_NODE = '/usr/bin/node';
 const TEMPLATE_CONFIG = '/etc/statsite-ts/config.toml';
+/** Where the unit's own sandbox (ProtectHome=, PrivateTmp=, implied by DynamicUser=) hides files. */
+const HIDDEN = ['/home/', '/root/', '/run/user/', '/tmp/', '/var/tmp/'];
+
+/** Why this installation cannot run under the unit, or null. */
+export function hiddenInstall(): string | null {
+  const hidden = HIDDEN.find((dir) => `${INSTALL}/`.startsWith(dir));
+  if (hidden === undefined) return null;
+  return `this installation is under ${hidden}, which the unit's sandbox hides (ProtectHome=, PrivateTmp=): the service could not start; `
+    + 'install it elsewhere (e.g. /opt/statsite-ts, see README), or pass --allow-home to print the unit anyway';
+}
 
 export function renderUnit(configPath: string): string {
-  const command = `${process.execPath} ${BIN}`;
-  return readFileSync(TEMPLATE, 'utf8').replaceAll(TEMPLATE_COMMAND, command).replaceAll(TEMPLATE_CONFIG, configPath);
+  return readFileSync(TEMPLATE, 'utf8')
+    .replaceAll(`${TEMPLATE_NODE} ${TEMPLATE_INSTALL}/`, `${process.execPath} ${INSTALL}/`)
+    .replaceAll(`file://${TEMPLATE_INSTALL}/`, `file://${INSTALL}/`)
+    .replaceAll(TEMPLATE_CONFIG, configPath);
 }

@@ -12,6 +12,7 @@ export const STATSITE_BIND = '::';
 export function defaultConfig(): ServerConfig {
   return {
     bindAddress: DEFAULT_BIND,
+    configFile: null,
     tcpPort: DEFAULT_PORT,
     udpPort: DEFAULT_PORT,
     udpRcvbuf: 0,

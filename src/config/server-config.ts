@@ -20,6 +20,8 @@ export interface Limits {
 }
 
 export interface ServerConfig {
+  /** The file this config was read from; null for flags and defaults only. */
+  configFile: string | null;
   bindAddress: string;
   /** 0 disables the listener. */
   tcpPort: number;

@@ -2,7 +2,7 @@
 // health and self-metrics, the systemd unit.
 
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, fstatSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { getJson, type Health, type Stats } from '../helpers/admin.js';
 import { sendTcp, sendUdp } from '../helpers/clients.js';
 import { installed, testDeps, warnSkipped, type ExternalTool } from '../helpers/external-tools.js';
 import { freePort } from '../helpers/ports.js';
-import { BIN, runCli, startServer, stopAllServers } from '../helpers/server.js';
+import { BIN, REPO_ROOT, runCli, startServer, stopAllServers } from '../helpers/server.js';
 import { sumOf } from '../helpers/stream-output.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -61,6 +61,12 @@ describe('configuration errors', () => {
     expect(r.code).toBe(0);
   });
 
+  it('prints its version', async () => {
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version);
+  });
+
   it('refuses a bad flag value before starting', async () => {
     const r = await runCli(['--port', '99999']);
     expect(r.code).not.toBe(0);
@@ -82,6 +88,9 @@ it('runs from a statsite INI file as-is', async () => {
     'ini.timers.api.t.histogram.bin_0.00|1', 'ini.timers.api.t.histogram.bin_50.00|1',
   ]));
   expect(lines.some((l) => l.startsWith('ini.timers.api.t.mean'))).toBe(false);
+  // The start line names the version and the file, for whoever reads the journal.
+  const listening = JSON.parse(server.stderr.split('\n').find((l) => l.includes('statsite-ts listening'))!);
+  expect(listening).toMatchObject({ version: JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version, config: ini });
   // statsite's timer_eps is taken, and the log says once that it changes nothing.
   expect(server.stderr.match(/timer_eps is accepted for statsite compatibility but not used/g)).toHaveLength(1);
 });
@@ -150,7 +159,7 @@ it('writes journald lines with syslog priorities when JOURNAL_STREAM names its s
     await new Promise((r) => child.once('exit', r));
   }
   const lines = readFileSync(logPath, 'utf8').trim().split('\n');
-  expect(lines[0]).toMatch(/^<6>statsite-ts listening listeners=/);
+  expect(lines[0]).toMatch(/^<6>statsite-ts listening version=\S+ listeners=/);
   expect(lines.find((l) => l.includes('rejected'))).toMatch(/^<4>rejected malformed metric line reason=missing_value line="bad line"$/);
   for (const line of lines) {
     expect(line).toMatch(/^<\d>/);
@@ -245,15 +254,34 @@ describe('health, stats and self-metrics', () => {
 });
 
 describe('systemd unit', () => {
+  it('refuses to print a unit for an installation its sandbox would hide, unless told --allow-home', async () => {
+    // A copy of this installation under /tmp, which PrivateTmp= (implied by DynamicUser=) hides.
+    const copy = mkdtempSync(join(tmpdir(), 'statsite-ts-install-'));
+    for (const part of ['bin', 'dist', 'packaging', 'package.json']) cpSync(join(REPO_ROOT, part), join(copy, part), { recursive: true });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, [join(copy, 'bin/statsite-ts'), 'unit', ...args]).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+      );
+    const refused = await run([]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/under \/tmp\/, which the unit's sandbox hides .*--allow-home/);
+    expect((await run(['--allow-home'])).code).toBe(0);
+  });
+
+
   it('prints a hardened unit for this installation that ExecStart can run', async () => {
     const port = await freePort();
     const config = file('unit.toml', `[statsite]\nflush_interval = 1\nbind_address = "127.0.0.1"\nport = ${port}\nudp_port = ${port}\n`);
-    const r = await runCli(['unit', '--config', config]);
+    // The checkout may be anywhere (CI clones under /tmp): --allow-home prints the unit regardless.
+    const r = await runCli(['unit', '--config', config, '--allow-home']);
     expect(r.code).toBe(0);
     const unit = r.stdout;
     for (const line of [
-      'Type=simple', 'Restart=on-failure', 'DynamicUser=yes', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=yes',
-      'PrivateTmp=yes', 'CapabilityBoundingSet=', 'LimitNOFILE=65536', 'ExecReload=/bin/kill -HUP $MAINPID',
+      'Type=simple', 'Restart=on-failure', 'RestartPreventExitStatus=2', 'DynamicUser=yes', 'NoNewPrivileges=yes', 'ProtectSystem=strict',
+      'ProtectHome=yes', 'PrivateTmp=yes', 'CapabilityBoundingSet=', 'LimitNOFILE=65536',
+      `ExecReload=${process.execPath} ${BIN} check-config ${config}`, 'ExecReload=/bin/kill -HUP $MAINPID',
     ]) {
       expect(unit).toContain(`\n${line}\n`);
     }
