@@ -23,9 +23,16 @@ const LINES_PER_CHUNK = 500;
 /** Bounds the carbon_ch memo of series → destination; a flush past it just hashes again. */
 const ROUTE_CACHE_LIMIT = 1_000_000;
 
-/** Collects lines per destination and hands full chunks to the senders. */
+/**
+ * Collects lines per destination and hands full chunks to the senders. A value that is no number
+ * (a sum of squares that overflowed to inf, a nan) is not a point carbon can store: it is left
+ * out and counted.
+ */
 class LineRouter implements PointWriter {
   private readonly lines: LineBytes[];
+  nonFinite = 0;
+  /** The key of the first value left out, for the log line. */
+  firstNonFinite = '';
 
   constructor(
     private readonly senders: readonly BufferedTcpSender[],
@@ -37,6 +44,10 @@ class LineRouter implements PointWriter {
   }
 
   point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void {
+    if (!Number.isFinite(value)) {
+      if (this.nonFinite++ === 0) this.firstNonFinite = stem + field + tags;
+      return;
+    }
     const i = this.route === null ? 0 : this.route(stem + field + tags);
     const lines = this.lines[i];
     lines.point(stem, field, tags, value, format);
@@ -62,6 +73,8 @@ export class GraphiteSink implements Sink {
   readonly senders: BufferedTcpSender[];
   private readonly queue = new SerialQueue();
   private readonly route: ((key: string) => number) | null;
+  /** Points left out for not being finite numbers. */
+  private nonFiniteDropped = 0;
   /** The senders' keys in `shared`, one per destination. */
   private readonly senderKeys: string[];
 
@@ -98,6 +111,13 @@ export class GraphiteSink implements Sink {
       await runPaced(renderPoints(bucket, naming, GRAPHITE_KEYS, router, this.options.prefix), signal, () => router.flushAll());
       router.flushAll();
       for (const sender of this.senders) sender.seal();
+      if (router.nonFinite > 0) {
+        this.nonFiniteDropped += router.nonFinite;
+        this.log.warn(
+          { sink: this.name, droppedLines: router.nonFinite, example: router.firstNonFinite },
+          'left out values that are not finite numbers (inf, nan): carbon cannot store them',
+        );
+      }
       this.reportDrops();
     }, signal);
   }
@@ -112,7 +132,7 @@ export class GraphiteSink implements Sink {
     const total = (pick: (s: SenderStats) => number) => all.reduce((n, s) => n + pick(s), 0);
     return {
       sentLines: total((s) => s.sentLines),
-      droppedLines: total((s) => s.droppedLines),
+      droppedLines: total((s) => s.droppedLines) + this.nonFiniteDropped,
       bufferedLines: total((s) => s.bufferedLines),
     };
   }

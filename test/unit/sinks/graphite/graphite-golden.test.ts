@@ -66,3 +66,22 @@ it('sends the golden interval to carbon as these plaintext lines', async () => {
   await waitFor(() => carbon.accepted === 1 && carbon.open === 0, { what: 'the sink to close its connection to carbon' });
   expect(carbon.received).toBe(GOLDEN);
 });
+
+it('leaves out a value that is not a finite number, counted and logged, and sends the rest', async () => {
+  const carbon = new TcpReceiver();
+  await carbon.start(0);
+  const warnings: string[] = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+  const sink = new GraphiteSink(parseGraphiteSpec(`graphite://127.0.0.1:${carbon.port}`), () => goldenNaming(), log);
+  // 1e200 squared overflows: the timer's sum of squares is inf.
+  await sink.flush(goldenBucket(['huge.timer:1e200|ms', 'fine.counter:1|c']), GOLDEN_TIMESTAMP);
+  await sink.close(5000);
+  await waitFor(() => carbon.accepted === 1 && carbon.open === 0, { what: 'the sink to close its connection to carbon' });
+  expect(carbon.received).not.toMatch(/inf|nan/);
+  expect(carbon.linesStartingWith('statsite.timers.huge.timer.sum_sq')).toEqual([]);
+  expect(carbon.linesStartingWith('statsite.timers.huge.timer.sum ')).toHaveLength(1);
+  expect(carbon.linesStartingWith('statsite.counts.fine.counter ')).toHaveLength(1);
+  expect(sink.counters().droppedLines).toBe(1);
+  expect(JSON.parse(warnings[0])).toMatchObject({ droppedLines: 1, example: 'statsite.timers.huge.timer.sum_sq' });
+  await carbon.stop();
+});
