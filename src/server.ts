@@ -47,6 +47,7 @@ function forwardSpec(url: string, config: ServerConfig): string {
   const options = new URLSearchParams();
   if (config.forwardToken !== null) options.set('header', `Authorization:Bearer ${config.forwardToken}`);
   if (config.forwardSpoolDir !== null) options.set('spool_dir', config.forwardSpoolDir);
+  if (config.forwardSpoolMaxBytes !== null) options.set('spool_max_bytes', String(config.forwardSpoolMaxBytes));
   if (options.size === 0) return `forward:${url}`;
   return `forward:${url}${url.includes('?') ? '&' : '?'}${options}`;
 }

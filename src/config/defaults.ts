@@ -44,6 +44,7 @@ export function defaultConfig(): ServerConfig {
     forwardMaxBodyBytes: 64 * 1024 * 1024,
     forwardToken: null,
     forwardSpoolDir: null,
+    forwardSpoolMaxBytes: null,
     selfMetrics: { enabled: false, prefix: 'statsite-ts.' },
     keepGauges: false,
     ingestWorkers: 1,

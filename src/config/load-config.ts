@@ -174,6 +174,7 @@ const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
     max_body_bytes: (c, o) => { c.forwardMaxBodyBytes = asInteger(o, 1024, 1024 ** 3); },
     token: (c, o) => { c.forwardToken = secret(o); },
     spool_dir: (c, o) => { c.forwardSpoolDir = asString(o); },
+    spool_max_bytes: (c, o) => { c.forwardSpoolMaxBytes = asInteger(o, 1, Number.MAX_SAFE_INTEGER); },
   },
   self_metrics: {
     enabled: (c, o) => { c.selfMetrics.enabled = asBool(o); },

@@ -54,6 +54,8 @@ export interface ServerConfig {
   forwardListen: string | null;
   /** Where forwarded snapshots wait on disk while the global instance is down; null = in memory. */
   forwardSpoolDir: string | null;
+  /** The forward spool's bound on disk; null = the sink's default. */
+  forwardSpoolMaxBytes: number | null;
   /** The shared secret a forward sends as a bearer token, and the forward endpoint requires; null = none. */
   forwardToken: string | null;
   /** The largest snapshot the forward endpoint takes; larger ones are refused with 413. */

@@ -168,7 +168,8 @@ export class DiskSpool implements ChunkQueue {
   /** A segment the disk would not take waits in memory, within maxMemoryLines (the oldest go first). */
   private keepInMemory(chunks: Chunk[], lines: number, reason: string): void {
     if (!this.diskFailing) {
-      this.log.error({ spool: this.dir, err: reason }, 'cannot write the spool: keeping its lines in memory (buffer_lines) until it can');
+      const message = "cannot write the spool: keeping its lines in memory (within the sink's buffer) until it can";
+      this.log.error({ spool: this.dir, err: reason }, message);
     }
     this.diskFailing = true;
     this.segments.push({ file: null, bytes: 0, lines, chunks });

@@ -7,6 +7,7 @@
 // secrets need not sit in the config. Header values never appear in logs or errors: the sink's
 // name has no query and no userinfo.
 
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { MAX_TIMEOUT_SECONDS } from '../../util/bounded-wait.js';
 import { fileNamePart, unusableDirectory } from '../../util/directory-check.js';
@@ -66,12 +67,13 @@ export function parseHttpSpec(spec: string, env: NodeJS.ProcessEnv = process.env
   const spoolMaxBytes = Number(url.searchParams.get('spool_max_bytes') ?? HTTP_DEFAULTS.spoolMaxBytes);
   if (!Number.isInteger(spoolMaxBytes) || spoolMaxBytes < 1) fail('spool_max_bytes must be a whole number ≥ 1');
   const spoolBase = url.searchParams.get('spool_dir') || null;
-  // Its own folder per endpoint, so two sinks never share one.
-  const spoolDir = spoolBase === null ? null : join(spoolBase, fileNamePart(`${url.host}${url.pathname}`));
+  for (const key of OWN_KEYS) url.searchParams.delete(key);
+  url.hash = '';
+  // Its own folder per URL posted to (the query included, hashed so the name stays short), so two sinks never share one.
+  const urlHash = createHash('sha1').update(url.toString()).digest('hex').slice(0, 12);
+  const spoolDir = spoolBase === null ? null : join(spoolBase, `${fileNamePart(`${url.host}${url.pathname}`).slice(0, 120)}_${urlHash}`);
   const unusable = spoolDir === null ? null : unusableDirectory(spoolDir);
   if (unusable !== null) fail(`spool_dir cannot be used: ${unusable}`);
 
-  for (const key of OWN_KEYS) url.searchParams.delete(key);
-  url.hash = '';
   return { url: url.toString(), displayName, headers, timeoutMs: timeout * 1000, bufferSeries, spoolDir, spoolMaxBytes };
 }

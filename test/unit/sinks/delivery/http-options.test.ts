@@ -84,3 +84,16 @@ describe('[[sinks]] type = "http"', () => {
       .toThrow(/sinks\[0\].*STATSITE_TS_UNSET_VAR, which is not set/);
   });
 });
+
+describe('an HTTP sink\'s spool folder', () => {
+  it('is its own per URL posted to, the query included, inside spool_dir', () => {
+    const dir = (url: string) => parseHttpSpec(`${url}${url.includes('?') ? '&' : '?'}spool_dir=/var/lib/s`).spoolDir!;
+    const a = dir('http://h:1/in?db=a');
+    const b = dir('http://h:1/in?db=b');
+    expect(a).not.toBe(b);
+    expect(a.startsWith('/var/lib/s/h:1%2fin_')).toBe(true);
+    // The sink's own options are not part of it: a new timeout keeps the same spool.
+    expect(dir('http://h:1/in?db=a&timeout=3')).toBe(a);
+    expect(dir('http://h:1/../../etc')).toMatch(/^\/var\/lib\/s\/[^/]+$/);
+  });
+});
