@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { health, stats, waitForStats } from '../helpers/admin.js';
-import { sendTcp, sendUdp } from '../helpers/clients.js';
+import { askManagement, sendTcp, sendUdp } from '../helpers/clients.js';
 import { freePort } from '../helpers/ports.js';
 import { startServer, stopAllServers } from '../helpers/server.js';
 
@@ -21,15 +21,7 @@ async function withManagement(extra = '') {
   const adminTable = `[admin]\nmanagement = "127.0.0.1:${mgmt}"\nhttp = "127.0.0.1:${admin}"\n${extra}`;
   writeFileSync(config, `[statsite]\nflush_interval = 60\n${adminTable}`);
   const server = await startServer({ args: ['--config', config] });
-  const ask = (commands: string) =>
-    new Promise<string>((resolve, reject) => {
-      let out = '';
-      const socket = connect({ host: '127.0.0.1', port: mgmt });
-      socket.on('data', (d: Buffer) => (out += d.toString()));
-      socket.on('close', () => resolve(out));
-      socket.on('error', reject);
-      socket.write(`${commands}\nquit\n`);
-    });
+  const ask = (commands: string) => askManagement(mgmt, commands);
   return { server, admin, mgmt, ask };
 }
 

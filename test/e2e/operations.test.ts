@@ -3,13 +3,13 @@
 
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, cpSync, fstatSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJson, type Health, type Stats } from '../helpers/admin.js';
-import { sendTcp, sendUdp } from '../helpers/clients.js';
+import { askManagement, sendTcp, sendUdp } from '../helpers/clients.js';
 import { installed, testDeps, warnSkipped, type ExternalTool } from '../helpers/external-tools.js';
 import { freePort } from '../helpers/ports.js';
 import { BIN, REPO_ROOT, runCli, startServer, stopAllServers } from '../helpers/server.js';
@@ -236,15 +236,7 @@ describe('health, stats and self-metrics', () => {
     const mgmt = await freePort();
     const server = await startServer({ args: ['--flush-interval', '30', '--management', `127.0.0.1:${mgmt}`] });
     await sendUdp(server.port, 'm.c:5|c\nm.g:7|g\n');
-    const ask = (command: string) =>
-      new Promise<string>((resolve, reject) => {
-        let out = '';
-        const socket = connect({ host: '127.0.0.1', port: mgmt });
-        socket.on('data', (d: Buffer) => (out += d.toString()));
-        socket.on('close', () => resolve(out));
-        socket.on('error', reject);
-        socket.write(`${command}\nquit\n`);
-      });
+    const ask = (command: string) => askManagement(mgmt, command);
     // The datagram has no answer to wait for; the stats command says when it has been read.
     await waitFor(async () => /^lines\.udp: 2$/m.test(await ask('stats')), { what: 'the management port to count both lines' });
     expect(await ask('health')).toBe('health: up\n');

@@ -92,3 +92,15 @@ export function canConnect(port: number): Promise<boolean> {
     });
   });
 }
+
+/** Sends management-port commands (then `quit`) and resolves with everything the server answered. */
+export function askManagement(port: number, commands: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.on('data', (d: Buffer) => (out += d.toString()));
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+    socket.write(`${commands}\nquit\n`);
+  });
+}

@@ -7,17 +7,13 @@ import { hostname } from 'node:os';
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Logger } from '../../log/logger.js';
 import type { NamingConfig } from '../../naming/naming-config.js';
+import { runPaced } from '../../util/ingest-first-pacer.js';
 import type { HttpOptions } from '../delivery/http-options.js';
 import { HttpSender } from '../delivery/http-sender.js';
-import { SerialQueue } from '../delivery/serial-queue.js';
-import type { Sink, SinkCounters } from '../sink.js';
-import { runPaced } from '../../util/ingest-first-pacer.js';
+import { PushSink } from '../delivery/push-sink.js';
 import { writeSnapshotJson, type SnapshotJson } from './snapshot.js';
 
-export class ForwardSink implements Sink {
-  readonly name: string;
-  private readonly sender: HttpSender;
-  private readonly queue = new SerialQueue();
+export class ForwardSink extends PushSink {
   private readonly source = hostname();
   /** This process among others on the same host: with the flush's timestamp, a snapshot's id. */
   private readonly nonce = randomUUID();
@@ -25,36 +21,18 @@ export class ForwardSink implements Sink {
   constructor(
     options: HttpOptions,
     private readonly naming: () => NamingConfig,
-    private readonly log: Logger,
+    log: Logger,
   ) {
-    this.name = `forward:${options.displayName}`;
-    this.sender = new HttpSender(options, log);
+    super(`forward:${options.displayName}`, new HttpSender(options, log), log, 'forward buffer full: dropped the oldest snapshots');
   }
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const interval = this.naming().flushInterval;
-    return this.queue.run(async () => {
+    return this.deliver(async () => {
       const json: SnapshotJson = { parts: [], series: 0 };
       const from = { source: this.source, id: `${this.source}/${this.nonce}/${timestamp}` };
       await runPaced(writeSnapshotJson(bucket, from, timestamp, interval, json), signal);
-      if (json.series === 0) return;
-      this.sender.send(json.parts.join(''), json.series);
-      this.sender.seal();
-      const dropped = this.sender.takeDroppedCount();
-      if (dropped > 0) this.log.warn({ sink: this.name, droppedSeries: dropped }, 'forward buffer full: dropped the oldest snapshots');
+      if (json.series > 0) this.sender.send(json.parts.join(''), json.series);
     }, signal);
-  }
-
-  problem(): string | null {
-    return this.sender.problem();
-  }
-
-  counters(): SinkCounters {
-    return this.sender.counters();
-  }
-
-  async close(timeoutMs = 5_000): Promise<void> {
-    await this.queue.idle();
-    await this.sender.close(timeoutMs);
   }
 }
