@@ -2,7 +2,7 @@
 // flushed lines still waiting on disk, a new process starts on the same spool, carbon comes
 // back — and every flushed line arrives, in order.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -30,6 +30,9 @@ it('delivers spooled lines after a SIGKILL and restart', async () => {
     await first.waitForFlushesWith('counts.spooled.n', i); // one value per flush
   }
   await first.waitForStderr(/destination unreachable/);
+  // A segment is written (and fsync'd) just after its flush, off the event loop: wait for the third.
+  const segments = () => readdirSync(join(spool, `127.0.0.1_${carbonPort}`)).filter((f) => f.endsWith('.spool')).length;
+  await first.waitUntil(() => segments() === 3, { what: 'three segments on disk' });
   first.kill(); // SIGKILL: no final flush, no goodbye
   await first.exited;
 
