@@ -92,7 +92,7 @@ describeIfInstalled([GRAPHITE, PYTHON_STATSD], 'graphite sink with a real carbon
     await server.waitForStderr(/destination unreachable; buffering/);
     await graphite.startCarbon();
     await sendFor(2000);
-    await server.waitForStderr(/reconnected/);
+    await server.waitForStderr(/destination back/);
     const delivered = await graphite.waitFor(async () => {
       const total = sum(await graphite.values('statsite.counts.outage.n'));
       return total === sent && total;

@@ -39,6 +39,9 @@ function socketBufferMax(kind: 'wmem' | 'rmem', fallback: number): number {
  */
 export const IN_FLIGHT_BYTES = socketBufferMax('wmem', 4 << 20) + socketBufferMax('rmem', 6 << 20);
 
+/** While a destination is down, a line saying so at most this often. */
+const OUTAGE_LOG_MS = 60_000;
+
 export interface SenderOptions {
   host: string;
   port: number;
@@ -78,6 +81,8 @@ export class BufferedTcpSender {
   private idleWaiters: Array<() => void> = [];
   /** Fires when the chunk in flight has waited stallTimeoutMs for the kernel to take it. */
   private stallTimer: NodeJS.Timeout | null = null;
+  /** The outage under way: since when, and the drops and re-sends it has cost so far. */
+  private outage: { since: number; droppedBefore: number; resent: number; loggedAt: number } | null = null;
   /** When the connection last stalled; cleared by the next write the kernel takes. */
   private stalledAt: number | null = null;
 
@@ -180,7 +185,7 @@ export class BufferedTcpSender {
       socket.setTimeout(0);
       this.connected = true;
       this.backoffMs = this.options.minBackoffMs ?? 100;
-      if (this.lastError !== null) this.log.info({ destination: this.name }, 'reconnected');
+      this.endOutage();
       this.lastError = null;
       this.pump();
     });
@@ -192,6 +197,7 @@ export class BufferedTcpSender {
         this.log.warn({ destination: this.name, err: err.message, bufferedLines: this.queue.lines }, 'destination unreachable; buffering');
       }
       this.lastError = err.message;
+      this.noteOutage();
     });
     socket.on('end', () => socket.destroy());
     socket.on('close', () => this.onClose(socket));
@@ -209,9 +215,11 @@ export class BufferedTcpSender {
     this.recent = [];
     this.recentHead = 0;
     this.recentBytes = 0;
+    this.noteOutage();
     if (resend.length > 0) {
       this.replay = [...resend, ...this.replay];
       this.sentLines -= resend.reduce((n, c) => n + c.lines, 0);
+      this.outage!.resent += resend.reduce((n, c) => n + c.lines, 0);
       this.log.info(
         { destination: this.name, lines: resend.reduce((n, c) => n + c.lines, 0) },
         'connection dropped: sending the last lines again',
@@ -223,6 +231,38 @@ export class BufferedTcpSender {
       this.connect();
     }, this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+  }
+
+  /** Starts counting an outage, or says once a minute how long it has lasted and what waits. */
+  private noteOutage(): void {
+    const now = Date.now();
+    if (this.outage === null) {
+      this.outage = { since: now, droppedBefore: this.droppedLines, resent: 0, loggedAt: now };
+      return;
+    }
+    if (now - this.outage.loggedAt < OUTAGE_LOG_MS) return;
+    this.outage.loggedAt = now;
+    this.log.warn(
+      { destination: this.name, downSince: new Date(this.outage.since).toISOString(), bufferedLines: this.stats().bufferedLines },
+      'destination still down; buffering',
+    );
+  }
+
+  /** Connected again: how long it was away, and what that cost. */
+  private endOutage(): void {
+    const outage = this.outage;
+    if (outage === null) return;
+    this.outage = null;
+    this.log.info(
+      {
+        destination: this.name,
+        downSeconds: Math.round((Date.now() - outage.since) / 1000),
+        resentLines: outage.resent,
+        droppedLines: this.droppedLines - outage.droppedBefore,
+        bufferedLines: this.stats().bufferedLines,
+      },
+      'destination back',
+    );
   }
 
   /** Why this destination cannot take lines now (unreachable, stalled), or null when it can. */

@@ -83,3 +83,26 @@ it('delivers every line once the carbon reads again, however long it stalled', a
   await waitFor(() => sender.problem() === null, { what: 'the sender healthy again' });
   expect(sender.stats()).toMatchObject({ droppedLines: 0, bufferedLines: 0 });
 }, 40_000);
+
+it('says when a destination is back, how long it was away and what it cost', async () => {
+  const lines: string[] = [];
+  const recording = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+  const down = createServer();
+  await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+  const port = (down.address() as { port: number }).port;
+  await new Promise((resolve) => down.close(resolve)); // nothing listens there now
+  const options = { host: '127.0.0.1', port, connectTimeoutMs: 500, minBackoffMs: 20, maxBackoffMs: 50 };
+  const sender = new BufferedTcpSender(options, new MemoryQueue(5), recording);
+  cleanup.push(() => sender.close());
+  await waitFor(() => lines.some((l) => l.includes('destination unreachable')));
+  // A bound of 5 lines: the second chunk pushes the first (10 lines) out, counted.
+  sender.send(Buffer.from('a 1 1\n'.repeat(10)), 10);
+  sender.send(Buffer.from('b 1 1\n'), 1);
+  const back = createServer((s) => s.resume());
+  await new Promise<void>((resolve) => back.listen(port, '127.0.0.1', resolve));
+  cleanup.push(() => new Promise((resolve) => back.close(resolve)));
+  await waitFor(() => lines.some((l) => l.includes('destination back')), { what: 'the recovery line' });
+  const line = JSON.parse(lines.find((l) => l.includes('destination back'))!);
+  expect(line).toMatchObject({ destination: `127.0.0.1:${port}`, droppedLines: 10, resentLines: 0 });
+  expect(line.downSeconds).toBeGreaterThanOrEqual(0);
+});
