@@ -1,7 +1,10 @@
 // The command line: flags over the config file over the defaults, then run until a signal.
 // SIGHUP re-reads the file (flags still win); SIGTERM/SIGINT flush and exit 0.
 
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { carbonSchema, type CarbonSchema } from './carbon-schema.js';
 import { parseListenAddress } from '../util/address.js';
 import { defaultConfig } from '../config/defaults.js';
 import { loadConfigFile, MAX_INGEST_WORKERS } from '../config/load-config.js';
@@ -181,6 +184,27 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
         return;
       }
       process.stdout.write(renderUnit(o.config));
+    });
+
+  program
+    .command('carbon-schema')
+    .description("print carbon's storage-schemas.conf and storage-aggregation.conf for this config's Graphite paths")
+    .option('-c, --config <file>', 'the config the server runs with')
+    .option('-o, --output <dir>', 'write the two files into this directory instead')
+    .action((o: { config?: string; output?: string }) => {
+      let schema: CarbonSchema;
+      try {
+        schema = carbonSchema(resolveConfig({ config: o.config }));
+      } catch (err) {
+        process.exitCode = reportStartError(err);
+        return;
+      }
+      if (o.output === undefined) {
+        process.stdout.write(`${schema.schemas}\n${schema.aggregation}`);
+        return;
+      }
+      writeFileSync(join(o.output, 'storage-schemas.conf'), schema.schemas);
+      writeFileSync(join(o.output, 'storage-aggregation.conf'), schema.aggregation);
     });
 
   program
