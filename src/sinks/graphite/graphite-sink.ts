@@ -149,11 +149,15 @@ export class GraphiteSink implements Sink {
   private reportDrops(): void {
     for (const s of this.senders) {
       const dropped = s.takeDroppedCount();
-      if (dropped > 0) {
-        this.log.warn(
-          { sink: this.name, destination: s.name, droppedLines: dropped, bufferLines: this.options.bufferLines },
-          'graphite buffer full: dropped the oldest lines',
-        );
+      if (dropped === 0) continue;
+      const { bufferLines, spoolDir, spoolMaxBytes } = this.options;
+      // Name the bound that was hit: the memory buffer's, or the spool's (a lost segment was logged already).
+      if (spoolDir === null) {
+        const message = 'graphite buffer full: dropped the oldest lines';
+        this.log.warn({ sink: this.name, destination: s.name, droppedLines: dropped, bufferLines }, message);
+      } else {
+        const message = 'graphite spool: dropped lines (spool_max_bytes reached, or a segment lost as logged)';
+        this.log.warn({ sink: this.name, destination: s.name, droppedLines: dropped, spoolMaxBytes }, message);
       }
     }
   }
