@@ -15,15 +15,11 @@ import { freePort } from '../helpers/ports.js';
 import { BIN, REPO_ROOT, runCli, startServer, stopAllServers } from '../helpers/server.js';
 import { sumOf } from '../helpers/stream-output.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { tempFiles } from '../helpers/temp-files.js';
 
 afterEach(() => stopAllServers());
 
-const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-ops-'));
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file } = tempFiles('statsite-ts-ops-');
 
 const SYSTEMD_ANALYZE: ExternalTool = { name: 'systemd-analyze', files: ['/usr/bin/systemd-analyze'], install: testDeps('systemd') };
 

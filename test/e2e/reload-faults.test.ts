@@ -12,15 +12,11 @@ import { freePort } from '../helpers/ports.js';
 import { runCli, startServer, stopAllServers } from '../helpers/server.js';
 import { TcpReceiver } from '../helpers/tcp-receiver.js';
 import { waitFor } from '../helpers/wait.js';
+import { tempFiles } from '../helpers/temp-files.js';
 
 afterEach(() => stopAllServers());
 
-const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-reload-faults-'));
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { file } = tempFiles('statsite-ts-reload-faults-');
 
 const graphiteSink = (port: number, prefix: string, spool: string) =>
   `[[sinks]]\ntype = "graphite"\nhost = "127.0.0.1"\nport = ${port}\nprefix = "${prefix}"\nspool_dir = "${spool}"\n`;

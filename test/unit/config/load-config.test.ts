@@ -1,16 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { loadConfigFile } from '../../../src/config/load-config.js';
+import { tempFiles } from '../../helpers/temp-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-config-'));
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file } = tempFiles('statsite-ts-config-');
 
 function errorOf(path: string): ConfigError {
   try {
