@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import type { Stream } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { canConnect } from './clients.js';
 import { freePort } from './ports.js';
@@ -37,6 +38,8 @@ export interface StartOptions {
   maxOpenFiles?: number;
   /** How stdout bytes become text (default utf8; latin1 compares bytes 1:1). */
   stdoutEncoding?: BufferEncoding;
+  /** The server's stdin (default none): e.g. a socket, for `parse_stdin`. */
+  stdin?: Stream;
 }
 
 export interface StopOptions {
@@ -221,8 +224,8 @@ export class ServerProcess {
   }
 }
 
-function spawnBin(args: readonly string[], env?: NodeJS.ProcessEnv, maxOpenFiles?: number): ChildProcess {
-  const options = { cwd: REPO_ROOT, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
+function spawnBin(args: readonly string[], env?: NodeJS.ProcessEnv, maxOpenFiles?: number, stdin?: Stream): ChildProcess {
+  const options = { cwd: REPO_ROOT, env: env ?? process.env, stdio: [stdin ?? 'ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe' | Stream)[] };
   if (maxOpenFiles === undefined) return spawn(BIN, args, options);
   // `exec` keeps the pid: the shell becomes the server, with the lower limit.
   return spawn('/bin/sh', ['-c', `ulimit -n ${maxOpenFiles} && exec "$0" "$@"`, BIN, ...args], options);
@@ -235,7 +238,7 @@ async function startOnce(opts: StartOptions, port: number | undefined): Promise<
   args.push(...(opts.args ?? []));
 
   installExitHook();
-  const server = new ServerProcess(spawnBin(args, opts.env, opts.maxOpenFiles), args, port, opts.stdoutEncoding);
+  const server = new ServerProcess(spawnBin(args, opts.env, opts.maxOpenFiles, opts.stdin), args, port, opts.stdoutEncoding);
   const waitForTcp = opts.waitForTcp ?? port !== undefined;
   if (!waitForTcp) return server;
   if (port === undefined) throw new Error('waitForTcp needs a port');
