@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { Bucket } from '../aggregate/bucket.js';
 import type { Logger } from '../log/logger.js';
 import { RateLimitedLog, serverErrorLog } from '../log/rate-limited.js';
-import { mergeSnapshot, parseSnapshot, seriesCount, type RefusedSeries } from '../sinks/forward/snapshot.js';
+import { mergeSnapshot, seriesCount, SnapshotDecoder, type RefusedSeries, type Snapshot } from '../sinks/forward/snapshot.js';
 import { runPaced } from '../util/ingest-first-pacer.js';
 import { closeServer, listen } from '../util/listen.js';
 
@@ -99,24 +99,34 @@ export async function listenMergeEndpoint(
     if (Number(req.headers['content-length'] ?? 0) > options.maxBodyBytes) return tooLarge();
     // A client that goes away mid-body: its snapshot is not merged, nothing else happens.
     req.on('error', () => undefined);
-    const parts: Buffer[] = [];
+    const refuseBody = (err: unknown) => {
+      stats.rejected++;
+      const reason = err instanceof Error ? err.message : String(err);
+      log.warn({ from, reason }, 'refused a forwarded snapshot');
+      // 400 is permanent for the sender: it drops this snapshot instead of retrying forever.
+      reply(400, { error: reason });
+    };
+    // Decoded as it arrives, a chunk at a time: no single step of a large body blocks ingest.
+    const decoder = new SnapshotDecoder();
     let size = 0;
     req.on('data', (chunk: Buffer) => {
+      if (res.headersSent) return;
       size += chunk.length;
       if (size > options.maxBodyBytes) return tooLarge();
-      parts.push(chunk);
+      try {
+        decoder.push(chunk);
+      } catch (err) {
+        refuseBody(err);
+        req.resume();
+      }
     });
     req.on('end', () => {
       if (res.headersSent) return;
-      let parsed: ReturnType<typeof parseSnapshot>;
+      let parsed: { snapshot: Snapshot; refused: RefusedSeries[] };
       try {
-        parsed = parseSnapshot(JSON.parse(Buffer.concat(parts).toString('utf8')));
+        parsed = decoder.end();
       } catch (err) {
-        stats.rejected++;
-        const reason = err instanceof Error ? err.message : String(err);
-        log.warn({ from, reason }, 'refused a forwarded snapshot');
-        // 400 is permanent for the sender: it drops this snapshot instead of retrying forever.
-        return reply(400, { error: reason });
+        return refuseBody(err);
       }
       const { snapshot, refused } = parsed;
       if (typeof snapshot.id === 'string' && snapshot.id.length <= MAX_ID_LENGTH) {

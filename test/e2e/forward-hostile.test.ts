@@ -2,6 +2,7 @@
 // freeze it, grow it without bound or cost the rest of an interval.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ async function globalInstance(maxBodyBytes: number) {
   const server = await startServer({ args: ['--config', config, '--admin', String(admin), '--sink', 'stdout'] });
   const post = (body: string) =>
     fetch(`http://127.0.0.1:${mergePort}/v1/forward`, { method: 'POST', body, signal: AbortSignal.timeout(5000) });
-  return { server, admin, post };
+  return { server, admin, post, mergePort };
 }
 
 it('answers a snapshot that asks for a billion samples at once, keeping its valid series', async () => {
@@ -61,4 +62,46 @@ it('merges a snapshot sent again (the same id, its answer lost) only once', asyn
   expect((await stats(admin))['forward.duplicates']).toBe(1);
   const values = server.flushes().flatMap((f) => f.lines).filter((l) => l.key === 'counts.resent.counter').map((l) => l.value);
   expect(values).toEqual(['5.000000']);
+});
+
+it('decodes a snapshot as it arrives: a broken one is answered before its body has ended', async () => {
+  const { server, admin, mergePort } = await globalInstance(1024 * 1024);
+  const req = request({ host: '127.0.0.1', port: mergePort, method: 'POST', path: '/v1/forward' });
+  const answered = new Promise<number>((resolve, reject) => {
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+  });
+  // A version-2 header without its source, then the body stays open: a server that read the
+  // whole body before decoding it would not answer until the sender ends it.
+  req.write('{"format":"statsite-ts/forward","version":2,"timestamp":1,"interval":1}\n["counters","c",[1,1]]\n');
+  try {
+    expect(await answered).toBe(400);
+  } finally {
+    req.destroy();
+  }
+  expect((await stats(admin))['forward.snapshots_refused']).toBe(1);
+  expect(server.exitInfo).toBeUndefined();
+});
+
+it('merges a version-2 snapshot sent a few bytes at a time', async () => {
+  const { server, mergePort } = await globalInstance(1024 * 1024);
+  const body = Buffer.from([
+    '{"format":"statsite-ts/forward","version":2,"source":"agent","timestamp":1,"interval":1,"id":"agent/1"}',
+    '["counters","slow.counter",[7,2]]', '["gauges","slow.gauge",[3,1]]', '',
+  ].join('\n'));
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: mergePort, method: 'POST', path: '/v1/forward' }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    for (let i = 0; i < body.length; i += 3) req.write(body.subarray(i, i + 3));
+    req.end();
+  });
+  expect(status).toBe(204);
+  await server.waitForKey('counts.slow.counter');
+  await server.waitForKey('gauges.slow.gauge');
 });

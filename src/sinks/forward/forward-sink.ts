@@ -23,7 +23,8 @@ export class ForwardSink extends PushSink {
     private readonly naming: () => NamingConfig,
     log: Logger,
   ) {
-    super(`forward:${options.displayName}`, new HttpSender(options, log), log, 'forward buffer full: dropped the oldest snapshots');
+    const sender = new HttpSender(options, log, { 'content-type': 'application/x-ndjson' });
+    super(`forward:${options.displayName}`, sender, log, 'forward buffer full: dropped the oldest snapshots');
   }
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {

@@ -3,11 +3,15 @@
 // registers, timer statistics with their exact samples and digest centroids, kv values. The
 // global instance merges it into its current interval and flushes once for everybody.
 //
-// JSON, version 1:
-//   { format: "statsite-ts/forward", version: 1, source, timestamp, interval, id,
-//     counters: { KEY: [sum, count] }, gauges: { KEY: [value, updatedAtMs] | [value, updatedAtMs, 1] },
-//     sets: { KEY: { hashes: [hi, lo, …] } | { precision, registers: base64 } },
-//     timers: { KEY: TimerState }, kv: { KEY: [values…] } }
+// Version 2, what this server sends: JSON lines — a header line
+//   {"format":"statsite-ts/forward","version":2,"source":…,"timestamp":…,"interval":…,"id":…}
+// then one line per series, [TABLE, KEY, STATE], TABLE one of counters, gauges, sets, timers, kv:
+//   counters [sum, count]; gauges [value, updatedAtMs] | [value, updatedAtMs, 1];
+//   sets { hashes: [hi, lo, …] } | { precision, registers: base64 }; timers TimerState; kv [values…]
+// A line at a time is what lets the receiver decode a large interval as its bytes arrive, in
+// small pieces, where one JSON.parse of the whole body would block ingest.
+// Version 1, still read (from older senders): one JSON document with the header's fields and one
+// object per table, { format, version: 1, …, counters: { KEY: STATE }, gauges: …, … }.
 // KEY is the series key: the name, then "\n" and the canonical tags when it has tags. A gauge
 // with a third element 1 had only +/- deltas in that interval: the receiver adds them. `id` names
 // this one interval of this one sending process (optional: older senders have none): a snapshot
@@ -18,11 +22,13 @@ import { MAX_PRECISION, MIN_PRECISION } from '../../aggregate/hyperloglog.js';
 import { SERIES_PER_SLICE } from '../../util/ingest-first-pacer.js';
 
 export const SNAPSHOT_FORMAT = 'statsite-ts/forward';
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
+/** The single-document version older senders send; read, never written. */
+const DOCUMENT_VERSION = 1;
 
 export interface Snapshot {
   format: typeof SNAPSHOT_FORMAT;
-  version: typeof SNAPSHOT_VERSION;
+  version: typeof SNAPSHOT_VERSION | typeof DOCUMENT_VERSION;
   source: string;
   timestamp: number;
   interval: number;
@@ -37,15 +43,15 @@ export interface Snapshot {
 /** The snapshot's field for each of the bucket's tables. */
 const FIELDS = { counters: 'counters', gauges: 'gauges', sets: 'sets', timers: 'timers', keyValues: 'kv' } as const;
 
-/** The JSON text of a snapshot, in pieces; `series` is how many series it holds. */
+/** The text of a snapshot, in pieces (a line each); `series` is how many series it holds. */
 export interface SnapshotJson {
   parts: string[];
   series: number;
 }
 
 /**
- * Writes the bucket as a snapshot's JSON text into `out`, SERIES_PER_SLICE series at a time: the
- * caller pauses for ingest between slices, where one JSON.stringify of a big interval would block.
+ * Writes the bucket as a snapshot's JSON lines into `out`, SERIES_PER_SLICE series at a time: the
+ * caller pauses for ingest between slices.
  */
 export function* writeSnapshotJson(
   bucket: Bucket,
@@ -54,19 +60,15 @@ export function* writeSnapshotJson(
   interval: number,
   out: SnapshotJson,
 ): Generator<void> {
-  out.parts.push(`{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"source":${JSON.stringify(from.source)},`);
-  out.parts.push(`"timestamp":${timestamp},"interval":${interval},"id":${JSON.stringify(from.id)}`);
+  const header = { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, source: from.source, timestamp, interval, id: from.id };
+  out.parts.push(JSON.stringify(header) + '\n');
   for (const table of TABLES) {
-    out.parts.push(`,"${FIELDS[table]}":{`);
-    let first = true;
+    const field = `[${JSON.stringify(FIELDS[table])},`;
     for (const [key, state] of bucket.states(table)) {
-      out.parts.push(`${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(state)}`);
-      first = false;
+      out.parts.push(`${field}${JSON.stringify(key)},${JSON.stringify(state)}]\n`);
       if (++out.series % SERIES_PER_SLICE === 0) yield;
     }
-    out.parts.push('}');
   }
-  out.parts.push('}');
 }
 
 /** How many series a received snapshot holds. */
@@ -126,15 +128,23 @@ export interface RefusedSeries {
   reason: string;
 }
 
+type Field = keyof typeof CHECKS;
+const isField = (v: unknown): v is Field => typeof v === 'string' && Object.hasOwn(CHECKS, v);
+
+/** The header's fields, checked; throws on a wrong frame. */
+function checkHeader(body: Record<string, unknown>, version: number): void {
+  if (body.format !== SNAPSHOT_FORMAT) throw new Error(`not a ${SNAPSHOT_FORMAT} document`);
+  if (body.version !== version) throw new Error(`unsupported version ${String(body.version)} (this server reads 1 and 2)`);
+}
+
 /**
- * Checks a received document. A wrong frame (not a snapshot, another version, a table that is not
- * an object) throws; a series that cannot be merged is taken out and listed, the rest is kept.
+ * Checks a received version-1 document. A wrong frame (not a snapshot, another version, a table
+ * that is not an object) throws; a series that cannot be merged is taken out and listed, the rest
+ * is kept.
  */
 export function parseSnapshot(body: unknown): { snapshot: Snapshot; refused: RefusedSeries[] } {
-  if (!isObject(body) || body.format !== SNAPSHOT_FORMAT) throw new Error(`not a ${SNAPSHOT_FORMAT} document`);
-  if (body.version !== SNAPSHOT_VERSION) {
-    throw new Error(`unsupported version ${String(body.version)} (this server reads ${SNAPSHOT_VERSION})`);
-  }
+  if (!isObject(body)) throw new Error(`not a ${SNAPSHOT_FORMAT} document`);
+  checkHeader(body, DOCUMENT_VERSION);
   const refused: RefusedSeries[] = [];
   for (const [table, check] of Object.entries(CHECKS)) {
     const series = body[table];
@@ -147,6 +157,101 @@ export function parseSnapshot(body: unknown): { snapshot: Snapshot; refused: Ref
     }
   }
   return { snapshot: body as unknown as Snapshot, refused };
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * Reads a snapshot as its bytes arrive. Version 2 is decoded a line at a time, so the work follows
+ * the network's pace in small pieces; a version-1 document (its first line is the whole of it) is
+ * kept and parsed at the end. `push` throws on a wrong frame: the caller refuses the body.
+ */
+export class SnapshotDecoder {
+  private lines: boolean | null = null;
+  private partial: Buffer[] = [];
+  private snapshot: Snapshot | null = null;
+  readonly refused: RefusedSeries[] = [];
+
+  push(chunk: Buffer): void {
+    if (this.lines === false) {
+      this.partial.push(chunk);
+      return;
+    }
+    let start = 0;
+    for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+      this.partial.push(chunk.subarray(start, nl));
+      start = nl + 1;
+      const line = Buffer.concat(this.partial);
+      this.partial = [];
+      if (this.lines === null) {
+        this.header(line);
+        if (this.lines === false) {
+          this.partial.push(line, chunk.subarray(nl));
+          return;
+        }
+      } else {
+        this.series(line);
+      }
+    }
+    this.partial.push(chunk.subarray(start));
+  }
+
+  /** The whole snapshot, once the body has ended; throws on a wrong frame. */
+  end(): { snapshot: Snapshot; refused: RefusedSeries[] } {
+    const rest = Buffer.concat(this.partial);
+    this.partial = [];
+    if (this.lines !== true) {
+      const document = parseSnapshot(JSON.parse(rest.toString('utf8')));
+      return { snapshot: document.snapshot, refused: [...this.refused, ...document.refused] };
+    }
+    if (rest.some((byte) => byte !== 0x20 && byte !== 0x0d && byte !== 0x09)) this.series(rest);
+    return { snapshot: this.snapshot!, refused: this.refused };
+  }
+
+  private header(line: Buffer): void {
+    let header: unknown;
+    try {
+      header = JSON.parse(line.toString('utf8'));
+    } catch {
+      this.lines = false; // a document spread over several lines: version 1
+      return;
+    }
+    if (!isObject(header)) throw new Error(`not a ${SNAPSHOT_FORMAT} document`);
+    if (header.version !== SNAPSHOT_VERSION) {
+      this.lines = false;
+      return;
+    }
+    checkHeader(header, SNAPSHOT_VERSION);
+    const { source, timestamp, interval, id } = header;
+    if (typeof source !== 'string' || !isNumber(timestamp) || !isNumber(interval) || (id !== undefined && typeof id !== 'string')) {
+      throw new Error('header needs a source, a timestamp and an interval');
+    }
+    const table = () => Object.create(null) as Record<string, never>;
+    this.snapshot = {
+      format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, source, timestamp, interval, ...(id === undefined ? {} : { id }),
+      counters: table(), gauges: table(), sets: table(), timers: table(), kv: table(),
+    };
+    this.lines = true;
+  }
+
+  private series(line: Buffer): void {
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line.toString('utf8'));
+    } catch {
+      this.refused.push({ table: '?', key: '?', reason: 'a line that is not JSON' });
+      return;
+    }
+    if (!Array.isArray(entry) || entry.length !== 3 || !isField(entry[0]) || typeof entry[1] !== 'string') {
+      this.refused.push({ table: '?', key: '?', reason: 'a line that is not [table, key, state]' });
+      return;
+    }
+    const [table, key, state] = entry as [Field, string, unknown];
+    const series: Record<string, unknown> = this.snapshot![table];
+    const reason = key in series ? 'sent twice in one snapshot' : CHECKS[table](state);
+    if (reason === null) series[key] = state;
+    else this.refused.push({ table, key, reason });
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Bucket } from '../../../../src/aggregate/bucket.js';
 import { createDefaultSketch } from '../../../../src/aggregate/sketch.js';
-import { mergeSnapshot, parseSnapshot, type RefusedSeries, type Snapshot } from '../../../../src/sinks/forward/snapshot.js';
+import { mergeSnapshot, SnapshotDecoder, type RefusedSeries, type Snapshot } from '../../../../src/sinks/forward/snapshot.js';
 import { toSnapshot } from '../../../helpers/snapshot.js';
 
 const newBucket = (setPrecision = 12) => new Bucket({ histograms: [], setPrecision, newSketch: createDefaultSketch, maxSeries: 0 });
@@ -15,8 +15,16 @@ function merge(bucket: Bucket, snapshot: Snapshot): RefusedSeries[] {
   return refused;
 }
 
-/** A snapshot as it arrives: JSON text, parsed. */
-const received = (doc: unknown) => parseSnapshot(JSON.parse(JSON.stringify(doc)));
+/** Bytes as they arrive, in pieces of `piece` bytes, decoded. */
+function decode(text: string, piece = text.length) {
+  const decoder = new SnapshotDecoder();
+  const bytes = Buffer.from(text);
+  for (let i = 0; i < bytes.length; i += piece) decoder.push(bytes.subarray(i, i + piece));
+  return decoder.end();
+}
+
+/** A version-1 document as an older sender sends it. */
+const received = (doc: object) => decode(JSON.stringify({ ...doc, version: 1 }));
 
 describe('merged gauges', () => {
   it('add partial buckets that saw only deltas, and let the newest absolute value win otherwise', () => {
@@ -93,7 +101,48 @@ describe('a hostile or broken snapshot', () => {
 
   it('still throws on a wrong frame', () => {
     expect(() => received({ format: 'x' })).toThrow(/not a statsite-ts\/forward document/);
-    expect(() => received({ ...frame(), version: 2 })).toThrow(/unsupported version 2/);
+    expect(() => decode(JSON.stringify({ ...frame(), version: 3 }))).toThrow(/unsupported version 3/);
     expect(() => received({ ...frame(), timers: [] })).toThrow(/"timers" must be an object/);
+    expect(() => decode('[1,2]\n["counters","c",[1,1]]\n')).toThrow(/not a statsite-ts\/forward document/);
+    expect(() => decode('{"format":"statsite-ts/forward","version":2}\n')).toThrow(/header needs a source/);
+  });
+});
+
+describe('version 2: a line per series', () => {
+  const header = '{"format":"statsite-ts/forward","version":2,"source":"h","timestamp":1,"interval":10,"id":"h/1"}\n';
+
+  it('decodes the same in pieces of any size as in one', () => {
+    const bucket = newBucket();
+    bucket.counter('c', 2, 1);
+    bucket.gauge('g', 5, false);
+    bucket.set('s', 'member');
+    for (let i = 0; i < 50; i++) bucket.timer('t', i, 1);
+    bucket.timer('tagged\nenv:prod', 1, 1);
+    const whole = toSnapshot(bucket, 'h', 1, 10);
+    const lines = [header, ...['counters', 'gauges', 'sets', 'timers'].flatMap((table) =>
+      Object.entries(whole[table as 'counters']).map(([k, v]) => `${JSON.stringify([table, k, v])}\n`))].join('');
+    for (const piece of [1, 2, 7, 64, lines.length]) {
+      const { snapshot, refused } = decode(lines, piece);
+      expect(refused).toEqual([]);
+      expect({ ...snapshot, id: whole.id }).toEqual({ ...whole, source: 'h', id: whole.id });
+    }
+  });
+
+  it('keeps every valid line and lists the rest, __proto__ keys included', () => {
+    const text = header + [
+      '["counters","__proto__",[1,1]]', 'not json', '["nope","k",1]', '["counters","c",[1,1]]', '["counters","c",[2,1]]',
+      '["timers","t",{"count":1}]', '["gauges","g",[3,4]]',
+    ].join('\n'); // and no newline after the last line
+    const { snapshot, refused } = decode(text, 5);
+    expect(Object.keys(snapshot.counters).sort()).toEqual(['__proto__', 'c']);
+    expect(snapshot.counters.c).toEqual([1, 1]);
+    expect(snapshot.gauges.g).toEqual([3, 4]);
+    expect(({} as Record<string, unknown>).sum).toBeUndefined();
+    expect(refused.map((r) => r.reason)).toEqual([
+      'a line that is not JSON', 'a line that is not [table, key, state]', 'sent twice in one snapshot', 'count or samples missing',
+    ]);
+    const merged = newBucket();
+    expect(merge(merged, snapshot)).toEqual([]);
+    expect(merged.counters.get('__proto__')!.sum).toBe(1);
   });
 });
