@@ -23,6 +23,15 @@ export class HttpSink extends PushSink {
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const { flushInterval, quantiles } = this.naming();
     const send = (json: string, series: number) => this.sender.send(json, series);
-    return this.deliver(() => runPaced(renderDocuments(bucket, timestamp, flushInterval, quantiles, send), signal), signal);
+    let omitted = 0;
+    let example = '';
+    const omit = (name: string, field: string) => {
+      if (omitted++ === 0) example = `${name} ${field}`;
+    };
+    return this.deliver(async () => {
+      await runPaced(renderDocuments(bucket, timestamp, flushInterval, quantiles, send, omit), signal);
+      if (omitted === 0) return;
+      this.log.warn({ sink: this.name, omittedFields: omitted, example }, 'left out fields that are not finite numbers (inf, nan)');
+    }, signal);
   }
 }

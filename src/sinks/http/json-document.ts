@@ -4,8 +4,10 @@
 //     {"name": "api.latency", "tags": {}, "type": "timer", "fields": {"count": 2, "sum": 42, "sum_sq": 1044, "mean": 21, …}},
 //     …]}
 // Names are as received (statsite's prefixes shape stream and Graphite keys only); a bare tag
-// has the value "". A flush of more than SERIES_PER_DOCUMENT series is cut into several
-// documents with the same timestamp, so no request grows without bound.
+// has the value "". A field whose value is not a finite number (a sum that overflowed, a stdev of
+// inf) is left out — JSON has no inf or nan, and a null would read as a zero in many consumers.
+// A flush of more than SERIES_PER_DOCUMENT series is cut into several documents with the same
+// timestamp, so no request grows without bound.
 
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Timer } from '../../aggregate/timer.js';
@@ -51,9 +53,22 @@ function timerFields(t: Timer, interval: number, quantiles: readonly number[]): 
   return fields;
 }
 
+/** Leaves out the fields that JSON cannot carry as numbers; tells `omit` about each. */
+function finiteFields(fields: Record<string, unknown>, name: string, omit: (name: string, field: string) => void): Record<string, unknown> {
+  for (const field in fields) {
+    const value = fields[field];
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      delete fields[field];
+      omit(name, field);
+    }
+  }
+  return fields;
+}
+
 /**
- * Calls `emit` with each finished document (serialised) and its series count; yields every
- * SERIES_PER_SLICE series so the caller can let the event loop run. An empty bucket emits nothing.
+ * Calls `emit` with each finished document (serialised) and its series count, and `omit` with each
+ * field left out for not being a finite number; yields every SERIES_PER_SLICE series so the caller
+ * can let the event loop run. An empty bucket emits nothing.
  */
 export function* renderDocuments(
   bucket: Bucket,
@@ -61,11 +76,12 @@ export function* renderDocuments(
   interval: number,
   quantiles: readonly number[],
   emit: (json: string, series: number) => void,
+  omit: (name: string, field: string) => void = () => undefined,
 ): Generator<void, void, void> {
   let series: JsonSeries[] = [];
   const add = (key: string, type: SeriesType, fields: Record<string, unknown>): boolean => {
     const { name, tags } = splitSeriesKey(key);
-    series.push({ name, tags: Object.fromEntries(tagPairs(tags)), type, fields });
+    series.push({ name, tags: Object.fromEntries(tagPairs(tags)), type, fields: finiteFields(fields, name, omit) });
     if (series.length === SERIES_PER_DOCUMENT) {
       emit(JSON.stringify({ timestamp, interval, series }), series.length);
       series = [];

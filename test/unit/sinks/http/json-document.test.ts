@@ -56,6 +56,20 @@ describe('JSON documents', () => {
     expect(documents([])).toEqual([]);
   });
 
+  it('leave out fields that are not finite numbers instead of writing null, and say which', () => {
+    const omitted: string[] = [];
+    const docs: string[] = [];
+    const lines = ['huge:1e300|ms', 'huge:1e300|ms', 'big:1e308|c', 'big:1e308|c', 'fine:2|c'];
+    const omit = (name: string, field: string) => omitted.push(`${name} ${field}`);
+    for (const _ of renderDocuments(goldenBucket(lines), 1, 10, [0.5], (json) => docs.push(json), omit));
+    expect(docs.join('')).not.toMatch(/null/);
+    const series = (JSON.parse(docs[0]) as JsonDocument).series;
+    expect(series.find((s) => s.name === 'big')!.fields).toEqual({ count: 2 });
+    expect(series.find((s) => s.name === 'fine')!.fields).toEqual({ sum: 2, count: 1, rate: 0.2 });
+    expect(series.find((s) => s.name === 'huge')!.fields).toMatchObject({ count: 2, sum: 2e300, lower: 1e300, upper: 1e300 });
+    expect(omitted).toEqual(['big sum', 'big rate', 'huge sum_sq']);
+  });
+
   it('name quantile fields pNN', () => {
     expect([0.5, 0.9, 0.95, 0.99, 0.999, 0.25].map(quantileField)).toEqual(['p50', 'p90', 'p95', 'p99', 'p99_9', 'p25']);
   });
