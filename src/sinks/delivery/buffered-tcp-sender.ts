@@ -15,12 +15,13 @@
 //   closed (the chunks kept go again on the next one) and reported until it delivers again.
 // - Reconnects back off exponentially (capped), so a dead carbon is not hammered.
 // - Writes respect backpressure: one chunk awaits the kernel at a time.
+// The queue, the counters, backoff and outage logging are the delivery core's (delivery-core.ts).
 
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../../log/logger.js';
-import { boundedWait } from '../../util/bounded-wait.js';
 import type { Chunk, ChunkQueue } from './chunk-queue.js';
+import { DeliveryCore } from './delivery-core.js';
 
 /** The largest a socket buffer may grow (bytes), from the kernel's tcp_wmem / tcp_rmem maxima. */
 function socketBufferMax(kind: 'wmem' | 'rmem', fallback: number): number {
@@ -38,9 +39,6 @@ function socketBufferMax(kind: 'wmem' | 'rmem', fallback: number): number {
  * this many bytes written after it has been read by the peer.
  */
 export const IN_FLIGHT_BYTES = socketBufferMax('wmem', 4 << 20) + socketBufferMax('rmem', 6 << 20);
-
-/** While a destination is down, a line saying so at most this often. */
-const OUTAGE_LOG_MS = 60_000;
 
 export interface SenderOptions {
   host: string;
@@ -62,7 +60,7 @@ export interface SenderStats {
   lastSuccessAt: number | null;
 }
 
-export class BufferedTcpSender {
+export class BufferedTcpSender extends DeliveryCore {
   private inFlight: Chunk | null = null;
   /**
    * Chunks written that the peer may not have read yet, oldest first; those before `recentHead`
@@ -75,76 +73,33 @@ export class BufferedTcpSender {
   private replay: Chunk[] = [];
   private socket: Socket | null = null;
   private connected = false;
-  private closing = false;
-  private backoffMs: number;
   private reconnectTimer: NodeJS.Timeout | null = null;
-  private idleWaiters: Array<() => void> = [];
   /** Fires when the chunk in flight has waited stallTimeoutMs for the kernel to take it. */
   private stallTimer: NodeJS.Timeout | null = null;
-  /** The outage under way: since when, and the drops and re-sends it has cost so far. */
-  private outage: { since: number; droppedBefore: number; resent: number; loggedAt: number } | null = null;
   /** When the connection last stalled; cleared by the next write the kernel takes. */
   private stalledAt: number | null = null;
 
-  sentLines = 0;
-  droppedLines = 0;
-  /** Dropped since the owner last asked, for one log line per interval. */
-  private droppedUnreported = 0;
-  lastError: string | null = null;
-  lastSuccessAt: number | null = null;
-
   constructor(
     private readonly options: SenderOptions,
-    private readonly queue: ChunkQueue,
-    private readonly log: Logger,
+    queue: ChunkQueue,
+    log: Logger,
   ) {
-    this.backoffMs = options.minBackoffMs ?? 100;
-    queue.onChange = () => {
-      this.countDropped(this.queue.takeLost());
-      this.pump();
-    };
+    const name = `${options.host}:${options.port}`;
+    super(queue, log, { name, unit: 'lines', minBackoffMs: options.minBackoffMs ?? 100, maxBackoffMs: options.maxBackoffMs ?? 30_000 });
     this.connect();
-  }
-
-  get name(): string {
-    return `${this.options.host}:${this.options.port}`;
   }
 
   stats(): SenderStats {
     return {
-      sentLines: this.sentLines,
-      droppedLines: this.droppedLines,
-      bufferedLines: this.queue.lines + this.replay.reduce((n, c) => n + c.lines, 0),
+      ...this.counters(),
       connected: this.connected,
       lastError: this.lastError,
       lastSuccessAt: this.lastSuccessAt,
     };
   }
 
-  /** Lines dropped since the previous call. */
-  takeDroppedCount(): number {
-    const n = this.droppedUnreported;
-    this.droppedUnreported = 0;
-    return n;
-  }
-
-  /** Queues `lines` newline-terminated lines in `data`. Never blocks. */
-  send(data: Buffer, lines: number): void {
-    if (lines === 0) return;
-    this.countDropped(this.queue.push({ data, lines }));
-    this.pump();
-  }
-
-  /** Ends one flush's worth of sends (a disk spool writes it out durably here). */
-  seal(): void {
-    this.countDropped(this.queue.seal());
-    this.pump();
-  }
-
-  /** Resolves when everything queued so far has been handed to the kernel (or `timeoutMs` passes). */
-  async idle(timeoutMs: number): Promise<boolean> {
-    if (this.queue.lines === 0 && this.replay.length === 0) return true;
-    return boundedWait(new Promise<void>((resolve) => this.idleWaiters.push(resolve)), timeoutMs);
+  protected override heldBack(): number {
+    return this.replay.reduce((n, c) => n + c.lines, 0);
   }
 
   /** Closes the connection; resolves once the queue has put away what it was given (a disk spool's last segment). */
@@ -154,24 +109,8 @@ export class BufferedTcpSender {
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     this.socket?.end();
     this.socket?.destroy();
-    await this.queue.settled();
-    this.queue.release();
     // Re-sends not yet written again are in memory in any case; the queue itself may be on disk.
-    const replayed = this.replay.reduce((n, c) => n + c.lines, 0);
-    const lost = replayed + this.queue.volatileLines;
-    if (lost > 0) {
-      this.countDropped(lost);
-      this.log.error({ destination: this.name, droppedLines: lost }, 'closing with lines still queued; they are dropped');
-    }
-    if (this.queue.lines > this.queue.volatileLines) {
-      const message = 'closing with lines in the spool; they go first at the next start';
-      this.log.info({ destination: this.name, lines: this.queue.lines - this.queue.volatileLines }, message);
-    }
-  }
-
-  private countDropped(dropped: number): void {
-    this.droppedLines += dropped;
-    this.droppedUnreported += dropped;
+    await this.releaseQueue(this.heldBack());
   }
 
   private connect(): void {
@@ -184,21 +123,13 @@ export class BufferedTcpSender {
     socket.once('connect', () => {
       socket.setTimeout(0);
       this.connected = true;
-      this.backoffMs = this.options.minBackoffMs ?? 100;
-      this.endOutage();
-      this.lastError = null;
+      this.reachable();
       this.pump();
     });
     socket.on('timeout', () => socket.destroy(new Error('connect timeout')));
     // Carbon never talks back; anything it sends is ignored but must be read.
     socket.on('data', () => undefined);
-    socket.on('error', (err) => {
-      if (this.lastError !== err.message) {
-        this.log.warn({ destination: this.name, err: err.message, bufferedLines: this.queue.lines }, 'destination unreachable; buffering');
-      }
-      this.lastError = err.message;
-      this.noteOutage();
-    });
+    socket.on('error', (err) => this.unreachable(err.message));
     socket.on('end', () => socket.destroy());
     socket.on('close', () => this.onClose(socket));
   }
@@ -215,54 +146,17 @@ export class BufferedTcpSender {
     this.recent = [];
     this.recentHead = 0;
     this.recentBytes = 0;
-    this.noteOutage();
+    this.unreachable(this.lastError ?? 'connection closed');
     if (resend.length > 0) {
+      const lines = resend.reduce((n, c) => n + c.lines, 0);
       this.replay = [...resend, ...this.replay];
-      this.sentLines -= resend.reduce((n, c) => n + c.lines, 0);
-      this.outage!.resent += resend.reduce((n, c) => n + c.lines, 0);
-      this.log.info(
-        { destination: this.name, lines: resend.reduce((n, c) => n + c.lines, 0) },
-        'connection dropped: sending the last lines again',
-      );
+      this.resending(lines);
+      this.log.info({ destination: this.name, lines }, 'connection dropped: sending the last lines again');
     }
-    this.lastError ??= 'connection closed';
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.connect();
-    }, this.backoffMs);
-    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
-  }
-
-  /** Starts counting an outage, or says once a minute how long it has lasted and what waits. */
-  private noteOutage(): void {
-    const now = Date.now();
-    if (this.outage === null) {
-      this.outage = { since: now, droppedBefore: this.droppedLines, resent: 0, loggedAt: now };
-      return;
-    }
-    if (now - this.outage.loggedAt < OUTAGE_LOG_MS) return;
-    this.outage.loggedAt = now;
-    this.log.warn(
-      { destination: this.name, downSince: new Date(this.outage.since).toISOString(), bufferedLines: this.stats().bufferedLines },
-      'destination still down; buffering',
-    );
-  }
-
-  /** Connected again: how long it was away, and what that cost. */
-  private endOutage(): void {
-    const outage = this.outage;
-    if (outage === null) return;
-    this.outage = null;
-    this.log.info(
-      {
-        destination: this.name,
-        downSeconds: Math.round((Date.now() - outage.since) / 1000),
-        resentLines: outage.resent,
-        droppedLines: this.droppedLines - outage.droppedBefore,
-        bufferedLines: this.stats().bufferedLines,
-      },
-      'destination back',
-    );
+    }, this.nextBackoff());
   }
 
   /** Why this destination cannot take lines now (unreachable, stalled), or null when it can. */
@@ -286,17 +180,14 @@ export class BufferedTcpSender {
     this.stallTimer = null;
   }
 
-  private pump(): void {
+  protected pump(): void {
     const socket = this.socket;
     if (!this.connected || socket === null || this.inFlight !== null) return;
     const replaying = this.replay.length > 0;
     const chunk = replaying ? this.replay[0] : this.queue.peek();
     this.countDropped(this.queue.takeLost());
     if (chunk === null) {
-      if (this.queue.lines > 0) return; // still being written to the spool: its onChange pumps again
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const wake of waiters) wake();
+      if (this.queue.lines === 0) this.drained(); // else: still being written to the spool, whose onChange pumps again
       return;
     }
     this.inFlight = chunk;
@@ -307,8 +198,7 @@ export class BufferedTcpSender {
       if (replaying) this.replay.shift();
       else this.queue.ack();
       this.inFlight = null;
-      this.sentLines += chunk.lines;
-      this.lastSuccessAt = Date.now();
+      this.delivered(chunk);
       this.stalledAt = null;
       this.recent.push(chunk);
       this.recentBytes += chunk.data.length;

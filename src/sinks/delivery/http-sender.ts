@@ -10,58 +10,40 @@
 //   one — with exponential backoff (100 ms doubling to 10 s). Any other answer is permanent: that
 //   document is dropped (counted and logged), so one bad document cannot block the rest.
 // - A POST that times out after the endpoint took it is sent again: delivery is at least once.
+// The queue, the counters, backoff and outage logging are the delivery core's (delivery-core.ts).
 
 import { Pool } from 'undici';
 import type { Logger } from '../../log/logger.js';
-import { boundedWait } from '../../util/bounded-wait.js';
-import { MemoryQueue, type Chunk, type ChunkQueue } from './chunk-queue.js';
+import { MemoryQueue, type Chunk } from './chunk-queue.js';
+import { DeliveryCore } from './delivery-core.js';
 import { DiskSpool } from './disk-spool.js';
-import type { SinkCounters } from '../sink.js';
 import type { HttpOptions } from './http-options.js';
 
 type Outcome = 'sent' | 'retry' | 'refused';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-const MIN_BACKOFF_MS = 100;
-const MAX_BACKOFF_MS = 10_000;
-
 function retryable(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-export class HttpSender {
-  /** Request bodies, each with the number of series in it. */
-  private readonly queue: ChunkQueue;
+export class HttpSender extends DeliveryCore {
   private pumping = false;
-  private closing = false;
-  private backoffMs = MIN_BACKOFF_MS;
   private wakeUp: (() => void) | null = null;
-  private idleWaiters: Array<() => void> = [];
   private readonly pool: Pool;
   private readonly path: string;
 
-  sentSeries = 0;
-  droppedSeries = 0;
-  /** Dropped for a full buffer since the owner last asked, for one log line per flush. */
-  private droppedUnreported = 0;
-  lastError: string | null = null;
-  lastSuccessAt: number | null = null;
-
   constructor(
     private readonly options: HttpOptions,
-    private readonly log: Logger,
+    log: Logger,
     /** Describe the body: JSON for the HTTP sink, snappy'd protobuf for remote write. */
     private readonly bodyHeaders: Record<string, string> = JSON_HEADERS,
   ) {
     const { spoolDir, spoolMaxBytes, bufferSeries } = options;
-    this.queue = spoolDir === null ? new MemoryQueue(bufferSeries) : new DiskSpool(spoolDir, spoolMaxBytes, log, bufferSeries);
-    this.queue.onChange = () => {
-      this.countDropped(this.queue.takeLost());
-      void this.pump();
-    };
+    const queue = spoolDir === null ? new MemoryQueue(bufferSeries) : new DiskSpool(spoolDir, spoolMaxBytes, log, bufferSeries);
+    super(queue, log, { name: options.displayName, unit: 'series', minBackoffMs: 100, maxBackoffMs: 10_000 });
     // A spool from before a restart goes first, without waiting for the first flush.
-    if (this.queue.lines > 0) void this.pump();
+    if (this.queue.lines > 0) this.pump();
     const url = new URL(options.url);
     this.path = url.pathname + url.search;
     this.pool = new Pool(url.origin, {
@@ -78,60 +60,20 @@ export class HttpSender {
     return this.lastError;
   }
 
-  counters(): SinkCounters {
-    return { sentLines: this.sentSeries, droppedLines: this.droppedSeries, bufferedLines: this.queue.lines };
-  }
-
-  /** Series dropped for a full buffer since the previous call. */
-  takeDroppedCount(): number {
-    const n = this.droppedUnreported;
-    this.droppedUnreported = 0;
-    return n;
-  }
-
-  /** Queues one serialised document of `series` series. Never blocks. */
-  send(body: string | Uint8Array, series: number): void {
-    const data = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    this.countDropped(this.queue.push({ data, lines: series }));
-  }
-
-  /** Ends one flush's documents: from here on they may be sent. */
-  seal(): void {
-    this.countDropped(this.queue.seal());
-    void this.pump();
-  }
-
-  /** Resolves true once everything queued so far was answered, false after `timeoutMs`. */
-  private idle(timeoutMs: number): Promise<boolean> {
-    if (this.queue.lines === 0) return Promise.resolve(true);
-    return boundedWait(new Promise<void>((resolve) => this.idleWaiters.push(resolve)), timeoutMs);
-  }
-
   /** Gives what is buffered up to `timeoutMs` to be delivered, then closes the connections. */
   async close(timeoutMs: number): Promise<void> {
     await this.idle(timeoutMs);
     this.closing = true;
     this.wakeUp?.();
     await this.pool.destroy();
-    await this.queue.settled();
-    this.queue.release();
-    const lost = this.queue.volatileLines;
-    if (lost > 0) {
-      this.countDropped(lost);
-      this.log.error({ sink: this.options.displayName, droppedSeries: lost }, 'closing with series still buffered; they are dropped');
-    }
-    if (this.queue.lines > lost) {
-      const message = 'closing with series in the spool; they go first at the next start';
-      this.log.info({ sink: this.options.displayName, series: this.queue.lines - lost }, message);
-    }
+    await this.releaseQueue(0);
   }
 
-  private countDropped(series: number): void {
-    this.droppedSeries += series;
-    this.droppedUnreported += series;
+  protected pump(): void {
+    void this.drain();
   }
 
-  private async pump(): Promise<void> {
+  private async drain(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
@@ -140,21 +82,20 @@ export class HttpSender {
     } finally {
       this.pumping = false;
     }
-    if (this.queue.lines === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    if (this.queue.lines === 0) this.drained();
   }
 
   private async deliver(doc: Chunk): Promise<void> {
     const outcome = await this.post(doc);
     if (outcome === 'retry') {
       // It stays at the head of the queue: nothing later may overtake it.
-      await this.pause(this.backoffMs);
-      this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+      await this.pause(this.nextBackoff());
       return;
     }
     this.queue.ack();
-    this.backoffMs = MIN_BACKOFF_MS;
-    if (outcome === 'sent') this.sentSeries += doc.lines;
-    else this.droppedSeries += doc.lines; // logged as refused, not as a full buffer
+    this.reachable();
+    if (outcome === 'sent') this.delivered(doc);
+    else this.countDropped(doc.lines);
   }
 
   private async post(doc: Chunk): Promise<Outcome> {
@@ -170,28 +111,16 @@ export class HttpSender {
       status = res.statusCode;
       await res.body.dump(); // the answer is not needed, but reading it frees the connection
     } catch (err) {
-      return this.failed((err as Error).message || String(err));
+      this.unreachable((err as Error).message || String(err));
+      return 'retry';
     }
-    if (status >= 200 && status < 300) {
-      if (this.lastError !== null) this.log.info({ sink: this.options.displayName }, 'http endpoint delivering again');
-      this.lastError = null;
-      this.lastSuccessAt = Date.now();
-      return 'sent';
+    if (status >= 200 && status < 300) return 'sent';
+    if (retryable(status)) {
+      this.unreachable(`HTTP ${status}`);
+      return 'retry';
     }
-    if (retryable(status)) return this.failed(`HTTP ${status}`);
-    this.log.error({ sink: this.options.displayName, status, series: doc.lines }, 'http endpoint refused a document; dropped it');
+    this.log.error({ destination: this.name, status, series: doc.lines }, 'http endpoint refused a document; dropped it');
     return 'refused';
-  }
-
-  private failed(problem: string): Outcome {
-    if (this.lastError !== problem) {
-      this.log.warn(
-        { sink: this.options.displayName, err: problem, bufferedSeries: this.queue.lines },
-        'http endpoint unavailable; buffering and retrying',
-      );
-    }
-    this.lastError = problem;
-    return 'retry';
   }
 
   /** Waits `ms`, or less if the sender is closed meanwhile. */
