@@ -1,16 +1,19 @@
-// spool_dir for the pushing sinks: the endpoint is down, the server is SIGKILLed with documents
-// waiting, a new process starts on the same spool, the endpoint comes back — and every flushed
-// document arrives (at least once: a retried POST may arrive twice; forwarded snapshots carry an
-// id, so the global instance merges each once).
+// spool_dir for the pushing sinks (HTTP, remote write into a real Prometheus, forward): the
+// endpoint is down, the server is SIGKILLed with documents waiting, a new process starts on the
+// same spool, the endpoint comes back — and every flushed document arrives (at least once: a
+// retried POST may arrive twice; forwarded snapshots carry an id, so the global instance merges
+// each once).
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { stats } from '../helpers/admin.js';
+import { describeIfInstalled } from '../helpers/external-tools.js';
 import { sendUdp } from '../helpers/clients.js';
 import { HttpReceiver, jsonBody } from '../helpers/http-receiver.js';
 import { freePort } from '../helpers/ports.js';
+import { PROMETHEUS, startPrometheus } from '../helpers/prometheus.js';
 import { startServer, stopAllServers } from '../helpers/server.js';
 import { sumOf } from '../helpers/stream-output.js';
 import { waitFor } from '../helpers/wait.js';
@@ -68,3 +71,34 @@ it('delivers forwarded snapshots spooled by [forward] spool_dir, each merged onc
   await global.stop();
   expect(sumOf(global.flushes(), 'counts.spooled.forward')).toBe(1 + 2 + 3);
 }, 60_000);
+
+describeIfInstalled([PROMETHEUS], 'remote write', () => {
+  it('delivers a remote-write sink\'s spooled requests after a SIGKILL and a restart, into a real Prometheus', async () => {
+    const [prometheusPort, admin] = [await freePort(), await freePort()];
+    const config = join(dir, 'rw.toml');
+    writeFileSync(config, [
+      '[statsite]', 'flush_interval = 1', '[[sinks]]', 'type = "remote_write"',
+      `url = "http://127.0.0.1:${prometheusPort}/api/v1/write"`, `spool_dir = "${join(dir, 'rw-spool')}"`, '',
+    ].join('\n'));
+    const first = await startServer({ args: ['--config', config, '--admin', String(admin)] });
+    await spoolFlushes(first.port, admin, 'spooled.rw', 3);
+    await first.kill();
+    await first.exited;
+
+    const prometheus = await startPrometheus({ remoteWriteReceiver: true, port: prometheusPort });
+    try {
+      const second = await startServer({ args: ['--config', config] });
+      // Counters are cumulative in remote write: the spooled requests carry 1, then 3, then 6
+      // (each value in every flush until the next increment).
+      const over10m = async (fn: string) => (await prometheus.query(`${fn}(spooled_rw_total[10m])`))[0]?.value;
+      await prometheus.waitFor(async () => (await over10m('max_over_time')) === 6, 20_000);
+      expect(await over10m('min_over_time')).toBe(1);
+      expect(await over10m('count_over_time')).toBeGreaterThanOrEqual(3);
+      expect(second.stderr).toMatch(/spool holds lines from before the restart/);
+      // The endpoint was up all along: the spool's first send must not fail on a half-built sender.
+      expect(second.stderr).not.toMatch(/destination unreachable/);
+    } finally {
+      await prometheus.stop();
+    }
+  }, 60_000);
+});

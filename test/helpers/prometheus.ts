@@ -5,7 +5,7 @@
 //
 //   PROMETHEUS, PROMTOOL: ExternalTool          for describeIfInstalled / warnSkipped (external-tools.ts)
 //   PROMTOOL_BINARY                             its path
-//   startPrometheus({ targets?: ['127.0.0.1:PORT', …], metricsPath?, remoteWriteReceiver? }): Promise<Prometheus>
+//   startPrometheus({ targets?: ['127.0.0.1:PORT', …], metricsPath?, remoteWriteReceiver?, port? }): Promise<Prometheus>
 //
 //   Prometheus {
 //     url: 'http://127.0.0.1:PORT'; dir                     // temp dir, removed by stop()
@@ -62,6 +62,8 @@ export interface StartPrometheusOptions {
   metricsPath?: string;
   /** Accept remote write on `${url}/api/v1/write`. */
   remoteWriteReceiver?: boolean;
+  /** Listen on this loopback port (default: a free one), e.g. where a sink already sends. */
+  port?: number;
 }
 
 interface ApiAnswer<T> {
@@ -91,7 +93,7 @@ export async function instantQuery(baseUrl: string, expr: string, time?: number)
 export async function startPrometheus(opts: StartPrometheusOptions): Promise<Prometheus> {
   if (!installed(PROMETHEUS)) throw new Error('Prometheus is not installed: run scripts/install-test-deps.sh');
   const dir = mkdtempSync(join(tmpdir(), 'statsite-ts-prometheus-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const url = `http://${HOST}:${port}`;
   writeFileSync(
     join(dir, 'prometheus.yml'),

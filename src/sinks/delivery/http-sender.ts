@@ -42,8 +42,6 @@ export class HttpSender extends DeliveryCore {
     const { spoolDir, spoolMaxBytes, bufferSeries } = options;
     const queue = spoolDir === null ? new MemoryQueue(bufferSeries) : new DiskSpool(spoolDir, spoolMaxBytes, log, bufferSeries);
     super(queue, log, { name: options.displayName, unit: 'series', minBackoffMs: 100, maxBackoffMs: 10_000 });
-    // A spool from before a restart goes first, without waiting for the first flush.
-    if (this.queue.lines > 0) this.pump();
     const url = new URL(options.url);
     this.path = url.pathname + url.search;
     this.pool = new Pool(url.origin, {
@@ -53,6 +51,8 @@ export class HttpSender extends DeliveryCore {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
+    // A spool from before a restart goes first, without waiting for the first flush.
+    if (this.queue.lines > 0) this.pump();
   }
 
   /** Why the endpoint takes nothing now (its last attempt failed), or null. */
