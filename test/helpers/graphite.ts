@@ -16,6 +16,7 @@
 //     findSeriesByTag(...exprs): Promise<string[]>  // /tags/findSeries
 //     waitFor(fn, timeoutMs = 10_000): Promise<T>   // poll until fn returns a truthy value
 //     stopCarbon(); startCarbon()                   // all caches; same ports and storage
+//     pauseCarbon(); resumeCarbon()                 // SIGSTOP / SIGCONT: a carbon that stops reading
 //     stop()                                        // everything, by pid; removes dir
 //                                                   // (kept when KEEP_GRAPHITE_DIR is set, for debugging)
 //   }
@@ -174,7 +175,18 @@ GRAPHITE_URL = http://${HOST}:${webPort}
   }
 
   async stop(): Promise<void> {
+    this.resume(); // a stopped process would ignore the SIGTERM
     await this.#child?.stop();
+  }
+
+  /** SIGSTOP: carbon keeps its connections and reads nothing — a blackhole, as a long GC pause or a full disk. */
+  pause(): void {
+    if (this.running) this.#child!.proc.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after pause(). */
+  resume(): void {
+    if (this.running) this.#child!.proc.kill('SIGCONT');
   }
 
   output(): string {
@@ -249,6 +261,9 @@ export interface Graphite {
   waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
   stopCarbon(): Promise<void>;
   startCarbon(): Promise<void>;
+  /** Every cache stops reading (SIGSTOP) / reads again (SIGCONT). */
+  pauseCarbon(): void;
+  resumeCarbon(): void;
   stop(): Promise<void>;
 }
 
@@ -354,6 +369,8 @@ export async function startGraphite(opts: StartGraphiteOptions = {}): Promise<Gr
     startCarbon: async () => {
       await Promise.all(caches.map((c) => c.start()));
     },
+    pauseCarbon: () => caches.forEach((c) => c.pause()),
+    resumeCarbon: () => caches.forEach((c) => c.resume()),
     stop,
   };
 }
