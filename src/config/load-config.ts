@@ -30,8 +30,11 @@ export function loadConfigFile(file: string): ServerConfig {
   } catch (err) {
     throw new ConfigError(file, '', `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const tables = INI_EXTENSIONS.has(extname(file).toLowerCase()) ? parseIni(text, file) : readToml(text, file);
-  return configFromTables(tables, file);
+  const ini = INI_EXTENSIONS.has(extname(file).toLowerCase());
+  const config = configFromTables(ini ? parseIni(text, file) : readToml(text, file), file);
+  // An INI file asks for statsite's behaviour, which drops such lines.
+  if (ini) config.unusedSampleRate = 'reject';
+  return config;
 }
 
 function readToml(text: string, file: string): Tables {
@@ -145,6 +148,11 @@ const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
         if (!(NAME_TAG_FORMATS as readonly string[]).includes(f)) fail(o, `unknown format "${f}" (known: ${NAME_TAG_FORMATS.join(', ')})`);
       }
       c.nameTagFormats = formats as NameTagFormat[];
+    },
+    unused_sample_rate: (c, o) => {
+      const choice = asString(o);
+      if (choice !== 'ignore' && choice !== 'reject') fail(o, `must be "ignore" or "reject", got "${choice}"`);
+      c.unusedSampleRate = choice;
     },
   },
   log: {
