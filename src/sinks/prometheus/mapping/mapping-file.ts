@@ -150,7 +150,11 @@ class Reader {
     const action = this.choice(e, path, 'action', ['map', 'drop']) ?? 'map';
     const scaleAt = e.get('scale');
     let scale: number | null = null;
-    if (scaleAt !== undefined) scale = this.number(scaleAt.node, scaleAt.line, `${path}.scale`);
+    if (scaleAt !== undefined) {
+      scale = this.number(scaleAt.node, scaleAt.line, `${path}.scale`);
+      // A factor ≤ 0 would turn counters negative and histogram buckets inside out.
+      if (!(scale > 0)) this.fail(scaleAt.line, `${path}.scale`, 'must be greater than 0');
+    }
     return {
       line,
       match,

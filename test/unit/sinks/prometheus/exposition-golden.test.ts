@@ -21,7 +21,7 @@ afterEach(async () => {
 /** The exposition of the golden interval, as a scraper asking with `accept` gets it. */
 async function scrape(accept: string): Promise<string> {
   const port = await freePort();
-  sink = new PrometheusSink(parsePrometheusSpec(`prometheus://127.0.0.1:${port}`), pino({ level: 'silent' }));
+  sink = new PrometheusSink(parsePrometheusSpec(`prometheus://127.0.0.1:${port}?compat=openmetrics`), pino({ level: 'silent' }));
   const get = () => fetch(`http://127.0.0.1:${port}/metrics`, { headers: { accept }, signal: AbortSignal.timeout(5000) });
   await waitFor(async () => (await get().catch(() => null))?.ok, { timeoutMs: 5000, what: 'the scrape endpoint' });
   await sink.flush(goldenBucket(), GOLDEN_TIMESTAMP);

@@ -17,7 +17,8 @@ import { samplesAtOrBelow } from '../../../../src/sinks/prometheus/timer-buckets
 const key = (name: string, tags = '') => seriesKey(name, canonicalTags(tags));
 const newBucket = () => new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
 
-function setup(spec = 'prometheus://127.0.0.1:9102') {
+/** The registry of a sink in openmetrics compat (these tests) unless `spec` says otherwise. */
+function setup(spec = 'prometheus://127.0.0.1:9102?compat=openmetrics') {
   const warnings: Array<Record<string, unknown>> = [];
   const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as Record<string, unknown>) });
   const registry = new SeriesRegistry(parsePrometheusSpec(spec), log);
@@ -96,7 +97,7 @@ describe('Prometheus exposition', () => {
   });
 
   it('writes OpenMetrics: counter family without _total, samples with it, # EOF at the end', () => {
-    const { apply, text } = setup('prometheus://127.0.0.1:9102?histogram_buckets=1,2.5');
+    const { apply, text } = setup('prometheus://127.0.0.1:9102?compat=openmetrics&histogram_buckets=1,2.5');
     apply((b) => {
       b.counter(key('jobs.done'), 2, 1);
       b.counter(key('requests.total'), 1, 1);
@@ -170,7 +171,7 @@ describe('Prometheus exposition', () => {
   });
 
   it('converts timers to seconds on request, names and values', () => {
-    const { apply, samples } = setup('prometheus://127.0.0.1:9102?timer_unit=seconds&quantiles=0.5');
+    const { apply, samples } = setup('prometheus://127.0.0.1:9102?compat=openmetrics&timer_unit=seconds&quantiles=0.5');
     apply((b) => {
       b.timer(key('api.latency'), 250, 1);
       b.timer(key('db.query_seconds'), 70, 1);
@@ -186,7 +187,7 @@ describe('Prometheus exposition', () => {
   });
 
   it('counts histogram buckets exactly for exact samples, cumulatively across flushes', () => {
-    const { apply, samples } = setup('prometheus://127.0.0.1:9102?timer_unit=seconds&histogram_buckets=0.01,0.07,0.1,1');
+    const { apply, samples } = setup('prometheus://127.0.0.1:9102?compat=openmetrics&timer_unit=seconds&histogram_buckets=0.01,0.07,0.1,1');
     apply((b) => {
       for (const v of [5, 10, 10, 69, 70, 71, 100, 2000]) b.timer(key('rpc'), v, 1);
     });
@@ -243,7 +244,7 @@ describe('Prometheus exposition', () => {
   });
 
   it('shows a set size and quantiles only for the interval they came from; gauges and counters stay', () => {
-    const { apply, samples } = setup('prometheus://127.0.0.1:9102?quantiles=0.5');
+    const { apply, samples } = setup('prometheus://127.0.0.1:9102?compat=openmetrics&quantiles=0.5');
     apply((b) => {
       b.set(key('users'), 'a');
       b.gauge(key('g'), 3, false);
@@ -256,7 +257,7 @@ describe('Prometheus exposition', () => {
   });
 
   it('drops series not updated for ttl from the exposition and from memory', () => {
-    const { registry, apply, samples } = setup('prometheus://127.0.0.1:9102?ttl=60');
+    const { registry, apply, samples } = setup('prometheus://127.0.0.1:9102?compat=openmetrics&ttl=60');
     apply((b) => {
       b.counter(key('old'), 1, 1);
       b.counter(key('kept'), 1, 1);
@@ -272,7 +273,7 @@ describe('Prometheus exposition', () => {
   });
 
   it('keeps series forever with ttl=0', () => {
-    const { registry, apply, samples } = setup('prometheus://127.0.0.1:9102?ttl=0');
+    const { registry, apply, samples } = setup('prometheus://127.0.0.1:9102?compat=openmetrics&ttl=0');
     apply((b) => b.counter(key('c'), 1, 1), 0);
     for (const _ of registry.expire(1e12));
     expect(samples('text', 1e12)).toEqual(['c_total 1']);
