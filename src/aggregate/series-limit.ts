@@ -52,7 +52,12 @@ export function warnSeriesLimit(limit: SeriesLimit, log: WarningLog, limitName?:
   const { droppedSamples, maxSeries } = limit;
   if (droppedSamples > 0) {
     log.warn(
-      { droppedSamples, maxSeries, ...(limitName === undefined ? {} : { limit: limitName }), topPrefixes: Object.fromEntries(limit.topPrefixes()) },
+      {
+        droppedSamples,
+        maxSeries,
+        ...(limitName === undefined ? {} : { limit: limitName }),
+        topPrefixes: Object.fromEntries(limit.topPrefixes()),
+      },
       'series limit reached: samples of new series were dropped this interval',
     );
   }

@@ -99,8 +99,8 @@ describe('mapping_config', () => {
     }, { what: 'the series of the new mapping' });
     expect(Object.fromEntries(second.get('signups_total')!.samples)).toEqual({ 'signups_total{provider="facebook"}': 5 });
     // The sink was kept: the series of the first mapping are still there, with their totals.
-    expect(second.get('signup_events_total')!.samples.get('signup_events_total{job="foo_product_server",outcome="failure",provider="facebook"}'))
-      .toBe(2);
+    const kept = 'signup_events_total{job="foo_product_server",outcome="failure",provider="facebook"}';
+    expect(second.get('signup_events_total')!.samples.get(kept)).toBe(2);
     expect(second.get('statsite_ts_loaded_mappings')!.samples.get('statsite_ts_loaded_mappings')).toBe(1);
   }, 60_000);
 });

@@ -123,16 +123,18 @@ describe.concurrent.each(['udp', 'tcp'] as const)('over %s', (proto) => {
     ctx.expect(valuesOf(flushes, 'gauges.g')).toEqual(['12.000000']);
   });
 
-  it('keeps gauges, sets and kv sent with a sample rate, counted in /stats; rejects them with unused_sample_rate = "reject"', async (ctx) => {
+  it('keeps gauges, sets and kv sent with a sample rate, counted; rejects them with unused_sample_rate = "reject"', async (ctx) => {
     const admin = await freePort();
     const server = await start(ctx, [...FAST, '--admin', `127.0.0.1:${admin}`]);
     await send(proto, server.port!, 'g:3|g|@0.5\ns:x|s|@0.5\nk:7|kv|@0.1\n');
     await waitForStats(admin, (s) => s['ignored.sample_rates'] === 3 && s['parse_errors.total'] === 0);
     const flushes = await collect(server, ['gauges.g', 'sets.s', 'kv.k']);
-    ctx.expect([valuesOf(flushes, 'gauges.g'), valuesOf(flushes, 'sets.s'), valuesOf(flushes, 'kv.k')]).toEqual([['3.000000'], ['1'], ['7.000000']]);
+    const values = ['gauges.g', 'sets.s', 'kv.k'].map((k) => valuesOf(flushes, k));
+    ctx.expect(values).toEqual([['3.000000'], ['1'], ['7.000000']]);
 
     const dir = tempDir(ctx);
-    writeFileSync(join(dir, 'reject.toml'), '[statsite]\nflush_interval = 1\n[protocol]\nunused_sample_rate = "reject"\n[[sinks]]\ntype = "stdout"\n');
+    const toml = '[statsite]\nflush_interval = 1\n[protocol]\nunused_sample_rate = "reject"\n[[sinks]]\ntype = "stdout"\n';
+    writeFileSync(join(dir, 'reject.toml'), toml);
     const strictAdmin = await freePort();
     const strict = await start(ctx, ['--config', join(dir, 'reject.toml'), '--admin', `127.0.0.1:${strictAdmin}`]);
     await send(proto, strict.port!, 'g:3|g|@0.5\nok:1|c\n');

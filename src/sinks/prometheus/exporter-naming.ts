@@ -17,8 +17,9 @@ import { exporterName, guardLabel } from './names.js';
 import type { SeriesOptions } from './prometheus-options.js';
 import { sortLabels, type FamilyKind, type NotExposed, type SeriesNaming, type SeriesPlan, type StatsdKind } from './series-plan.js';
 
-const MATCH_TYPES: Record<StatsdKind, MatchMetricType> = { counter: 'counter', timer: 'observer', gauge: 'gauge', set: 'gauge', kv: 'gauge' };
-const HELP: Record<StatsdKind, string> = { counter: 'StatsD counter', timer: 'StatsD timer', gauge: 'StatsD gauge', set: 'StatsD set', kv: 'StatsD kv' };
+const MATCH_TYPES: Record<StatsdKind, MatchMetricType> = {
+  counter: 'counter', timer: 'observer', gauge: 'gauge', set: 'gauge', kv: 'gauge',
+};
 
 export class ExporterNaming implements SeriesNaming {
   private readonly mapper: MetricMapper | null;
@@ -46,7 +47,7 @@ export class ExporterNaming implements SeriesNaming {
       kind,
       counterSuffix: '',
       labels,
-      help: mapped?.mapping.help ?? `${HELP[statsdKind]} ${name}`,
+      help: mapped?.mapping.help ?? `StatsD ${statsdKind} ${name}`,
       ttlMs: mapped?.mapping.ttlMs || this.config?.defaults.ttlMs || this.options.ttlMs,
       scale: mapped?.mapping.scale ?? 1,
       msDivisor: 1000,
@@ -93,7 +94,9 @@ export class ExporterNaming implements SeriesNaming {
   private defaultSummary(): MappingConfig['defaults']['summary'] {
     if (this.config !== null) return this.config.defaults.summary;
     const base = NO_MAPPING_DEFAULTS.summary;
-    const objectives = this.options.quantiles.map((quantile) => base.quantiles.find((o) => o.quantile === quantile) ?? { quantile, error: 0 });
+    const objectives = this.options.quantiles.map(
+      (quantile) => base.quantiles.find((o) => o.quantile === quantile) ?? { quantile, error: 0 },
+    );
     return { ...base, quantiles: objectives };
   }
 

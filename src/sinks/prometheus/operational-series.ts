@@ -12,11 +12,16 @@ export type ServerCounts = () => Readonly<Record<string, number>>;
 
 type Samples = Array<[labels: string, value: number]>;
 
+/** One family `statsite_ts_NAME`. */
 function family(name: string, type: 'counter' | 'gauge', help: string, samples: Samples): string {
-  let out = `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
-  for (const [labels, value] of samples) out += `${name}${labels === '' ? '' : `{${labels}}`} ${formatValue(value)}\n`;
+  const full = `statsite_ts_${name}`;
+  let out = `# HELP ${full} ${help}\n# TYPE ${full} ${type}\n`;
+  for (const [labels, value] of samples) out += `${full}${labels === '' ? '' : `{${labels}}`} ${formatValue(value)}\n`;
   return out;
 }
+
+const counter = (name: string, help: string, samples: Samples) => family(name, 'counter', help, samples);
+const gauge = (name: string, help: string, samples: Samples) => family(name, 'gauge', help, samples);
 
 const byLabel = (label: string, values: Record<string, number>): Samples =>
   Object.entries(values).map(([k, v]) => [`${label}="${k}"`, v]);
@@ -27,31 +32,33 @@ export function renderOperationalSeries(
   loadedMappings: number,
   server: Readonly<Record<string, number>>,
 ): string {
-  const n = (key: string): number => server[key] ?? 0;
+  const n = (key: string): Samples => [['', server[key] ?? 0]];
   const sampleErrors: Record<string, number> = {};
   for (const [key, value] of Object.entries(server)) {
     if (key.startsWith('parse_errors.') && key !== 'parse_errors.total') sampleErrors[key.slice('parse_errors.'.length)] = value;
   }
+  const lines = (server['lines.udp'] ?? 0) + (server['lines.tcp'] ?? 0) + (server['lines.stdin'] ?? 0);
   const metrics = {
     counter: familiesByKind.counter,
     gauge: familiesByKind.gauge + familiesByKind.set,
     summary: familiesByKind.summary,
     histogram: familiesByKind.histogram,
   };
+  const events = 'The total number of StatsD events';
   return [
-    family('statsite_ts_events_total', 'counter', 'The total number of StatsD events seen.', byLabel('type', counts.events)),
-    family('statsite_ts_events_unmapped_total', 'counter', 'The total number of StatsD events no mapping was found for.', [['', counts.unmapped]]),
-    family('statsite_ts_events_actions_total', 'counter', 'The total number of StatsD events by action.', byLabel('action', counts.actions)),
-    family('statsite_ts_events_error_total', 'counter', 'The total number of StatsD events discarded due to errors.', byLabel('reason', counts.errors)),
-    family('statsite_ts_events_conflict_total', 'counter', 'The total number of StatsD events with conflicting names.', byLabel('type', counts.conflicts)),
-    family('statsite_ts_lines_total', 'counter', 'The total number of StatsD lines received.', [['', n('lines.udp') + n('lines.tcp') + n('lines.stdin')]]),
-    family('statsite_ts_udp_packets_total', 'counter', 'The total number of StatsD packets received over UDP.', [['', n('datagrams.udp')]]),
-    family('statsite_ts_tcp_connections_total', 'counter', 'The total number of TCP connections handled.', [['', n('connections.tcp')]]),
-    family('statsite_ts_tcp_connection_errors_total', 'counter', 'The number of TCP connections that could not be accepted.', [['', n('connections.tcp_accept_errors')]]),
-    family('statsite_ts_tcp_too_long_lines_total', 'counter', 'The number of lines discarded due to being too long.', [['', n('parse_errors.line_too_long')]]),
-    family('statsite_ts_sample_errors_total', 'counter', 'The total number of errors parsing StatsD samples.', byLabel('reason', sampleErrors)),
-    family('statsite_ts_tag_errors_total', 'counter', 'The number of errors parsing DogStatsD tags (once per new series).', [['', counts.tagErrors]]),
-    family('statsite_ts_metrics_total', 'gauge', 'The number of metric families exposed, by type.', byLabel('type', metrics)),
-    family('statsite_ts_loaded_mappings', 'gauge', 'The current number of configured metric mappings.', [['', loadedMappings]]),
+    counter('events_total', `${events} seen.`, byLabel('type', counts.events)),
+    counter('events_unmapped_total', `${events} no mapping was found for.`, [['', counts.unmapped]]),
+    counter('events_actions_total', `${events} by action.`, byLabel('action', counts.actions)),
+    counter('events_error_total', `${events} discarded due to errors.`, byLabel('reason', counts.errors)),
+    counter('events_conflict_total', `${events} with conflicting names.`, byLabel('type', counts.conflicts)),
+    counter('lines_total', 'The total number of StatsD lines received.', [['', lines]]),
+    counter('udp_packets_total', 'The total number of StatsD packets received over UDP.', n('datagrams.udp')),
+    counter('tcp_connections_total', 'The total number of TCP connections handled.', n('connections.tcp')),
+    counter('tcp_connection_errors_total', 'The number of TCP connections that could not be accepted.', n('connections.tcp_accept_errors')),
+    counter('tcp_too_long_lines_total', 'The number of lines discarded due to being too long.', n('parse_errors.line_too_long')),
+    counter('sample_errors_total', 'The total number of errors parsing StatsD samples.', byLabel('reason', sampleErrors)),
+    counter('tag_errors_total', 'The number of errors parsing DogStatsD tags (once per new series).', [['', counts.tagErrors]]),
+    gauge('metrics_total', 'The number of metric families exposed, by type.', byLabel('type', metrics)),
+    gauge('loaded_mappings', 'The current number of configured metric mappings.', [['', loadedMappings]]),
   ].join('');
 }

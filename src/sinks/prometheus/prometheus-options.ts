@@ -124,7 +124,10 @@ export function parseSeriesOptions(query: URLSearchParams, spec: string, compat:
     }
   }
   if (compat === 'statsd_exporter' && query.has('timer_unit')) {
-    throw new Error(`sink "${spec}": timer_unit is for compat = openmetrics; statsd_exporter compat turns ms into seconds under the same name`);
+    throw new Error(
+      `sink "${spec}": timer_unit is for compat = openmetrics; statsd_exporter compat turns ms into seconds under the same name`,
+    );
   }
-  return { compat, quantiles, ttlMs: ttl * 1000, timerUnit, histogramBuckets, maxSeries: PROMETHEUS_DEFAULTS.maxSeries[compat], mapping: null };
+  const maxSeries = PROMETHEUS_DEFAULTS.maxSeries[compat];
+  return { compat, quantiles, ttlMs: ttl * 1000, timerUnit, histogramBuckets, maxSeries, mapping: null };
 }

@@ -41,7 +41,8 @@ describe('LineParser', () => {
   });
 
   it('refuses a sample rate on types statsite refuses it on, with unusedSampleRate reject', () => {
-    const { calls, rejects, ignoredSampleRates } = parse('g:3|g|@0.5\ns:x|s|@0.5\nk:1|kv|@0.5\n', undefined, { unusedSampleRate: 'reject' });
+    const lines = 'g:3|g|@0.5\ns:x|s|@0.5\nk:1|kv|@0.5\n';
+    const { calls, rejects, ignoredSampleRates } = parse(lines, undefined, { unusedSampleRate: 'reject' });
     expect(calls).toEqual([]);
     expect(rejects).toEqual({ sample_rate_not_allowed: 3 });
     expect(ignoredSampleRates).toBe(0);

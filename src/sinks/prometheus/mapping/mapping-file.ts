@@ -116,17 +116,17 @@ class Reader {
     const name = this.string(e, path, 'name');
     if (name === null || name === '') this.fail(line, `${path}.name`, "missing: the metric mapping didn't set a metric name");
     if (!METRIC_NAME.test(name)) {
-      this.fail(e.get('name')!.line, `${path}.name`, `"${name}" is not a metric name: letters, digits, _ and $1 or \${1} references, not starting with a digit`);
+      this.failAt(e, path, 'name', `"${name}" is not a metric name: letters, digits, _ and $1 or \${1} references, no leading digit`);
     }
     const matchType = this.matchType(e, path) ?? defaults.matchType;
     if (matchType === 'glob' && !GLOB.test(match)) {
-      this.fail(e.get('match')!.line, `${path}.match`, `invalid glob "${match}": dot-separated parts that are names (letters, digits, _ and -) or *`);
+      this.failAt(e, path, 'match', `invalid glob "${match}": dot-separated parts that are names (letters, digits, _ and -) or *`);
     }
     if (matchType === 'regex') {
       try {
         toJsRegExp(match);
       } catch (err) {
-        this.fail(e.get('match')!.line, `${path}.match`, `invalid regex "${match}": ${(err as Error).message}`);
+        this.failAt(e, path, 'match', `invalid regex "${match}": ${(err as Error).message}`);
       }
     }
     const labels: Array<[string, string]> = [];
@@ -134,7 +134,9 @@ class Reader {
     if (labelsAt !== undefined && labelsAt.node !== null && !this.isNull(labelsAt.node)) {
       const le = this.entries(labelsAt.node, `${path}.labels`, null);
       for (const [label, { node: value, line: valueLine }] of le) {
-        if (!LABEL_NAME.test(label)) this.fail(valueLine, `${path}.labels.${label}`, 'invalid label name: letters, digits and _, at least two, not starting with a digit');
+        if (!LABEL_NAME.test(label)) {
+          this.fail(valueLine, `${path}.labels.${label}`, 'invalid label name: two or more letters, digits and _, no leading digit');
+        }
         labels.push([label, this.scalarText(value, valueLine, `${path}.labels.${label}`)]);
       }
     }
@@ -142,10 +144,10 @@ class Reader {
     const hasSummaryOptions = e.has('summary_options');
     const hasHistogramOptions = e.has('histogram_options');
     if (observerType === 'histogram' && hasSummaryOptions) {
-      this.fail(e.get('summary_options')!.line, `${path}.summary_options`, 'cannot use the histogram observer and summary options at the same time');
+      this.failAt(e, path, 'summary_options', 'cannot use the histogram observer and summary options at the same time');
     }
     if (observerType === 'summary' && hasHistogramOptions) {
-      this.fail(e.get('histogram_options')!.line, `${path}.histogram_options`, 'cannot use the summary observer and histogram options at the same time');
+      this.failAt(e, path, 'histogram_options', 'cannot use the summary observer and histogram options at the same time');
     }
     const action = this.choice(e, path, 'action', ['map', 'drop']) ?? 'map';
     const scaleAt = e.get('scale');
@@ -218,7 +220,7 @@ class Reader {
     if (buckets === null || buckets.length === 0) return null;
     // client_golang sorts nothing: it refuses bounds out of order.
     if (buckets.some((b, i) => i > 0 && b <= buckets[i - 1])) {
-      this.fail(e.get('buckets')?.line ?? at!.line, `${path}.buckets`, 'histogram buckets must be in increasing order');
+      this.fail(e.get('buckets')?.line ?? at?.line ?? 0, `${path}.buckets`, 'histogram buckets must be in increasing order');
     }
     return buckets;
   }
@@ -231,7 +233,9 @@ class Reader {
       const o = this.entries(item as Node, `${path}.${key}[${i}]`, ['quantile', 'error']);
       const q = o.get('quantile');
       const quantile = q === undefined ? 0 : this.number(q.node, q.line, `${path}.${key}[${i}].quantile`);
-      if (!(quantile > 0 && quantile < 1)) this.fail(q?.line ?? at.line, `${path}.${key}[${i}].quantile`, 'must be between 0 and 1 (exclusive)');
+      if (!(quantile > 0 && quantile < 1)) {
+        this.fail(q?.line ?? at.line, `${path}.${key}[${i}].quantile`, 'must be between 0 and 1 (exclusive)');
+      }
       const err = o.get('error');
       const error = err === undefined ? 0 : this.number(err.node, err.line, `${path}.${key}[${i}].error`);
       return { quantile, error };
@@ -255,7 +259,7 @@ class Reader {
   private choice(e: Entries, path: string, key: string, allowed: readonly string[]): string | null {
     const value = this.string(e, path, key);
     if (value !== null && !allowed.includes(value)) {
-      this.fail(e.get(key)!.line, `${path}.${key}`, `"${value}" is not one of ${allowed.filter((a) => a !== '').join(', ')}`);
+      this.failAt(e, path, key, `"${value}" is not one of ${allowed.filter((a) => a !== '').join(', ')}`);
     }
     return value;
   }
@@ -334,6 +338,11 @@ class Reader {
   private lineOf(node: Node | null): number {
     const offset = node?.range?.[0];
     return offset === undefined ? 0 : this.lines.linePos(offset).line;
+  }
+
+  /** Fails at the entry `key` of `e`, a map at `path`. */
+  private failAt(e: Entries, path: string, key: string, reason: string): never {
+    this.fail(e.get(key)?.line ?? 0, `${path}.${key}`, reason);
   }
 
   private fail(line: number, key: string, reason: string): never {

@@ -277,7 +277,8 @@ mappings:
   it('renders the operational series under statsite_ts_ names with the exporter labels', () => {
     const { registry, apply } = setup('', MAPPING);
     apply((b) => b.counter(key('noise.a'), 5, 1));
-    const text = renderOperationalSeries(registry.counts, { counter: 1, gauge: 0, set: 1, summary: 0, histogram: 2 }, registry.loadedMappings, {
+    const families = { counter: 1, gauge: 0, set: 1, summary: 0, histogram: 2 };
+    const text = renderOperationalSeries(registry.counts, families, registry.loadedMappings, {
       'lines.udp': 3, 'lines.tcp': 4, 'datagrams.udp': 2, 'connections.tcp': 1, 'parse_errors.total': 2, 'parse_errors.bad_value': 2,
     });
     const lines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));

@@ -84,7 +84,9 @@ mappings:
 
   it('regex group 0 is the whole match', () => {
     const mapper = mapperOf('mappings:\n- match: ".+"\n  match_type: regex\n  name: "$0"\n  labels:\n    statsd_metric_name: "$0"\n');
-    expect(mapped(mapper, 'my.statsd_counter')).toMatchObject({ name: 'my.statsd_counter', labels: { statsd_metric_name: 'my.statsd_counter' } });
+    expect(mapped(mapper, 'my.statsd_counter')).toMatchObject({
+      name: 'my.statsd_counter', labels: { statsd_metric_name: 'my.statsd_counter' },
+    });
   });
 
   it('drop and match_metric_type', () => {
@@ -148,8 +150,12 @@ mappings:
     const [timer, other, third] = config.mappings;
     expect(timer).toMatchObject({ observerType: 'histogram', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], ttlMs: 0 });
     expect(other.observerType).toBe('summary');
-    expect(other.summary).toEqual({ quantiles: [{ quantile: 0.99, error: 0.001 }, { quantile: 0.5, error: 0.005 }], maxAgeMs: 30_000, ageBuckets: 2 });
-    expect(third).toMatchObject({ observerType: 'summary', summary: { quantiles: [{ quantile: 0.9, error: 0.01 }], maxAgeMs: 300_000 }, ttlMs: 90_000 });
+    expect(other.summary).toEqual({
+      quantiles: [{ quantile: 0.99, error: 0.001 }, { quantile: 0.5, error: 0.005 }], maxAgeMs: 30_000, ageBuckets: 2,
+    });
+    expect(third).toMatchObject({
+      observerType: 'summary', summary: { quantiles: [{ quantile: 0.9, error: 0.01 }], maxAgeMs: 300_000 }, ttlMs: 90_000,
+    });
   });
 });
 
@@ -184,7 +190,9 @@ mappings:
   });
 
   it('backtracks when the specific branch dead-ends', () => {
-    const mapper = mapperOf('defaults:\n  glob_disable_ordering: true\nmappings:\n- match: "a.b.c"\n  name: "abc"\n- match: "a.*.d"\n  name: "a_d"\n');
+    const mapper = mapperOf(
+      'defaults:\n  glob_disable_ordering: true\nmappings:\n- match: "a.b.c"\n  name: "abc"\n- match: "a.*.d"\n  name: "a_d"\n',
+    );
     expect(mapped(mapper, 'a.b.d')?.name).toBe('a_d');
   });
 
@@ -195,7 +203,11 @@ mappings:
   });
 
   it('among regexes the first in file order that fits the type', () => {
-    const mapper = mapperOf('mappings:\n- match: "^r"\n  match_type: regex\n  match_metric_type: gauge\n  name: "g"\n- match: "^r"\n  match_type: regex\n  name: "any"\n');
+    const mapper = mapperOf([
+      'mappings:',
+      '- match: "^r"', '  match_type: regex', '  match_metric_type: gauge', '  name: "g"',
+      '- match: "^r"', '  match_type: regex', '  name: "any"', '',
+    ].join('\n'));
     expect(mapped(mapper, 'rx', 'gauge')?.name).toBe('g');
     expect(mapped(mapper, 'rx', 'counter')?.name).toBe('any');
   });
@@ -204,7 +216,10 @@ mappings:
 describe('mapping file checks', () => {
   it('refuses unknown keys with file, line and key', () => {
     const e = loadError('mappings:\n- match: a.b\n  name: x\n  lables:\n    a: b\n');
-    expect(e.message).toBe('mapping.yml:4: mappings[0].lables: unknown key (known: match, name, labels, honor_labels, observer_type, timer_type, buckets, quantiles, match_type, help, action, match_metric_type, ttl, summary_options, histogram_options, scale)');
+    expect(e.message).toBe(
+      'mapping.yml:4: mappings[0].lables: unknown key (known: match, name, labels, honor_labels, observer_type, timer_type, buckets, '
+        + 'quantiles, match_type, help, action, match_metric_type, ttl, summary_options, histogram_options, scale)',
+    );
   });
 
   it('refuses invalid globs, regexes, names, label names and mixed options', () => {
