@@ -3,7 +3,7 @@
 // good one maps names and labels; a changed one applies on SIGHUP to the running sink, which
 // keeps its series; a bad change is refused and the old mapping stays.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sendThenFlush, waitForMoreFlushes } from '../helpers/admin.js';
 import { sendUdp } from '../helpers/clients.js';
@@ -15,22 +15,8 @@ import { waitFor } from '../helpers/wait.js';
 
 const { file } = tempFiles('statsite-ts-mapping-e2e-');
 
-const FIRST = `
-mappings:
-- match: "test.dispatcher.*.*.*"
-  name: "dispatcher_events_total"
-  labels:
-    processor: "$1"
-    action: "$2"
-    outcome: "$3"
-    job: "test_dispatcher"
-- match: "*.signup.*.*"
-  name: "signup_events_total"
-  labels:
-    provider: "$2"
-    outcome: "$3"
-    job: "\${1}_server"
-`;
+/** statsd_exporter's README example. */
+const FIRST = readFileSync(new URL('../exporter/readme-mapping.yml', import.meta.url), 'utf8');
 
 const SECOND = `
 mappings:

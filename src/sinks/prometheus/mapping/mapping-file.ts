@@ -7,7 +7,7 @@
 // `observer_type`, top-level `buckets` and `quantiles` for the histogram and summary options.
 
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node, type Pair } from 'yaml';
 import { goDurationMs } from './go-duration.js';
 import { toJsRegExp } from './go-regexp.js';
 import {
@@ -70,8 +70,11 @@ export function parseMappingYaml(text: string, file: string): MappingConfig {
   return new Reader(file, lines).config(doc.contents);
 }
 
-/** One YAML map's entries by key, each with where it is, checked against the keys allowed there. */
-type Entries = Map<string, { node: Node | null; line: number }>;
+/**
+ * One YAML map's entries by key, each with where it is, checked against the keys allowed there.
+ * A key without a value (`ttl:`) is left out, as yaml.v2 leaves such a field at its zero value.
+ */
+type Entries = Map<string, { node: Node; line: number }>;
 
 class Reader {
   constructor(
@@ -85,15 +88,15 @@ class Reader {
     const defaults = this.defaults(top.get('defaults'));
     const mappingsAt = top.get('mappings');
     const mappings: Mapping[] = [];
-    if (mappingsAt !== undefined && mappingsAt.node !== null && !this.isNull(mappingsAt.node)) {
+    if (mappingsAt !== undefined) {
       if (!isSeq(mappingsAt.node)) this.fail(mappingsAt.line, 'mappings', 'expected a list of mappings');
       mappingsAt.node.items.forEach((item, i) => mappings.push(this.mapping(item as Node, `mappings[${i}]`, defaults)));
     }
     return { file: this.file, defaults, mappings };
   }
 
-  private defaults(at: { node: Node | null; line: number } | undefined): MappingDefaults {
-    if (at === undefined || at.node === null || this.isNull(at.node)) return NO_MAPPING_DEFAULTS;
+  private defaults(at: { node: Node; line: number } | undefined): MappingDefaults {
+    if (at === undefined) return NO_MAPPING_DEFAULTS;
     const e = this.entries(at.node, 'defaults', DEFAULTS_KEYS);
     const base = NO_MAPPING_DEFAULTS;
     const summary = this.summaryOptions(e, 'defaults', base.summary);
@@ -131,8 +134,9 @@ class Reader {
     }
     const labels: Array<[string, string]> = [];
     const labelsAt = e.get('labels');
-    if (labelsAt !== undefined && labelsAt.node !== null && !this.isNull(labelsAt.node)) {
-      const le = this.entries(labelsAt.node, `${path}.labels`, null);
+    if (labelsAt !== undefined) {
+      // A label without a value is an empty one, as yaml.v2 reads it into a string.
+      const le = this.entries(labelsAt.node, `${path}.labels`, null, true);
       for (const [label, { node: value, line: valueLine }] of le) {
         if (!LABEL_NAME.test(label)) {
           this.fail(valueLine, `${path}.labels.${label}`, 'invalid label name: two or more letters, digits and _, no leading digit');
@@ -181,7 +185,7 @@ class Reader {
     let maxAgeMs = 0;
     let ageBuckets = 0;
     const at = e.get('summary_options');
-    if (at !== undefined && at.node !== null && !this.isNull(at.node)) {
+    if (at !== undefined) {
       const s = this.entries(at.node, `${path}.summary_options`, SUMMARY_KEYS);
       const inner = this.objectives(s, `${path}.summary_options`, 'quantiles');
       if (inner !== null && quantiles !== null) {
@@ -204,7 +208,7 @@ class Reader {
   private histogramBuckets(e: Entries, path: string): number[] | null {
     let buckets = this.numberList(e, path, 'buckets');
     const at = e.get('histogram_options');
-    if (at !== undefined && at.node !== null && !this.isNull(at.node)) {
+    if (at !== undefined) {
       const h = this.entries(at.node, `${path}.histogram_options`, HISTOGRAM_KEYS);
       const inner = this.numberList(h, `${path}.histogram_options`, 'buckets');
       if (inner !== null && buckets !== null) {
@@ -227,7 +231,7 @@ class Reader {
 
   private objectives(e: Entries, path: string, key: string): Objective[] | null {
     const at = e.get(key);
-    if (at === undefined || at.node === null || this.isNull(at.node)) return null;
+    if (at === undefined) return null;
     if (!isSeq(at.node)) this.fail(at.line, `${path}.${key}`, 'expected a list of { quantile, error }');
     return at.node.items.map((item, i) => {
       const o = this.entries(item as Node, `${path}.${key}[${i}]`, ['quantile', 'error']);
@@ -266,26 +270,26 @@ class Reader {
 
   private string(e: Entries, path: string, key: string): string | null {
     const at = e.get(key);
-    if (at === undefined || at.node === null || this.isNull(at.node)) return null;
+    if (at === undefined) return null;
     return this.scalarText(at.node, at.line, `${path}.${key}`);
   }
 
   /** A scalar as text, as yaml.v2 decodes any scalar into a string field (`200` is "200"). */
-  private scalarText(node: Node | null, line: number, key: string): string {
-    if (node === null || this.isNull(node)) return '';
+  private scalarText(node: Node, line: number, key: string): string {
+    if (this.isNull(node)) return '';
     if (!isScalar(node)) this.fail(line, key, 'expected a single value');
     return typeof node.value === 'string' ? node.value : (node.source ?? String(node.value));
   }
 
   private bool(e: Entries, path: string, key: string): boolean | null {
     const at = e.get(key);
-    if (at === undefined || at.node === null || this.isNull(at.node)) return null;
+    if (at === undefined) return null;
     if (!isScalar(at.node) || typeof at.node.value !== 'boolean') this.fail(at.line, `${path}.${key}`, 'expected true or false');
     return at.node.value;
   }
 
-  private number(node: Node | null, line: number, key: string): number {
-    if (node === null || !isScalar(node) || typeof node.value !== 'number' || !Number.isFinite(node.value)) {
+  private number(node: Node, line: number, key: string): number {
+    if (!isScalar(node) || typeof node.value !== 'number' || !Number.isFinite(node.value)) {
       this.fail(line, key, 'expected a number');
     }
     return node.value;
@@ -301,14 +305,14 @@ class Reader {
 
   private numberList(e: Entries, path: string, key: string): number[] | null {
     const at = e.get(key);
-    if (at === undefined || at.node === null || this.isNull(at.node)) return null;
+    if (at === undefined) return null;
     if (!isSeq(at.node)) this.fail(at.line, `${path}.${key}`, 'expected a list of numbers');
     return at.node.items.map((item, i) => this.number(item as Node, this.lineOf(item as Node) || at.line, `${path}.${key}[${i}]`));
   }
 
   private duration(e: Entries, path: string, key: string): number | null {
     const at = e.get(key);
-    if (at === undefined || at.node === null || this.isNull(at.node)) return null;
+    if (at === undefined) return null;
     const ms = isScalar(at.node) ? goDurationMs(at.node.value) : null;
     if (ms === null) this.fail(at.line, `${path}.${key}`, 'expected a duration such as 30s, 5m or 1h');
     return ms;
@@ -316,8 +320,8 @@ class Reader {
 
   // Structure.
 
-  /** A map's entries; `known` null takes any key (labels). */
-  private entries(node: Node, path: string, known: readonly string[] | null): Entries {
+  /** A map's entries; `known` null takes any key (labels); `keepEmpty` keeps keys without a value. */
+  private entries(node: Node, path: string, known: readonly string[] | null, keepEmpty = false): Entries {
     if (!isMap(node)) this.fail(this.lineOf(node), path, 'expected a map of keys');
     const out: Entries = new Map();
     for (const pair of node.items as Array<Pair<Node, Node | null>>) {
@@ -326,7 +330,8 @@ class Reader {
       if (known !== null && !known.includes(key)) {
         this.fail(line, path === '' ? key : `${path}.${key}`, `unknown key (known: ${known.join(', ')})`);
       }
-      out.set(key, { node: pair.value, line });
+      const value = pair.value ?? new Scalar(null);
+      if (keepEmpty || !this.isNull(value)) out.set(key, { node: value, line });
     }
     return out;
   }

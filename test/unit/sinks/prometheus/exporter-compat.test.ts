@@ -2,38 +2,21 @@
 // conflicts, the series bound, the mapping config applied per new series, and the operational
 // series. Buckets are built the way the aggregator fills them.
 
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Bucket } from '../../../../src/aggregate/bucket.js';
-import { createDefaultSketch } from '../../../../src/aggregate/sketch.js';
-import { seriesKey } from '../../../../src/model/series-key.js';
-import { canonicalTags } from '../../../../src/protocol/tags.js';
-import { renderExposition } from '../../../../src/sinks/prometheus/exposition.js';
 import { parseMappingYaml } from '../../../../src/sinks/prometheus/mapping/mapping-file.js';
 import { exporterName } from '../../../../src/sinks/prometheus/names.js';
 import { renderOperationalSeries } from '../../../../src/sinks/prometheus/operational-series.js';
 import { parsePrometheusSpec } from '../../../../src/sinks/prometheus/prometheus-options.js';
-import { SeriesRegistry } from '../../../../src/sinks/prometheus/series-registry.js';
+import { key, registryHarness } from '../../../helpers/prometheus-registry.js';
 
-const key = (name: string, tags = '') => seriesKey(name, canonicalTags(tags));
-const newBucket = () => new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
 const MINUTE = 60_000;
 
+/** The registry of a sink at its defaults (statsd_exporter compat), plus `query` and a mapping file. */
 function setup(query = '', mappingYaml: string | null = null) {
-  const warnings: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as Record<string, unknown>) });
   const options = parsePrometheusSpec(`prometheus://127.0.0.1:9102${query}`);
   if (mappingYaml !== null) options.mapping = parseMappingYaml(mappingYaml, 'mapping.yml');
-  const registry = new SeriesRegistry(options, log);
-  const apply = (fill: (b: Bucket) => void, now = 0) => {
-    const bucket = newBucket();
-    fill(bucket);
-    for (const _ of registry.apply(bucket, now));
-    for (const _ of registry.expire(now));
-  };
-  const text = (now = 0) => [...renderExposition(registry, 'text', now)].join('');
-  const samples = (now = 0) => text(now).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-  return { registry, warnings, apply, text, samples };
+  const harness = registryHarness(options);
+  return { ...harness, text: (now = 0) => harness.text('text', now), samples: (now = 0) => harness.samples('text', now) };
 }
 
 describe("statsd_exporter's name escaping", () => {

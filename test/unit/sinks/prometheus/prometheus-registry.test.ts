@@ -1,38 +1,17 @@
 // The Prometheus sink's state and exposition: naming, label merging, cumulative values, ttl,
 // both formats. Buckets are built the way the aggregator fills them.
 
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Bucket } from '../../../../src/aggregate/bucket.js';
 import { createDefaultSketch } from '../../../../src/aggregate/sketch.js';
 import { Timer } from '../../../../src/aggregate/timer.js';
-import { seriesKey } from '../../../../src/model/series-key.js';
-import { canonicalTags } from '../../../../src/protocol/tags.js';
-import { negotiateFormat, renderExposition, type ExpositionFormat } from '../../../../src/sinks/prometheus/exposition.js';
+import { negotiateFormat, renderExposition } from '../../../../src/sinks/prometheus/exposition.js';
 import { escapeHelp, escapeLabelValue, labelName, metricName } from '../../../../src/sinks/prometheus/names.js';
 import { parsePrometheusSpec } from '../../../../src/sinks/prometheus/prometheus-options.js';
-import { SeriesRegistry } from '../../../../src/sinks/prometheus/series-registry.js';
 import { samplesAtOrBelow } from '../../../../src/sinks/prometheus/timer-buckets.js';
-
-const key = (name: string, tags = '') => seriesKey(name, canonicalTags(tags));
-const newBucket = () => new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
+import { key, registryHarness } from '../../../helpers/prometheus-registry.js';
 
 /** The registry of a sink in openmetrics compat (these tests) unless `spec` says otherwise. */
-function setup(spec = 'prometheus://127.0.0.1:9102?compat=openmetrics') {
-  const warnings: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as Record<string, unknown>) });
-  const registry = new SeriesRegistry(parsePrometheusSpec(spec), log);
-  const apply = (fill: (b: Bucket) => void, now = 0) => {
-    const bucket = newBucket();
-    fill(bucket);
-    for (const _ of registry.apply(bucket, now));
-  };
-  const text = (format: ExpositionFormat = 'text', now = 0) => [...renderExposition(registry, format, now)].join('');
-  /** The sample lines only (no comments), for compact assertions. */
-  const samples = (format: ExpositionFormat = 'text', now = 0) =>
-    text(format, now).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-  return { registry, warnings, apply, text, samples };
-}
+const setup = (spec = 'prometheus://127.0.0.1:9102?compat=openmetrics') => registryHarness(parsePrometheusSpec(spec));
 
 describe('Prometheus names', () => {
   it('turns dots and other invalid characters into _, and guards a leading digit', () => {

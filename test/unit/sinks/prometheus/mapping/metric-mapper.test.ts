@@ -1,6 +1,7 @@
 // The exporter's mapping language, case by case: the examples of its README (v0.23) and the
 // ordering rules of its mapper (pkg/mapper), plus the load-time checks with file, line and reason.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { goDurationMs } from '../../../../../src/sinks/prometheus/mapping/go-duration.js';
 import { expandGoTemplate, toJsRegExp } from '../../../../../src/sinks/prometheus/mapping/go-regexp.js';
@@ -27,22 +28,7 @@ function loadError(yaml: string): MappingError {
 
 describe('MetricMapper: the exporter README examples', () => {
   it('glob matching with $n and ${n} in labels', () => {
-    const mapper = mapperOf(`
-mappings:
-- match: "test.dispatcher.*.*.*"
-  name: "dispatcher_events_total"
-  labels:
-    processor: "$1"
-    action: "$2"
-    outcome: "$3"
-    job: "test_dispatcher"
-- match: "*.signup.*.*"
-  name: "signup_events_total"
-  labels:
-    provider: "$2"
-    outcome: "$3"
-    job: "\${1}_server"
-`);
+    const mapper = mapperOf(readFileSync(new URL('../../../../exporter/readme-mapping.yml', import.meta.url), 'utf8'));
     expect(mapped(mapper, 'test.dispatcher.FooProcessor.send.success')).toMatchObject({
       name: 'dispatcher_events_total',
       labels: { processor: 'FooProcessor', action: 'send', outcome: 'success', job: 'test_dispatcher' },
