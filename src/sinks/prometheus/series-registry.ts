@@ -92,6 +92,12 @@ const NOT_EXPOSED = null;
 
 /** Once-per-name warnings remembered at most; past it they may repeat. */
 const WARNED_LIMIT = 10_000;
+/**
+ * Dropped keys remembered at most: they are no series, so no ttl or max_series bounds them, and a
+ * `drop` mapping for a name carrying a request id would grow them forever. Past it they are
+ * forgotten, and mapped again when they come back.
+ */
+const NOT_EXPOSED_LIMIT = 100_000;
 
 export class SeriesRegistry {
   readonly families = new Map<string, Family>();
@@ -109,6 +115,7 @@ export class SeriesRegistry {
   /** Sample name → the family exposing it, to refuse a family whose samples would collide. */
   private readonly sampleOwners = new Map<string, Family>();
   private seriesTotal = 0;
+  private notExposedKeys = 0;
   private limit: SeriesLimit;
 
   constructor(
@@ -133,6 +140,7 @@ export class SeriesRegistry {
   setMapping(mapping: MappingConfig | null): void {
     this.naming = this.namingFor(mapping);
     this.known.clear();
+    this.notExposedKeys = 0;
   }
 
   isLive(series: Series, now: number): boolean {
@@ -270,7 +278,7 @@ export class SeriesRegistry {
       const found = this.findOrCreate(kind, key, now, flush, type, events);
       if (found === null) return null;
       if (found === NOT_EXPOSED) {
-        known.set(key, NOT_EXPOSED);
+        this.rememberNotExposed(known, key);
         return null;
       }
       known.set(key, (series = found));
@@ -338,6 +346,16 @@ export class SeriesRegistry {
         'one metric name sent with different tag names: every series is exposed with all of them, missing ones empty');
     }
     return series;
+  }
+
+  private rememberNotExposed(known: Map<string, Series | typeof NOT_EXPOSED>, key: string): void {
+    if (++this.notExposedKeys > NOT_EXPOSED_LIMIT) {
+      for (const table of this.known.values()) {
+        for (const [k, v] of table) if (v === NOT_EXPOSED) table.delete(k);
+      }
+      this.notExposedKeys = 1;
+    }
+    known.set(key, NOT_EXPOSED);
   }
 
   private newSeries(family: Family, plan: SeriesPlan, labelText: string, now: number, flush: number): Series {
