@@ -153,6 +153,21 @@ describeIfInstalled([PROMETHEUS], 'prometheus sink scraped by a real Prometheus'
     expect(server.stderr.match(/different tag names/g)).toHaveLength(2);
   }, 60_000);
 
+  it('keeps serving when tags collide with the labels Prometheus reserves (they crash statsd_exporter)', async () => {
+    const hs = hotShots(server.port!);
+    hs.timing('hostile.timer', 5, ['quantile:x', 'le:y', '__name__:z']);
+    hs.increment('hostile.counter', 1, 1, ['__name__:z']);
+    await closeHotShots(hs);
+    const at = `instance="127.0.0.1:${summaries}"`;
+    const found = await prometheus.waitFor(async () => {
+      const s = await prometheus.query(`hostile_timer_count{${at}}`);
+      return s.length === 1 && s[0];
+    });
+    expect(found.metric).toMatchObject({ exported_quantile: 'x', exported_le: 'y', exported___name__: 'z', __name__: 'hostile_timer_count' });
+    expect(only(await prometheus.query(`hostile_counter{${at},exported___name__="z"}`))).toBe(1);
+    expect((await prometheus.query('up')).map((s) => s.value)).toEqual([1, 1]);
+  }, 60_000);
+
   it('serves text that promtool accepts; OpenMetrics only from the openmetrics endpoint', async () => {
     const text = await (await fetch(`http://127.0.0.1:${summaries}/metrics`)).text();
     expect(text).toContain('# TYPE my_counter counter');
