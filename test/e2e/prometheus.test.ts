@@ -163,7 +163,9 @@ describeIfInstalled([PROMETHEUS], 'prometheus sink scraped by a real Prometheus'
       const s = await prometheus.query(`hostile_timer_count{${at}}`);
       return s.length === 1 && s[0];
     });
-    expect(found.metric).toMatchObject({ exported_quantile: 'x', exported_le: 'y', exported___name__: 'z', __name__: 'hostile_timer_count' });
+    expect(found.metric).toMatchObject({
+      exported_quantile: 'x', exported_le: 'y', exported___name__: 'z', __name__: 'hostile_timer_count',
+    });
     expect(only(await prometheus.query(`hostile_counter{${at},exported___name__="z"}`))).toBe(1);
     expect((await prometheus.query('up')).map((s) => s.value)).toEqual([1, 1]);
   }, 60_000);
