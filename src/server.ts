@@ -18,7 +18,7 @@ import { IngestPipeline } from './ingest/ingest-pipeline.js';
 import { addTotals, pipelineTotals, type IngestTotals } from './ingest/ingest-totals.js';
 import type { ListenerStatus } from './ingest/listeners.js';
 import type { Logger, LogFormat } from './log/logger.js';
-import { createSink, parseSinkSpec, type SinkSpec } from './sinks/registry.js';
+import { createSink, parseSinkSpec, reconfigureSink, sinkIdentity, type SinkSpec } from './sinks/registry.js';
 import type { BufferedTcpSender } from './sinks/delivery/buffered-tcp-sender.js';
 import { SharedSenders } from './sinks/delivery/shared-senders.js';
 import type { Sink } from './sinks/sink.js';
@@ -278,13 +278,21 @@ export class Server {
    */
   private sinksFor(config: ServerConfig): Sink[] {
     const running = [...this.specOf];
-    const context = { naming: () => this.config.naming, log: this.log, tcpSenders: this.tcpSenders };
+    const context = {
+      naming: () => this.config.naming,
+      log: this.log,
+      tcpSenders: this.tcpSenders,
+      // The first sinks are built before the flusher exists, and their endpoint may be scraped at once.
+      serverCounts: () => ((this.flusher as Flusher | undefined) === undefined ? {} : collectStats(this.statsSources()).counts),
+    };
     const sinks: Sink[] = [];
+    const kept: Array<[Sink, SinkSpec]> = [];
     try {
       for (const spec of sinkSpecs(config)) {
-        const key = JSON.stringify(spec);
+        const key = sinkIdentity(spec);
         const at = running.findIndex(([, runningKey]) => runningKey === key);
         const sink = at >= 0 ? running.splice(at, 1)[0][0] : createSink(spec, context);
+        if (at >= 0) kept.push([sink, spec]);
         this.specOf.set(sink, key);
         sinks.push(sink);
       }
@@ -294,6 +302,8 @@ export class Server {
       void Promise.all(built.map((s) => s.close())).catch(() => undefined);
       throw err;
     }
+    // Only once every sink could be built: a refused reload must leave the running ones as they were.
+    for (const [sink, spec] of kept) reconfigureSink(sink, spec);
     return sinks;
   }
 

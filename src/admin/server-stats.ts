@@ -47,6 +47,7 @@ export function collectStats(src: StatsSources): ServerStats {
     'parse_errors.total': src.totals.rejectsTotal,
     'ignored.events': src.totals.events,
     'ignored.service_checks': src.totals.serviceChecks,
+    'ignored.sample_rates': src.totals.sampleRatesIgnored,
     'forward.snapshots_merged': src.merged.snapshots,
     'forward.series_merged': src.merged.series,
     'forward.snapshots_refused': src.merged.rejected,

@@ -20,8 +20,8 @@ export class Aggregator implements SampleHandler {
     this.bucket.counter(key, value, sampleRate, keyId, keyGeneration);
   }
 
-  timer(key: string, value: number, sampleRate: number, keyId?: number, keyGeneration?: number): void {
-    this.bucket.timer(key, value, sampleRate, keyId, keyGeneration);
+  timer(key: string, value: number, sampleRate: number, keyId?: number, keyGeneration?: number, unitless?: boolean): void {
+    this.bucket.timer(key, value, sampleRate, keyId, keyGeneration, unitless);
   }
 
   gauge(key: string, value: number, isDelta: boolean, keyId?: number, keyGeneration?: number): void {

@@ -78,7 +78,7 @@ export class Bucket implements SampleHandler {
     c.add(value, sampleRate);
   }
 
-  timer(key: string, value: number, sampleRate: number, keyId = 0, keyGeneration = NO_GENERATION): void {
+  timer(key: string, value: number, sampleRate: number, keyId = 0, keyGeneration = NO_GENERATION, unitless = false): void {
     let t = this.timerIds.get(keyId, keyGeneration);
     if (t === undefined) {
       t = this.timers.get(key);
@@ -88,7 +88,7 @@ export class Bucket implements SampleHandler {
       }
       this.timerIds.set(keyId, keyGeneration, t);
     }
-    t.add(value, sampleRate);
+    t.add(value, sampleRate, unitless);
   }
 
   gauge(key: string, value: number, isDelta: boolean, keyId = 0, keyGeneration = NO_GENERATION): void {

@@ -44,12 +44,20 @@ export interface WarningLog {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
-/** Logs the samples a finished interval dropped at the series limit, if any; returns how many. */
-export function warnSeriesLimit(limit: SeriesLimit, log: WarningLog): number {
+/**
+ * Logs the samples a finished interval dropped at the series limit, if any; returns how many.
+ * `limitName` says which limit it was when it is not `[limits] max_series`.
+ */
+export function warnSeriesLimit(limit: SeriesLimit, log: WarningLog, limitName?: string): number {
   const { droppedSamples, maxSeries } = limit;
   if (droppedSamples > 0) {
     log.warn(
-      { droppedSamples, maxSeries, topPrefixes: Object.fromEntries(limit.topPrefixes()) },
+      {
+        droppedSamples,
+        maxSeries,
+        ...(limitName === undefined ? {} : { limit: limitName }),
+        topPrefixes: Object.fromEntries(limit.topPrefixes()),
+      },
       'series limit reached: samples of new series were dropped this interval',
     );
   }

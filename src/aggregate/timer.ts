@@ -21,6 +21,8 @@ export interface TimerState {
   sumSquares: number;
   min: number;
   max: number;
+  /** Some samples came as `h` or `d` (see Timer.unitless); absent for `ms` only. */
+  unitless?: true;
   /** The first `exactPoints` pairs of `points` are single samples; the rest are sketch centroids. */
   exactPoints: number;
   /** mean, weight, mean, weight, … */
@@ -37,6 +39,11 @@ export class Timer {
   sumSquares = 0;
   min = Infinity;
   max = -Infinity;
+  /**
+   * Some samples came as `h` or `d`, which carry no unit, rather than `ms`: statsd_exporter turns
+   * only `ms` into seconds, and the Prometheus sink does the same.
+   */
+  unitless = false;
   readonly bins: Uint32Array | null;
 
   /**
@@ -58,7 +65,8 @@ export class Timer {
     this.bins = histogram === null ? null : new Uint32Array(binCount);
   }
 
-  add(value: number, sampleRate: number): void {
+  add(value: number, sampleRate: number, unitless = false): void {
+    if (unitless) this.unitless = true;
     this.count = Math.trunc(this.count + 1 / sampleRate);
     this.samples++;
     this.sum += value;
@@ -126,6 +134,7 @@ export class Timer {
     for (let i = 0; i < this.exactCount; i++) points.push(this.exact === null ? this.single : this.exact[i], 1);
     return {
       count: this.count, samples: this.samples, sum: this.sum, sumSquares: this.sumSquares, min: this.min, max: this.max,
+      ...(this.unitless ? { unitless: true as const } : {}),
       exactPoints: this.exactCount,
       points: this.sketch === null ? points : points.concat(this.sketch.centroids()),
       bins: this.bins === null ? null : Array.from(this.bins),
@@ -140,6 +149,7 @@ export class Timer {
     this.sumSquares += p.sumSquares;
     this.min = Math.min(this.min, p.min);
     this.max = Math.max(this.max, p.max);
+    if (p.unitless === true) this.unitless = true;
     if (this.bins !== null && p.bins !== null && p.bins.length === this.bins.length) {
       for (let i = 0; i < this.bins.length; i++) this.bins[i] += p.bins[i];
     }

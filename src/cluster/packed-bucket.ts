@@ -7,7 +7,7 @@
 //   counter: sum, count
 //   gauge:   value, updatedAt, deltasOnly (0/1)
 //   set:     (none: its state is in `sets`, which are few)
-//   timer:   count, samples, sum, sumSquares, min, max, exactPoints, P, P points, B (-1: no bins), B bins
+//   timer:   count, samples, sum, sumSquares, min, max, unitless (0/1), exactPoints, P, P points, B (-1: no bins), B bins
 //   kv:      N, N values
 
 import { TABLES, type Bucket, type StateOf, type Table } from '../aggregate/bucket.js';
@@ -65,7 +65,7 @@ function packState(table: Table, state: StateOf[Table], numbers: Float64Builder,
       return;
     case 'timers': {
       const t = state as StateOf['timers'];
-      numbers.push(t.count, t.samples, t.sum, t.sumSquares, t.min, t.max, t.exactPoints, t.points.length);
+      numbers.push(t.count, t.samples, t.sum, t.sumSquares, t.min, t.max, t.unitless === true ? 1 : 0, t.exactPoints, t.points.length);
       numbers.pushAll(t.points);
       numbers.push(t.bins === null ? -1 : t.bins.length);
       if (t.bins !== null) numbers.pushAll(t.bins);
@@ -121,12 +121,13 @@ export function mergePacked(bucket: Bucket, part: PackedPart): void {
   }
   for (let s = 0; s < sizes[2]; s++) bucket.mergeState('sets', nextKey(), sets[s]);
   for (let s = 0; s < sizes[3]; s++) {
-    const pointCount = n[i + 7];
-    const pointsAt = i + 8;
+    const pointCount = n[i + 8];
+    const pointsAt = i + 9;
     const binCount = n[pointsAt + pointCount];
     const binsAt = pointsAt + pointCount + 1;
     bucket.mergeState('timers', nextKey(), {
-      count: n[i], samples: n[i + 1], sum: n[i + 2], sumSquares: n[i + 3], min: n[i + 4], max: n[i + 5], exactPoints: n[i + 6],
+      count: n[i], samples: n[i + 1], sum: n[i + 2], sumSquares: n[i + 3], min: n[i + 4], max: n[i + 5],
+      ...(n[i + 6] === 1 ? { unitless: true } : {}), exactPoints: n[i + 7],
       points: n.subarray(pointsAt, pointsAt + pointCount),
       bins: binCount < 0 ? null : n.subarray(binsAt, binsAt + binCount),
     });

@@ -33,6 +33,7 @@ export function defaultConfig(): ServerConfig {
     },
     inputCounter: null,
     nameTagFormats: [],
+    unusedSampleRate: 'ignore',
     pidFile: null,
     logLevel: 'info',
     logFormat: 'auto',

@@ -3,7 +3,7 @@
 // line (where known) and reason.
 
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { binCount, type HistogramConfig } from '../aggregate/histogram.js';
 import { ConfigError } from './config-error.js';
@@ -30,8 +30,11 @@ export function loadConfigFile(file: string): ServerConfig {
   } catch (err) {
     throw new ConfigError(file, '', `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const tables = INI_EXTENSIONS.has(extname(file).toLowerCase()) ? parseIni(text, file) : readToml(text, file);
-  return configFromTables(tables, file);
+  const ini = INI_EXTENSIONS.has(extname(file).toLowerCase());
+  const config = configFromTables(ini ? parseIni(text, file) : readToml(text, file), file);
+  // An INI file asks for statsite's behaviour, which drops such lines.
+  if (ini) config.unusedSampleRate = 'reject';
+  return config;
 }
 
 function readToml(text: string, file: string): Tables {
@@ -146,6 +149,11 @@ const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
       }
       c.nameTagFormats = formats as NameTagFormat[];
     },
+    unused_sample_rate: (c, o) => {
+      const choice = asString(o);
+      if (choice !== 'ignore' && choice !== 'reject') fail(o, `must be "ignore" or "reject", got "${choice}"`);
+      c.unusedSampleRate = choice;
+    },
   },
   log: {
     level: (c, o) => { c.logLevel = parseLogLevel(o); },
@@ -213,7 +221,9 @@ function readSink(tables: Tables, table: string, file: string, opt: (t: string, 
     stdout: ['type'],
     stream: ['type', 'command'],
     graphite: ['type', 'host', 'port', 'destinations', 'prefix', 'routing', 'buffer_lines', 'timeout', 'spool_dir', 'spool_max_bytes'],
-    prometheus: ['type', 'host', 'port', 'path', 'quantiles', 'ttl', 'timer_unit', 'histogram_buckets'],
+    prometheus: [
+      'type', 'host', 'port', 'path', 'compat', 'mapping_config', 'max_series', 'quantiles', 'ttl', 'timer_unit', 'histogram_buckets',
+    ],
     http: ['type', 'url', 'headers', 'timeout', 'buffer_series', 'spool_dir', 'spool_max_bytes'],
     remote_write: [
       'type', 'url', 'headers', 'timeout', 'buffer_series', 'spool_dir', 'spool_max_bytes',
@@ -259,6 +269,10 @@ function prometheusSpec(entry: Tables[string], table: string, file: string, opt:
   const port = 'port' in entry ? asInteger(opt(table, 'port'), 1, 65535) : 9102;
   const query = new URLSearchParams();
   if ('path' in entry) query.set('path', asString(opt(table, 'path')));
+  if ('compat' in entry) query.set('compat', asString(opt(table, 'compat')));
+  // A relative path is read from the config file's directory, wherever the server was started.
+  if ('mapping_config' in entry) query.set('mapping_config', resolve(dirname(file), asString(opt(table, 'mapping_config'))));
+  if ('max_series' in entry) query.set('max_series', String(asInteger(opt(table, 'max_series'), 0, 1e9)));
   seriesQuery(entry, table, opt, query);
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   return checkedSpec(`prometheus://${address}${query.size > 0 ? `?${query}` : ''}`, table, file);

@@ -3,6 +3,7 @@
 import type { HistogramConfig } from '../aggregate/histogram.js';
 import type { NamingConfig } from '../naming/naming-config.js';
 import type { NameTagFormat } from '../protocol/name-tags.js';
+import type { UnusedSampleRate } from '../protocol/parser.js';
 
 /** Bounds that keep a hostile or broken client from taking the server down. */
 export interface Limits {
@@ -38,6 +39,8 @@ export interface ServerConfig {
   inputCounter: string | null;
   /** Tag syntaxes embedded in names to recognise (influxdb, librato, signalfx); DogStatsD `|#` always. */
   nameTagFormats: NameTagFormat[];
+  /** A `|@rate` on a gauge, set or kv: ignored (counted) or the line rejected, as statsite does. */
+  unusedSampleRate: UnusedSampleRate;
   pidFile: string | null;
   logLevel: string;
   /** auto, json, journald or pretty (see src/log/logger.ts). */

@@ -30,7 +30,12 @@ export function aggregatorSettings(config: ServerConfig, partial = false): Aggre
 }
 
 function parserOptions(config: ServerConfig): ParserOptions {
-  return { inputCounter: config.inputCounter ?? undefined, nameTagFormats: config.nameTagFormats, maxKeyBytes: config.limits.maxKeyBytes };
+  return {
+    inputCounter: config.inputCounter ?? undefined,
+    nameTagFormats: config.nameTagFormats,
+    maxKeyBytes: config.limits.maxKeyBytes,
+    unusedSampleRate: config.unusedSampleRate,
+  };
 }
 
 export class IngestPipeline {

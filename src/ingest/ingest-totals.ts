@@ -10,6 +10,8 @@ export interface IngestTotals {
   rejects: Record<string, number>;
   events: number;
   serviceChecks: number;
+  /** Accepted lines whose sample rate was ignored (a gauge, set or kv with `|@rate`). */
+  sampleRatesIgnored: number;
   /** Samples dropped by the series limit. */
   seriesLimitDrops: number;
 }
@@ -21,6 +23,7 @@ export function pipelineTotals(pipeline: IngestPipeline, seriesLimitDrops: numbe
     rejects: Object.fromEntries(pipeline.rejects.byReason),
     events: pipeline.parser.events,
     serviceChecks: pipeline.parser.serviceChecks,
+    sampleRatesIgnored: pipeline.parser.ignoredSampleRates,
     seriesLimitDrops,
   };
 }
@@ -33,6 +36,7 @@ export function addTotals(into: IngestTotals, more: IngestTotals): IngestTotals 
   into.rejectsTotal += more.rejectsTotal;
   into.events += more.events;
   into.serviceChecks += more.serviceChecks;
+  into.sampleRatesIgnored += more.sampleRatesIgnored;
   into.seriesLimitDrops += more.seriesLimitDrops;
   return into;
 }

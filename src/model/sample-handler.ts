@@ -12,7 +12,8 @@
 export interface SampleHandler {
   /** `value` is already divided by the sample rate; `sampleRate` is kept for count bookkeeping. */
   counter(key: string, value: number, sampleRate: number, keyId?: number, keyGeneration?: number): void;
-  timer(key: string, value: number, sampleRate: number, keyId?: number, keyGeneration?: number): void;
+  /** `unitless`: the sample came as `h` or `d` rather than `ms` (the Prometheus sink scales only `ms`). */
+  timer(key: string, value: number, sampleRate: number, keyId?: number, keyGeneration?: number, unitless?: boolean): void;
   gauge(key: string, value: number, isDelta: boolean, keyId?: number, keyGeneration?: number): void;
   /** `member` as the bytes that arrived (statsite hashes those, valid UTF-8 or not), or as text. */
   set(key: string, member: Uint8Array | string, keyId?: number, keyGeneration?: number): void;

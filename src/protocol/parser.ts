@@ -40,6 +40,8 @@ const CH_V = 0x76;
 
 const COUNTER = 0;
 const TIMER = 1;
+/** `h` and `d`: aggregated as timers, but their values have no unit (`ms` ones are milliseconds). */
+const UNITLESS_TIMER = 5;
 const GAUGE = 2;
 const SET = 3;
 const KV = 4;
@@ -52,7 +54,7 @@ function typeAt(buf: Buffer, start: number, end: number): number {
     if (a === CH_C) return COUNTER;
     if (a === CH_G) return GAUGE;
     if (a === CH_S) return SET;
-    if (a === CH_H || a === CH_D) return TIMER;
+    if (a === CH_H || a === CH_D) return UNITLESS_TIMER;
   } else if (len === 2) {
     const b = buf[start + 1];
     if (a === CH_M && b === CH_S) return TIMER;
@@ -82,7 +84,15 @@ export interface ParserOptions {
   nameTagFormats?: readonly NameTagFormat[];
   /** Longer names, or names and tags together, are rejected as key_too_long. */
   maxKeyBytes?: number;
+  /**
+   * A `|@rate` on a gauge, set or kv line: `ignore` keeps the line and counts it in
+   * `ignoredSampleRates` (python statsd and statsd-instrument send one on every type); `reject`
+   * drops the line as statsite does. Default ignore.
+   */
+  unusedSampleRate?: UnusedSampleRate;
 }
+
+export type UnusedSampleRate = 'ignore' | 'reject';
 
 export class LineParser {
   // Scratch space for one line's entries, reused across lines so parsing allocates nothing.
@@ -121,6 +131,8 @@ export class LineParser {
   /** DogStatsD events (`_e{…}`) and service checks (`_sc|…`): recognised, counted, not metrics. */
   events = 0;
   serviceChecks = 0;
+  /** Accepted lines whose `|@rate` was ignored (gauges, sets, kv under unusedSampleRate ignore). */
+  ignoredSampleRates = 0;
 
   /** Parses every line in buf[start, end); returns how many lines were accepted. */
   parse(buf: Buffer, start = 0, end = buf.length): number {
@@ -171,6 +183,7 @@ export class LineParser {
 
     let entries = 0;
     let valueCount = 0;
+    let unusedRate = false;
     let pos = colon + 1;
     for (;;) {
       const bar = indexOf1(buf, BAR, pos, end);
@@ -191,7 +204,10 @@ export class LineParser {
           p = indexOf2(buf, BAR, COLON, o + 1, end);
           const parsed = parseNumber(buf, o + 1, p);
           if (Number.isNaN(parsed)) return 'bad_sample_rate';
-          if (kind !== COUNTER && kind !== TIMER) return 'sample_rate_not_allowed';
+          if (kind !== COUNTER && kind !== TIMER && kind !== UNITLESS_TIMER) {
+            if (this._options.unusedSampleRate === 'reject') return 'sample_rate_not_allowed';
+            unusedRate = true;
+          }
           // statsite: a rate outside (0, 1] is ignored, the sample counts once.
           rate = parsed > 0 && parsed <= 1 ? parsed : 1;
         } else if (buf[o] === HASH) {
@@ -240,6 +256,7 @@ export class LineParser {
       break;
     }
 
+    if (unusedRate) this.ignoredSampleRates++;
     this.emit(buf, start, colon, nameHash, entries);
     return null;
   }
@@ -275,6 +292,7 @@ export class LineParser {
         const value = this.values[i];
         if (kind === COUNTER) handler.counter(key, value * (1 / rate), rate, id, generation); // statsite's rounding
         else if (kind === TIMER) handler.timer(key, value, rate, id, generation);
+        else if (kind === UNITLESS_TIMER) handler.timer(key, value, rate, id, generation, true);
         else if (kind === GAUGE) handler.gauge(key, value, this.valueIsDelta[i] === 1, id, generation);
         else handler.kv(key, value, id, generation);
         this.countInput();

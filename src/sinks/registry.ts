@@ -11,6 +11,7 @@ import { ForwardSink } from './forward/forward-sink.js';
 import { parseGraphiteSpec, type GraphiteOptions } from './graphite/graphite-options.js';
 import { GraphiteSink } from './graphite/graphite-sink.js';
 import { HttpSink } from './http/http-sink.js';
+import type { ServerCounts } from './prometheus/operational-series.js';
 import { parsePrometheusSpec, type PrometheusOptions } from './prometheus/prometheus-options.js';
 import { PrometheusSink } from './prometheus/prometheus-sink.js';
 import { parseRemoteWriteSpec, REMOTE_WRITE_PREFIX, type RemoteWriteOptions } from './remote-write/remote-write-options.js';
@@ -25,6 +26,8 @@ export interface SinkContext {
   log: Logger;
   /** The process's TCP senders, shared by sinks with the same destination and queue (see shared-senders.ts). */
   tcpSenders: SharedSenders<BufferedTcpSender>;
+  /** The server's cumulative `/stats` counts, for sinks that expose them (the Prometheus sink's operational series). */
+  serverCounts?: ServerCounts;
 }
 
 interface SinkEntry<O> {
@@ -34,6 +37,10 @@ interface SinkEntry<O> {
   /** Throws with a readable reason for a spec it cannot use. */
   parse(spec: string): O;
   build(options: O, context: SinkContext): Sink;
+  /** What must stay the same for a reload to keep a running sink (default: all the options). */
+  identity?(options: O): unknown;
+  /** Hands a kept sink its new options, which differ only outside its identity. */
+  reconfigure?(sink: Sink, options: O): void;
 }
 
 function streamCommand(spec: string): string {
@@ -62,10 +69,13 @@ const SINKS = {
     build: (options, { naming, log, tcpSenders }) => new GraphiteSink(options, naming, log, tcpSenders),
   } satisfies SinkEntry<GraphiteOptions>,
   prometheus: {
-    usage: 'prometheus://HOST:PORT',
+    usage: 'prometheus://HOST:PORT[?mapping_config=FILE&compat=statsd_exporter|openmetrics]',
     matches: (spec) => spec.startsWith('prometheus://'),
     parse: parsePrometheusSpec,
-    build: (options, { log }) => new PrometheusSink(options, log),
+    build: (options, { log, serverCounts }) => new PrometheusSink(options, log, serverCounts),
+    // A changed mapping file is applied to the running sink, which keeps its series.
+    identity: (options) => ({ ...options, mapping: options.mapping?.file ?? null }),
+    reconfigure: (sink, options) => (sink as PrometheusSink).reconfigure(options),
   } satisfies SinkEntry<PrometheusOptions>,
   http: {
     usage: 'http[s]://URL',
@@ -103,6 +113,17 @@ export function parseSinkSpec(spec: string): SinkSpec {
     if (entry.matches(spec)) return { type, options: entry.parse(spec) } as SinkSpec;
   }
   throw new Error(`unknown sink "${spec}" (supported: ${SINK_SPECS.join(', ')})`);
+}
+
+/** Two specs with the same identity are one sink across a reload (see reconfigureSink). */
+export function sinkIdentity(spec: SinkSpec): string {
+  const entry = SINKS[spec.type] as SinkEntry<unknown>;
+  return JSON.stringify({ type: spec.type, options: entry.identity?.(spec.options) ?? spec.options });
+}
+
+/** Gives a sink kept across a reload the options of the new spec. */
+export function reconfigureSink(sink: Sink, spec: SinkSpec): void {
+  (SINKS[spec.type] as SinkEntry<unknown>).reconfigure?.(sink, spec.options);
 }
 
 export function createSink(spec: SinkSpec, context: SinkContext): Sink {

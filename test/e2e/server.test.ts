@@ -123,6 +123,25 @@ describe.concurrent.each(['udp', 'tcp'] as const)('over %s', (proto) => {
     ctx.expect(valuesOf(flushes, 'gauges.g')).toEqual(['12.000000']);
   });
 
+  it('keeps gauges, sets and kv sent with a sample rate, counted; rejects them with unused_sample_rate = "reject"', async (ctx) => {
+    const admin = await freePort();
+    const server = await start(ctx, [...FAST, '--admin', `127.0.0.1:${admin}`]);
+    await send(proto, server.port!, 'g:3|g|@0.5\ns:x|s|@0.5\nk:7|kv|@0.1\n');
+    await waitForStats(admin, (s) => s['ignored.sample_rates'] === 3 && s['parse_errors.total'] === 0);
+    const flushes = await collect(server, ['gauges.g', 'sets.s', 'kv.k']);
+    const values = ['gauges.g', 'sets.s', 'kv.k'].map((k) => valuesOf(flushes, k));
+    ctx.expect(values).toEqual([['3.000000'], ['1'], ['7.000000']]);
+
+    const dir = tempDir(ctx);
+    const toml = '[statsite]\nflush_interval = 1\n[protocol]\nunused_sample_rate = "reject"\n[[sinks]]\ntype = "stdout"\n';
+    writeFileSync(join(dir, 'reject.toml'), toml);
+    const strictAdmin = await freePort();
+    const strict = await start(ctx, ['--config', join(dir, 'reject.toml'), '--admin', `127.0.0.1:${strictAdmin}`]);
+    await send(proto, strict.port!, 'g:3|g|@0.5\nok:1|c\n');
+    await waitForStats(strictAdmin, (s) => s['parse_errors.sample_rate_not_allowed'] === 1 && s['ignored.sample_rates'] === 0);
+    ctx.expect(allKeys(await collect(strict, ['counts.ok'])).filter((k) => k.includes('gauges.g'))).toEqual([]);
+  });
+
   it('drops a malformed line, keeps its neighbours and logs the rejection', async (ctx) => {
     const server = await start(ctx);
     const mark = server.stderr.length;

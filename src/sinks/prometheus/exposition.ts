@@ -1,7 +1,9 @@
 // The registry as Prometheus text exposition format 0.0.4, or OpenMetrics 1.0 when the scraper
-// asks for it. The two differ where it matters here:
-// - a counter's samples are `NAME_total` in both, so a Prometheus gets the same series whichever
-//   format it negotiates; OpenMetrics names the family `NAME`, 0.0.4 `NAME_total`;
+// asks for it (compat openmetrics only: OpenMetrics would force `_total` on the counters
+// statsd_exporter exposes without it). The two differ where it matters here:
+// - in openmetrics compat a counter's samples are `NAME_total` in both, so a Prometheus gets the
+//   same series whichever format it negotiates; OpenMetrics names the family `NAME`, 0.0.4
+//   `NAME_total`;
 // - OpenMetrics ends with `# EOF`, escapes `"` in HELP and writes integral `le`/`quantile`
 //   label values as `1.0`.
 // HELP and TYPE come once per family, before its first live series.
@@ -40,9 +42,12 @@ const TYPES: Record<FamilyKind, string> = { counter: 'counter', gauge: 'gauge', 
 
 /**
  * The exposition in chunks of about SERIES_PER_SLICE series, so the caller can let the event
- * loop run between them. Series past their ttl are left out.
+ * loop run between them. Series past their ttl are left out; `trailer` (families of their own)
+ * comes last.
  */
-export function* renderExposition(registry: SeriesRegistry, format: ExpositionFormat, now: number): Generator<string, void, void> {
+export function* renderExposition(
+  registry: SeriesRegistry, format: ExpositionFormat, now: number, trailer = '',
+): Generator<string, void, void> {
   const writer = new FamilyWriter(registry, format === 'openmetrics');
   let out = '';
   let n = 0;
@@ -53,13 +58,14 @@ export function* renderExposition(registry: SeriesRegistry, format: ExpositionFo
       if (!registry.isLive(series, now)) continue;
       if (first) out += writer.header(family);
       first = false;
-      out += writer.samples(family, series, union === null ? series.labelText : labelsOver(series, union));
+      out += writer.samples(family, series, now, union === null ? series.labelText : labelsOver(series, union));
       if (++n % SERIES_PER_SLICE === 0) {
         yield out;
         out = '';
       }
     }
   }
+  out += trailer;
   if (format === 'openmetrics') out += '# EOF\n';
   yield out;
 }
@@ -72,33 +78,16 @@ class FamilyWriter {
 
   header(family: Family): string {
     // In 0.0.4 a family is named after its samples; OpenMetrics names a counter without `_total`.
-    const name = family.kind === 'counter' && !this.om ? family.name + '_total' : family.name;
-    return `# HELP ${name} ${escapeHelp(this.help(family), this.om)}\n# TYPE ${name} ${TYPES[family.kind]}\n`;
+    const name = family.kind === 'counter' && !this.om ? family.name + family.counterSuffix : family.name;
+    return `# HELP ${name} ${escapeHelp(family.help, this.om)}\n# TYPE ${name} ${TYPES[family.kind]}\n`;
   }
 
-  samples(family: Family, series: Series, labels: string): string {
+  samples(family: Family, series: Series, now: number, labels: string): string {
     let out = '';
-    seriesSamples(this.registry, family, series, (name, label, bound, value) => {
+    seriesSamples(this.registry, family, series, now, (name, label, bound, value) => {
       out += sample(name, label === null ? labels : withLabel(labels, label, this.number(bound)), value);
     });
     return out;
-  }
-
-  private help(family: Family): string {
-    const source = family.source;
-    switch (family.kind) {
-      case 'counter':
-        return `StatsD counter ${source}`;
-      case 'gauge':
-        return `StatsD gauge ${source}`;
-      case 'set':
-        return `StatsD set ${source}: distinct members in the last flush interval`;
-      default: {
-        const unit = this.registry.options.timerUnit === 'seconds' ? ', in seconds' : '';
-        const quantiles = family.kind === 'summary' ? '; quantiles over the last flush interval' : '';
-        return `StatsD timer ${source}${unit}${quantiles}`;
-      }
-    }
   }
 
   /** A `le` or `quantile` value; OpenMetrics wants integral ones as `1.0`. */

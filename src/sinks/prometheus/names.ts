@@ -17,8 +17,32 @@ export function metricName(name: string): string {
 }
 
 export function labelName(tag: string): string {
-  const name = metricName(tag);
+  return guardLabel(metricName(tag));
+}
+
+/**
+ * A valid label name clear of the ones Prometheus reserves (`__…`) and this sink writes itself
+ * (`quantile`, `le`): statsd_exporter passes those through, which crashes it or fails its scrape.
+ */
+export function guardLabel(name: string): string {
   return name.startsWith('__') || OWN_LABELS.has(name) ? 'exported_' + name : name;
+}
+
+/**
+ * statsd_exporter's EscapeMetricName, for metric and label names alike: each character (code
+ * point) outside [a-zA-Z0-9_] becomes one '_', except that the second '-' of '--' is dropped
+ * (`a--b` → `a_b`), and a leading digit gets a '_' in front.
+ */
+export function exporterName(name: string): string {
+  if (name === '') return '';
+  let out = name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57 ? '_' : '';
+  let previous = '';
+  for (const c of name) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === '_') out += c;
+    else if (!(c === '-' && previous === '-')) out += '_';
+    previous = c;
+  }
+  return out;
 }
 
 /** `name` plus `suffix`, unless it already ends with it (`latency_seconds` stays as it is). */

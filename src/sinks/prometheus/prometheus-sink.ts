@@ -1,14 +1,17 @@
 // `prometheus://HOST:PORT`: a scrape endpoint instead of a push. Each flush is added into the
-// registry (cumulative counters, per-interval quantiles, ttl); scrapes read the registry.
-// Flushes are applied one after the other, in slices, so neither ingest nor scrapes wait long.
+// registry (cumulative counters, quantiles, ttl); scrapes read the registry. Flushes are applied
+// one after the other, in slices, so neither ingest nor scrapes wait long. In statsd_exporter
+// compat the endpoint serves text format 0.0.4 only, with the exporter's operational series.
 
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { Logger } from '../../log/logger.js';
 import { SerialQueue } from '../delivery/serial-queue.js';
 import type { Sink, SinkCounters } from '../sink.js';
 import { renderExposition } from './exposition.js';
+import { renderOperationalSeries, type ServerCounts } from './operational-series.js';
 import type { PrometheusOptions } from './prometheus-options.js';
 import { ScrapeEndpoint } from './scrape-endpoint.js';
+import type { FamilyKind } from './series-plan.js';
 import { SeriesRegistry } from './series-registry.js';
 
 export class PrometheusSink implements Sink {
@@ -17,16 +20,23 @@ export class PrometheusSink implements Sink {
   private readonly endpoint: ScrapeEndpoint;
   private readonly queue = new SerialQueue();
 
-  constructor(options: PrometheusOptions, log: Logger) {
+  constructor(options: PrometheusOptions, log: Logger, serverCounts: ServerCounts = () => ({})) {
     this.registry = new SeriesRegistry(options, log);
+    const exporter = options.compat === 'statsd_exporter';
     this.endpoint = new ScrapeEndpoint(
       options.host,
       options.port,
       options.path,
-      (format) => renderExposition(this.registry, format, Date.now()),
+      (format) => renderExposition(this.registry, format, Date.now(), exporter ? this.operationalSeries(serverCounts()) : ''),
       log,
+      !exporter,
     );
     this.name = `prometheus://${this.endpoint.address}`;
+  }
+
+  /** A reload with the same options but a changed mapping file keeps the sink and its series. */
+  reconfigure(options: PrometheusOptions): void {
+    this.registry.setMapping(options.mapping);
   }
 
   flush(bucket: Bucket, _timestamp: number, signal?: AbortSignal): Promise<void> {
@@ -46,6 +56,12 @@ export class PrometheusSink implements Sink {
       droppedLines: this.registry.rejectedUpdates,
       bufferedLines: this.registry.seriesCount(),
     };
+  }
+
+  private operationalSeries(server: Readonly<Record<string, number>>): string {
+    const byKind: Record<FamilyKind, number> = { counter: 0, gauge: 0, set: 0, summary: 0, histogram: 0 };
+    for (const family of this.registry.families.values()) byKind[family.kind]++;
+    return renderOperationalSeries(this.registry.counts, byKind, this.registry.loadedMappings, server);
   }
 
   async close(): Promise<void> {

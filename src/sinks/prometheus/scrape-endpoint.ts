@@ -32,6 +32,8 @@ export class ScrapeEndpoint {
     private readonly path: string,
     private readonly render: RenderExposition,
     private readonly log: Logger,
+    /** Whether OpenMetrics may be negotiated; else every scrape gets text format 0.0.4. */
+    private readonly openMetrics = true,
   ) {
     this.server = createServer((req, res) => this.answer(req, res));
     this.server.on('listening', () => {
@@ -80,7 +82,7 @@ export class ScrapeEndpoint {
       return void res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found; metrics are at ${this.path}\n`);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
-    const format = negotiateFormat(req.headers.accept);
+    const format = this.openMetrics ? negotiateFormat(req.headers.accept) : 'text';
     const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
     res.writeHead(200, {
       'content-type': CONTENT_TYPES[format],

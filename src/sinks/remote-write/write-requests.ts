@@ -27,7 +27,7 @@ export function* renderWriteRequests(
   for (const family of registry.families.values()) {
     for (const series of family.series.values()) {
       if (!registry.isLive(series, now)) continue;
-      seriesSamples(registry, family, series, (name, label, bound, value) => {
+      seriesSamples(registry, family, series, now, (name, label, bound, value) => {
         batch.push({ labels: labelsOf(name, series.labels, label, bound), samples: [{ value, timestamp: timestampMs }] });
       });
       if (batch.length >= SERIES_PER_REQUEST) {

@@ -14,7 +14,7 @@ function filled(): Bucket {
   for (let i = 0; i < 10; i++) b.counter(`c${i}\nenv:prod`, i, 0.5);
   for (let i = 0; i < 1000; i++) b.timer('big', i % 97, 1); // past the exact samples: digest centroids too
   b.timer('small', 5, 1);
-  b.timer('h.latency', 42, 1);
+  b.timer('h.latency', 42, 1, 0, 0, true);
   b.gauge('g', 3, false);
   b.gauge('d', -2, true);
   b.set('s', 'a');
@@ -34,6 +34,8 @@ describe('packBucket / mergePacked', () => {
     expect(toSnapshot(merged, 'x', 1, 10)).toEqual(toSnapshot(original, 'x', 1, 10));
     expect(merged.timers.get('big')!.quantile(0.5)).toBeCloseTo(original.timers.get('big')!.quantile(0.5), 6);
     expect(Array.from(merged.timers.get('h.latency')!.bins!)).toEqual(Array.from(original.timers.get('h.latency')!.bins!));
+    // An `h`/`d` timer stays unitless (the Prometheus sink does not scale it), an `ms` one does not become so.
+    expect([merged.timers.get('h.latency')!.unitless, merged.timers.get('small')!.unitless]).toEqual([true, false]);
   });
 
   it('adds into series the target already has', () => {

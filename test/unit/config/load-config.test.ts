@@ -44,6 +44,14 @@ describe('loadConfigFile', () => {
     ]);
   });
 
+  it('ignores sample rates on gauges, sets and kv by default, and rejects them for a statsite INI file', () => {
+    expect(loadConfigFile(file('r.toml', '[statsite]\nport = 1\n')).unusedSampleRate).toBe('ignore');
+    expect(loadConfigFile(file('r.ini', '[statsite]\nport = 1\n')).unusedSampleRate).toBe('reject');
+    expect(loadConfigFile(file('r2.toml', '[protocol]\nunused_sample_rate = "reject"\n')).unusedSampleRate).toBe('reject');
+    const e = errorOf(file('r3.toml', '[protocol]\nunused_sample_rate = "drop"\n'));
+    expect([e.key, e.reason]).toEqual(['protocol.unused_sample_rate', 'must be "ignore" or "reject", got "drop"']);
+  });
+
   it('names the file, key and reason of a bad option', () => {
     const e = errorOf(file('b.toml', '[statsite]\nflush_interval = "soon"\n'));
     expect(e.message).toContain('b.toml');

@@ -3,21 +3,23 @@ import { LineParser } from '../../../src/protocol/parser.js';
 import { RejectCounter } from '../../../src/protocol/rejects.js';
 import type { SampleHandler } from '../../../src/model/sample-handler.js';
 import type { NameTagFormat } from '../../../src/protocol/name-tags.js';
+import type { ParserOptions } from '../../../src/protocol/parser.js';
 
 type Call = [string, string, ...unknown[]];
 
-function parse(text: string, inputCounter?: string) {
+function parse(text: string, inputCounter?: string, options: ParserOptions = {}) {
   const calls: Call[] = [];
   const handler: SampleHandler = {
     counter: (k, v, r) => calls.push(['c', k, v, r]),
-    timer: (k, v, r) => calls.push(['ms', k, v, r]),
+    timer: (k, v, r, _id, _generation, unitless) => calls.push([unitless === true ? 'h' : 'ms', k, v, r]),
     gauge: (k, v, d) => calls.push(['g', k, v, d]),
     set: (k, m) => calls.push(['s', k, typeof m === 'string' ? m : Buffer.from(m).toString('latin1')]),
     kv: (k, v) => calls.push(['kv', k, v]),
   };
   const rejects = new RejectCounter();
-  const accepted = new LineParser(handler, rejects, { inputCounter }).parse(Buffer.from(text, 'latin1'));
-  return { calls, accepted, rejects: Object.fromEntries(rejects.byReason) };
+  const parser = new LineParser(handler, rejects, { inputCounter, ...options });
+  const accepted = parser.parse(Buffer.from(text, 'latin1'));
+  return { calls, accepted, rejects: Object.fromEntries(rejects.byReason), ignoredSampleRates: parser.ignoredSampleRates };
 }
 
 describe('LineParser', () => {
@@ -25,7 +27,7 @@ describe('LineParser', () => {
     const { calls, accepted } = parse('c:2|c\nt:1.5|ms\nh:3|h\nd:4|d\ng:5|g\ns:member|s\nk:6|kv\n');
     expect(accepted).toBe(7);
     expect(calls).toEqual([
-      ['c', 'c', 2, 1], ['ms', 't', 1.5, 1], ['ms', 'h', 3, 1], ['ms', 'd', 4, 1],
+      ['c', 'c', 2, 1], ['ms', 't', 1.5, 1], ['h', 'h', 3, 1], ['h', 'd', 4, 1],
       ['g', 'g', 5, false], ['s', 's', 'member'], ['kv', 'k', 6],
     ]);
   });
@@ -38,10 +40,19 @@ describe('LineParser', () => {
     expect(rejects).toEqual({ bad_sample_rate: 1 });
   });
 
-  it('refuses a sample rate on types statsite refuses it on', () => {
-    const { calls, rejects } = parse('g:3|g|@0.5\ns:x|s|@0.5\n');
+  it('refuses a sample rate on types statsite refuses it on, with unusedSampleRate reject', () => {
+    const lines = 'g:3|g|@0.5\ns:x|s|@0.5\nk:1|kv|@0.5\n';
+    const { calls, rejects, ignoredSampleRates } = parse(lines, undefined, { unusedSampleRate: 'reject' });
     expect(calls).toEqual([]);
-    expect(rejects).toEqual({ sample_rate_not_allowed: 2 });
+    expect(rejects).toEqual({ sample_rate_not_allowed: 3 });
+    expect(ignoredSampleRates).toBe(0);
+  });
+
+  it('by default keeps gauges, sets and kv with a sample rate, the rate ignored and counted per line', () => {
+    const { calls, rejects, ignoredSampleRates } = parse('g:3|g|@0.5\ns:x|s|@0.1|#a:b\nk:1|kv|@0.5\ng:+2|g|@0.5\ng:1|g|@x\n');
+    expect(calls).toEqual([['g', 'g', 3, false], ['s', 's\na:b', 'x'], ['kv', 'k', 1], ['g', 'g', 2, true]]);
+    expect(rejects).toEqual({ bad_sample_rate: 1 });
+    expect(ignoredSampleRates).toBe(4);
   });
 
   it('marks signed gauge values as deltas', () => {

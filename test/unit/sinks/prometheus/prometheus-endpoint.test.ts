@@ -19,7 +19,7 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function startSink(port: number, query = ''): Promise<PrometheusSink> {
+async function startSink(port: number, query = '?compat=openmetrics'): Promise<PrometheusSink> {
   const sink = new PrometheusSink(parsePrometheusSpec(`prometheus://127.0.0.1:${port}${query}`), log);
   cleanup.push(() => sink.close());
   return sink;
@@ -54,7 +54,7 @@ describe('Prometheus scrape endpoint', () => {
 
   it('gzips when the scraper accepts it, and answers 404 elsewhere and 405 to POST', async () => {
     const port = await freePort();
-    const sink = await startSink(port, '?path=/prom');
+    const sink = await startSink(port, '?compat=openmetrics&path=/prom');
     await sink.flush(bucketWith((b) => b.gauge('g', 1.5, false)), 0);
     await waitFor(async () => (await get(port, '/prom').catch(() => null))?.ok, { timeoutMs: 5000, what: 'the endpoint' });
 

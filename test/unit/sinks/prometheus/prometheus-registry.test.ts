@@ -1,37 +1,17 @@
 // The Prometheus sink's state and exposition: naming, label merging, cumulative values, ttl,
 // both formats. Buckets are built the way the aggregator fills them.
 
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Bucket } from '../../../../src/aggregate/bucket.js';
 import { createDefaultSketch } from '../../../../src/aggregate/sketch.js';
 import { Timer } from '../../../../src/aggregate/timer.js';
-import { seriesKey } from '../../../../src/model/series-key.js';
-import { canonicalTags } from '../../../../src/protocol/tags.js';
-import { negotiateFormat, renderExposition, type ExpositionFormat } from '../../../../src/sinks/prometheus/exposition.js';
+import { negotiateFormat, renderExposition } from '../../../../src/sinks/prometheus/exposition.js';
 import { escapeHelp, escapeLabelValue, labelName, metricName } from '../../../../src/sinks/prometheus/names.js';
 import { parsePrometheusSpec } from '../../../../src/sinks/prometheus/prometheus-options.js';
-import { SeriesRegistry } from '../../../../src/sinks/prometheus/series-registry.js';
 import { samplesAtOrBelow } from '../../../../src/sinks/prometheus/timer-buckets.js';
+import { key, registryHarness } from '../../../helpers/prometheus-registry.js';
 
-const key = (name: string, tags = '') => seriesKey(name, canonicalTags(tags));
-const newBucket = () => new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
-
-function setup(spec = 'prometheus://127.0.0.1:9102') {
-  const warnings: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as Record<string, unknown>) });
-  const registry = new SeriesRegistry(parsePrometheusSpec(spec), log);
-  const apply = (fill: (b: Bucket) => void, now = 0) => {
-    const bucket = newBucket();
-    fill(bucket);
-    for (const _ of registry.apply(bucket, now));
-  };
-  const text = (format: ExpositionFormat = 'text', now = 0) => [...renderExposition(registry, format, now)].join('');
-  /** The sample lines only (no comments), for compact assertions. */
-  const samples = (format: ExpositionFormat = 'text', now = 0) =>
-    text(format, now).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-  return { registry, warnings, apply, text, samples };
-}
+/** The registry of a sink in openmetrics compat (these tests) unless `spec` says otherwise. */
+const setup = (spec = 'prometheus://127.0.0.1:9102?compat=openmetrics') => registryHarness(parsePrometheusSpec(spec));
 
 describe('Prometheus names', () => {
   it('turns dots and other invalid characters into _, and guards a leading digit', () => {
@@ -96,7 +76,7 @@ describe('Prometheus exposition', () => {
   });
 
   it('writes OpenMetrics: counter family without _total, samples with it, # EOF at the end', () => {
-    const { apply, text } = setup('prometheus://127.0.0.1:9102?histogram_buckets=1,2.5');
+    const { apply, text } = setup('prometheus://127.0.0.1:9102?compat=openmetrics&histogram_buckets=1,2.5');
     apply((b) => {
       b.counter(key('jobs.done'), 2, 1);
       b.counter(key('requests.total'), 1, 1);
@@ -170,7 +150,7 @@ describe('Prometheus exposition', () => {
   });
 
   it('converts timers to seconds on request, names and values', () => {
-    const { apply, samples } = setup('prometheus://127.0.0.1:9102?timer_unit=seconds&quantiles=0.5');
+    const { apply, samples } = setup('prometheus://127.0.0.1:9102?compat=openmetrics&timer_unit=seconds&quantiles=0.5');
     apply((b) => {
       b.timer(key('api.latency'), 250, 1);
       b.timer(key('db.query_seconds'), 70, 1);
@@ -186,7 +166,7 @@ describe('Prometheus exposition', () => {
   });
 
   it('counts histogram buckets exactly for exact samples, cumulatively across flushes', () => {
-    const { apply, samples } = setup('prometheus://127.0.0.1:9102?timer_unit=seconds&histogram_buckets=0.01,0.07,0.1,1');
+    const { apply, samples } = setup('prometheus://127.0.0.1:9102?compat=openmetrics&timer_unit=seconds&histogram_buckets=0.01,0.07,0.1,1');
     apply((b) => {
       for (const v of [5, 10, 10, 69, 70, 71, 100, 2000]) b.timer(key('rpc'), v, 1);
     });
@@ -243,7 +223,7 @@ describe('Prometheus exposition', () => {
   });
 
   it('shows a set size and quantiles only for the interval they came from; gauges and counters stay', () => {
-    const { apply, samples } = setup('prometheus://127.0.0.1:9102?quantiles=0.5');
+    const { apply, samples } = setup('prometheus://127.0.0.1:9102?compat=openmetrics&quantiles=0.5');
     apply((b) => {
       b.set(key('users'), 'a');
       b.gauge(key('g'), 3, false);
@@ -256,7 +236,7 @@ describe('Prometheus exposition', () => {
   });
 
   it('drops series not updated for ttl from the exposition and from memory', () => {
-    const { registry, apply, samples } = setup('prometheus://127.0.0.1:9102?ttl=60');
+    const { registry, apply, samples } = setup('prometheus://127.0.0.1:9102?compat=openmetrics&ttl=60');
     apply((b) => {
       b.counter(key('old'), 1, 1);
       b.counter(key('kept'), 1, 1);
@@ -272,7 +252,7 @@ describe('Prometheus exposition', () => {
   });
 
   it('keeps series forever with ttl=0', () => {
-    const { registry, apply, samples } = setup('prometheus://127.0.0.1:9102?ttl=0');
+    const { registry, apply, samples } = setup('prometheus://127.0.0.1:9102?compat=openmetrics&ttl=0');
     apply((b) => b.counter(key('c'), 1, 1), 0);
     for (const _ of registry.expire(1e12));
     expect(samples('text', 1e12)).toEqual(['c_total 1']);

@@ -12,6 +12,7 @@ import { loadConfigFile } from '../../../../src/config/load-config.js';
 import { seriesKey } from '../../../../src/model/series-key.js';
 import { canonicalTags } from '../../../../src/protocol/tags.js';
 import { parseSinkSpec } from '../../../../src/sinks/registry.js';
+import type { SeriesOptions } from '../../../../src/sinks/prometheus/prometheus-options.js';
 import { SeriesRegistry } from '../../../../src/sinks/prometheus/series-registry.js';
 import { parseRemoteWriteSpec } from '../../../../src/sinks/remote-write/remote-write-options.js';
 import { RemoteWriteSink } from '../../../../src/sinks/remote-write/remote-write-sink.js';
@@ -73,6 +74,11 @@ describe('remote-write spec', () => {
   });
 });
 
+/** Remote write's series options: always openmetrics. */
+const seriesOptions = (quantiles: number[]): SeriesOptions => ({
+  compat: 'openmetrics', quantiles, ttlMs: 0, timerUnit: 'milliseconds', histogramBuckets: null, maxSeries: 0, mapping: null,
+});
+
 describe('WriteRequest encoding', () => {
   it('round-trips through protobuf and snappy', () => {
     const series: TimeSeries[] = [
@@ -83,7 +89,7 @@ describe('WriteRequest encoding', () => {
   });
 
   it('writes cumulative counters, summaries with _sum/_count, gauges and sets, labels sorted', () => {
-    const registry = new SeriesRegistry({ quantiles: [0.5, 0.9], ttlMs: 0, timerUnit: 'milliseconds', histogramBuckets: null }, log);
+    const registry = new SeriesRegistry(seriesOptions([0.5, 0.9]), log);
     const render = (ts: number) => {
       const bodies: Uint8Array[] = [];
       for (const _ of renderWriteRequests(registry, ts, 0, (body) => bodies.push(body)));
@@ -117,7 +123,7 @@ describe('WriteRequest encoding', () => {
   });
 
   it('cuts a large flush into requests of about SERIES_PER_REQUEST time series', () => {
-    const registry = new SeriesRegistry({ quantiles: [0.5], ttlMs: 0, timerUnit: 'milliseconds', histogramBuckets: null }, log);
+    const registry = new SeriesRegistry(seriesOptions([0.5]), log);
     for (const _ of registry.apply(bucketWith((b) => {
       for (let i = 0; i < 2 * SERIES_PER_REQUEST + 10; i++) b.gauge(key(`g${i}`), i, false);
     }), 0));
