@@ -94,6 +94,16 @@ describe('LineParser', () => {
     expect(rejects).toEqual({});
   });
 
+  it('drops values in exponent notation that underflow, keeps DBL_MIN, 0e-5 and long fractions (statsite)', () => {
+    const text = [
+      'u1:1.964393875E-314|c', 'u2:1e-310|g', 'u3:4.9e-324|ms', 'k1:2.2250738585072014e-308|c', 'k2:0e-5|g',
+      'k3:0.' + '0'.repeat(40) + '1|kv',
+    ].join('\n');
+    const { calls, rejects } = parse(text);
+    expect(calls.map((c) => c[1])).toEqual(['k1', 'k2', 'k3']);
+    expect(rejects).toEqual({ bad_value: 3 });
+  });
+
   it('rejects a whole line when any part of it is bad', () => {
     const { calls, rejects } = parse('m:1|c:x|ms\np:1:x:3|ms\n');
     expect(calls).toEqual([]);
