@@ -65,7 +65,8 @@ for (const workers of [1, 2]) {
       const server = await startServer({ args: [...workerArgs, '--flush-interval', '1', '--admin', `127.0.0.1:${admin}`] });
       await sendUdp(server.port, everyType('udp.'));
       const unknownType = Buffer.from([0xaa, 0x09, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x61, 0]);
-      await sendUdp(server.port, Buffer.concat([binaryMessage('counter', 'udp.before', 1), unknownType, binaryMessage('counter', 'udp.lost', 1)]));
+      const faulty = Buffer.concat([binaryMessage('counter', 'udp.before', 1), unknownType, binaryMessage('counter', 'udp.lost', 1)]);
+      await sendUdp(server.port, faulty);
       await sendUdp(server.port, binaryMessage('counter', 'udp.cut', 1).subarray(0, 13));
       await sendUdp(server.port, 'udp.text:1|c\n');
       await waitForUdpRead(server.port);
@@ -96,7 +97,8 @@ for (const workers of [1, 2]) {
 
       const bad = await open(server.port);
       const closedByServer = new Promise<boolean>((resolve) => bad.once('close', () => resolve(true)));
-      bad.write(Buffer.concat([binaryMessage('counter', 'tcp.before_fault', 1), Buffer.from([0xaa, 0x02, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x61, 0x62, 0x63])]));
+      const unterminatedKey = Buffer.from([0xaa, 0x02, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x61, 0x62, 0x63]);
+      bad.write(Buffer.concat([binaryMessage('counter', 'tcp.before_fault', 1), unterminatedKey]));
       expect(await within(closedByServer, 5000, false)).toBe(true);
 
       // The other connection is untouched and still read.
