@@ -8,18 +8,10 @@ import { LineParser, type ParserOptions } from '../../../src/protocol/parser.js'
 import { RejectCounter } from '../../../src/protocol/rejects.js';
 import type { SampleHandler } from '../../../src/model/sample-handler.js';
 import { binaryMessage, binarySet } from '../../helpers/binary-messages.js';
-
-type Call = [string, string, ...unknown[]];
+import { recordingHandler } from '../../helpers/recording-handler.js';
 
 function harness(options: ParserOptions = { maxKeyBytes: 4096 }) {
-  const calls: Call[] = [];
-  const handler: SampleHandler = {
-    counter: (k, v, r) => calls.push(['c', k, v, r]),
-    timer: (k, v, r) => calls.push(['ms', k, v, r]),
-    gauge: (k, v, d) => calls.push(['g', k, v, d]),
-    set: (k, m) => calls.push(['s', k, typeof m === 'string' ? m : Buffer.from(m).toString('latin1')]),
-    kv: (k, v) => calls.push(['kv', k, v]),
-  };
+  const { handler, calls } = recordingHandler();
   const rejects = new RejectCounter();
   const lines = new LineParser(handler, rejects, options);
   const binary = new BinaryParser(handler, rejects, lines);

@@ -3,18 +3,10 @@ import { LineParser } from '../../../src/protocol/parser.js';
 import { RejectCounter } from '../../../src/protocol/rejects.js';
 import type { SampleHandler } from '../../../src/model/sample-handler.js';
 import type { NameTagFormat } from '../../../src/protocol/name-tags.js';
-
-type Call = [string, string, ...unknown[]];
+import { recordingHandler } from '../../helpers/recording-handler.js';
 
 function parse(text: string, inputCounter?: string) {
-  const calls: Call[] = [];
-  const handler: SampleHandler = {
-    counter: (k, v, r) => calls.push(['c', k, v, r]),
-    timer: (k, v, r) => calls.push(['ms', k, v, r]),
-    gauge: (k, v, d) => calls.push(['g', k, v, d]),
-    set: (k, m) => calls.push(['s', k, typeof m === 'string' ? m : Buffer.from(m).toString('latin1')]),
-    kv: (k, v) => calls.push(['kv', k, v]),
-  };
+  const { handler, calls } = recordingHandler();
   const rejects = new RejectCounter();
   const accepted = new LineParser(handler, rejects, { inputCounter }).parse(Buffer.from(text, 'latin1'));
   return { calls, accepted, rejects: Object.fromEntries(rejects.byReason) };
