@@ -11,7 +11,9 @@ export function readStdin(parsers: Parsers, stats: IngestStats, maxLineBytes: nu
   const onData = (chunk: Buffer) => {
     stats.stdinLines += framer.push(chunk);
     if (framer.fault !== null) {
-      close();
+      // After this 'data' event, not inside it: paused from within its own event, stdin kept the
+      // process alive after the final flush.
+      setImmediate(close);
       onError(new Error(`malformed binary message (${framer.fault})`));
     }
   };

@@ -3,16 +3,18 @@
 // message split across TCP reads is joined, and a malformed message closes only its own connection
 // (counted and logged) or drops only the rest of its datagram.
 
+import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitForStats } from '../helpers/admin.js';
 import { binaryMessage, binarySet } from '../helpers/binary-messages.js';
 import { sendTcp, sendUdp } from '../helpers/clients.js';
 import { freePort } from '../helpers/ports.js';
-import { startServer, stopAllServers } from '../helpers/server.js';
-import { linesWithKey, sumOf, valuesOf } from '../helpers/stream-output.js';
+import { BIN, startServer, stopAllServers } from '../helpers/server.js';
+import { linesWithKey, parseStreamOutput, sumOf, valuesOf } from '../helpers/stream-output.js';
+import { tempFiles } from '../helpers/temp-files.js';
 import { waitForUdpRead } from '../helpers/udp-queue.js';
-import { within } from '../helpers/wait.js';
+import { sleep, waitFor, within } from '../helpers/wait.js';
 
 afterEach(() => stopAllServers());
 
@@ -63,6 +65,7 @@ for (const workers of [1, 2]) {
     it('aggregates every type sent over UDP; a malformed message drops only the rest of its datagram', async () => {
       const admin = await freePort();
       const server = await startServer({ args: [...workerArgs, '--flush-interval', '1', '--admin', `127.0.0.1:${admin}`] });
+      await server.waitForStderr(/statsite-ts listening/); // with workers, TCP answers before the admin port does
       await sendUdp(server.port, everyType('udp.'));
       const unknownType = Buffer.from([0xaa, 0x09, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x61, 0]);
       const faulty = Buffer.concat([binaryMessage('counter', 'udp.before', 1), unknownType, binaryMessage('counter', 'udp.lost', 1)]);
@@ -86,6 +89,7 @@ for (const workers of [1, 2]) {
     it('joins messages split across TCP reads; a malformed message closes only its own connection', async () => {
       const admin = await freePort();
       const server = await startServer({ args: [...workerArgs, '--flush-interval', '1', '--admin', `127.0.0.1:${admin}`] });
+      await server.waitForStderr(/statsite-ts listening/);
       const bytes = everyType('tcp.');
       const bystander = await open(server.port);
       bystander.write(binaryMessage('counter', 'tcp.bystander', 1));
@@ -116,3 +120,34 @@ for (const workers of [1, 2]) {
     });
   });
 }
+
+it('reads binary messages on stdin (parse_stdin), and stops reading stdin only at a malformed one', async () => {
+  const port = await freePort();
+  const config = tempFiles('statsite-ts-binary-stdin-').file('stdin.toml', [
+    '[statsite]', 'flush_interval = 1', 'bind_address = "127.0.0.1"', `port = ${port}`, `udp_port = ${port}`, 'parse_stdin = true', '',
+  ].join('\n'));
+  const child = spawn(BIN, ['--config', config], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const counted = (key: string) => sumOf(parseStreamOutput(out).flushes, key);
+  try {
+    await waitFor(() => err.includes('statsite-ts listening'), { what: 'the server to listen', detail: () => err });
+    const bytes = Buffer.concat([binaryMessage('counter', 'stdin.hits', 2), binaryMessage('counter', 'stdin.hits', 3)]);
+    child.stdin.write(bytes.subarray(0, 15));
+    await sleep(30);
+    child.stdin.write(bytes.subarray(15));
+    await waitFor(() => counted('counts.stdin.hits') === 5, { what: 'the binary messages from stdin', detail: () => out.slice(-500) + err });
+
+    child.stdin.write(Buffer.from([0xaa, 0x0f, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x61, 0]));
+    await waitFor(() => err.includes('parse_stdin stops'), { what: 'stdin given up', detail: () => err });
+    expect(err).toMatch(/malformed binary message \(binary_unknown_type\)/);
+    await sendUdp(port, binaryMessage('counter', 'udp.after', 1));
+    await waitFor(() => counted('counts.udp.after') === 1, { what: 'UDP still read', detail: () => out.slice(-500) + err });
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+});
