@@ -139,7 +139,7 @@ it('reads binary messages on stdin (parse_stdin), and stops reading stdin only a
     child.stdin.write(bytes.subarray(0, 15));
     await sleep(30);
     child.stdin.write(bytes.subarray(15));
-    await waitFor(() => counted('counts.stdin.hits') === 5, { what: 'the binary messages from stdin', detail: () => out.slice(-500) + err });
+    await waitFor(() => counted('counts.stdin.hits') === 5, { what: 'the messages from stdin', detail: () => out.slice(-500) + err });
 
     child.stdin.write(Buffer.from([0xaa, 0x0f, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x61, 0]));
     await waitFor(() => err.includes('parse_stdin stops'), { what: 'stdin given up', detail: () => err });
