@@ -55,17 +55,6 @@ export class LineFramer {
     return this.pending !== null || this.discarding;
   }
 
-  /**
-   * The held start of a line if it begins with `first`, no longer held: a stream that switches to
-   * statsite's binary messages after its last newline (statsite's next read would take them as binary).
-   */
-  takeTailStartingWith(first: number): Buffer | null {
-    const tail = this.pending;
-    if (tail === null || tail[0] !== first) return null;
-    this.pending = null;
-    return tail;
-  }
-
   private hold(tail: Buffer): void {
     if (this.discarding) return;
     const size = (this.pending?.length ?? 0) + tail.length;

@@ -3,14 +3,24 @@
 // messages, anything else a text line. A message or line may be split across reads; only the
 // unfinished part is copied and carried over.
 //
-// Text that ends in the start of a binary message hands it over at once. Binary messages followed
-// by text in the same read are a framing fault, as in statsite: the stream cannot be read on from
-// there (see binary-parser.ts), `fault` says why and the caller closes it. Fewer bytes than a
-// binary header after the last message wait for the next read, which picks by their first byte.
+// Binary messages after a newline in a text read are handed over at once (no text line starts with
+// 0xAA, and in UTF-8 no character does). Binary messages followed by text in the same read are a
+// framing fault, as in statsite: the stream cannot be read on from there (see binary-parser.ts),
+// `fault` says why and the caller closes it. Fewer bytes than a binary header after the last
+// message wait for the next read, which picks by their first byte.
 
 import { BINARY_MAGIC, type BinaryFault } from './binary-parser.js';
 import { DEFAULT_MAX_LINE_BYTES, LineFramer } from './line-framer.js';
 import type { Parsers } from './parsers.js';
+
+const NL = 0x0a;
+
+/** Where the first binary message after a newline starts in `chunk`, or -1. */
+function binaryAfterNewline(chunk: Buffer): number {
+  let at = chunk.indexOf(BINARY_MAGIC, 1);
+  while (at > 0 && chunk[at - 1] !== NL) at = chunk.indexOf(BINARY_MAGIC, at + 1);
+  return at;
+}
 
 export class StreamFramer {
   private readonly text: LineFramer;
@@ -57,9 +67,9 @@ export class StreamFramer {
   }
 
   private textLines(chunk: Buffer): number {
-    const accepted = this.text.push(chunk);
-    const binaryStart = this.text.takeTailStartingWith(BINARY_MAGIC);
-    return binaryStart === null ? accepted : accepted + this.binaryMessages(binaryStart);
+    const binaryAt = binaryAfterNewline(chunk);
+    if (binaryAt < 0) return this.text.push(chunk);
+    return this.text.push(chunk.subarray(0, binaryAt)) + this.binaryMessages(chunk.subarray(binaryAt));
   }
 
   private binaryMessages(data: Buffer): number {

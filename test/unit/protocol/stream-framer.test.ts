@@ -71,11 +71,21 @@ describe('StreamFramer', () => {
     expect(seen).toEqual(['c a 1']);
   });
 
-  it('hands binary messages that follow text in the same read to the binary parser', () => {
+  it('hands binary messages that follow text in the same read to the binary parser, newline bytes in them too', () => {
+    const { framer, seen, rejects } = harness();
+    // A nine-byte key makes the key length 0x0a, a newline byte inside the message.
+    const message = binaryMessage('timer', 'ninebytes', 5);
+    expect(message[2]).toBe(0x0a);
+    const accepted = framer.push(Buffer.concat([Buffer.from('a:1|c\nb:2|c\n'), message, binaryMessage('counter', 'bin', 1)]));
+    expect(seen).toEqual(['c a 1', 'c b 2', 'ms ninebytes 5', 'c bin 1']);
+    expect(accepted).toBe(4);
+    expect(rejects.total).toBe(0);
+  });
+
+  it('keeps 0xAA bytes inside a text line as text (UTF-8 continuation bytes)', () => {
     const { framer, seen } = harness();
-    const accepted = framer.push(Buffer.concat([Buffer.from('a:1|c\n'), binaryMessage('timer', 'bin', 5)]));
-    expect(seen).toEqual(['c a 1', 'ms bin 5']);
-    expect(accepted).toBe(2);
+    framer.push(Buffer.from('caf\u00ea:1|c\n\u00ea:2|c\n', 'utf8'));
+    expect(seen).toEqual(['c caf\u00ea 1', 'c \u00ea 2']);
   });
 
   it('closes the stream at text that follows binary messages in one read, as statsite does', () => {
