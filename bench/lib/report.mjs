@@ -165,6 +165,17 @@ export function formatReport(r) {
       ),
     );
   }
+  if (r.binary) {
+    const b = r.binary;
+    out.push('');
+    out.push("statsite's binary messages vs text lines: the same samples, 20 to a datagram (parse + aggregate)");
+    out.push(
+      table(
+        ['samples', 'text ns/sample', 'binary ns/sample', 'binary / text'],
+        b.error ? [['error', b.error, '', '']] : [[b.samples, b.textNsPerSample, b.binaryNsPerSample, b.ratio]],
+      ),
+    );
+  }
   if (r.profile?.length) {
     for (const p of r.profile) {
       out.push('');
