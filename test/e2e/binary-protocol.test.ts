@@ -3,18 +3,17 @@
 // message split across TCP reads is joined, and a malformed message closes only its own connection
 // (counted and logged) or drops only the rest of its datagram.
 
-import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitForStats } from '../helpers/admin.js';
 import { binaryMessage, binarySet } from '../helpers/binary-messages.js';
 import { sendTcp, sendUdp } from '../helpers/clients.js';
 import { freePort } from '../helpers/ports.js';
-import { BIN, startServer, stopAllServers } from '../helpers/server.js';
-import { linesWithKey, parseStreamOutput, sumOf, valuesOf } from '../helpers/stream-output.js';
+import { startServer, stopAllServers } from '../helpers/server.js';
+import { linesWithKey, sumOf, valuesOf } from '../helpers/stream-output.js';
 import { tempFiles } from '../helpers/temp-files.js';
 import { waitForUdpRead } from '../helpers/udp-queue.js';
-import { sleep, waitFor, within } from '../helpers/wait.js';
+import { sleep, within } from '../helpers/wait.js';
 
 afterEach(() => stopAllServers());
 
@@ -122,32 +121,19 @@ for (const workers of [1, 2]) {
 }
 
 it('reads binary messages on stdin (parse_stdin), and stops reading stdin only at a malformed one', async () => {
-  const port = await freePort();
-  const config = tempFiles('statsite-ts-binary-stdin-').file('stdin.toml', [
-    '[statsite]', 'flush_interval = 1', 'bind_address = "127.0.0.1"', `port = ${port}`, `udp_port = ${port}`, 'parse_stdin = true', '',
-  ].join('\n'));
-  const child = spawn(BIN, ['--config', config], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const counted = (key: string) => sumOf(parseStreamOutput(out).flushes, key);
-  try {
-    await waitFor(() => err.includes('statsite-ts listening'), { what: 'the server to listen', detail: () => err });
-    const bytes = Buffer.concat([binaryMessage('counter', 'stdin.hits', 2), binaryMessage('counter', 'stdin.hits', 3)]);
-    child.stdin.write(bytes.subarray(0, 15));
-    await sleep(30);
-    child.stdin.write(bytes.subarray(15));
-    await waitFor(() => counted('counts.stdin.hits') === 5, { what: 'the messages from stdin', detail: () => out.slice(-500) + err });
+  const config = tempFiles('statsite-ts-binary-stdin-').file('stdin.toml', '[statsite]\nflush_interval = 1\nparse_stdin = true\n');
+  const server = await startServer({ args: ['--config', config], stdin: true });
+  const stdin = server.stdin!;
+  const bytes = Buffer.concat([binaryMessage('counter', 'stdin.hits', 2), binaryMessage('counter', 'stdin.hits', 3)]);
+  stdin.write(bytes.subarray(0, 15));
+  await sleep(30);
+  stdin.write(bytes.subarray(15));
+  await server.waitUntil((s) => sumOf(s.flushes(), 'counts.stdin.hits') === 5 || undefined, { what: 'the messages from stdin' });
 
-    child.stdin.write(Buffer.from([0xaa, 0x0f, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x61, 0]));
-    await waitFor(() => err.includes('parse_stdin stops'), { what: 'stdin given up', detail: () => err });
-    expect(err).toMatch(/malformed binary message \(binary_unknown_type\)/);
-    await sendUdp(port, binaryMessage('counter', 'udp.after', 1));
-    await waitFor(() => counted('counts.udp.after') === 1, { what: 'UDP still read', detail: () => out.slice(-500) + err });
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-  }
+  stdin.write(Buffer.from([0xaa, 0x0f, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x61, 0]));
+  await server.waitForStderr(/malformed binary message \(binary_unknown_type\).*parse_stdin stops/);
+  await sendUdp(server.port, binaryMessage('counter', 'udp.after', 1));
+  await server.waitForKey('counts.udp.after');
+  // Stopped reading, stdin must not keep the process from exiting.
+  expect(await server.stop()).toMatchObject({ code: 0, forced: false });
 });

@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { canConnect } from './clients.js';
 import { freePort } from './ports.js';
@@ -37,6 +38,8 @@ export interface StartOptions {
   maxOpenFiles?: number;
   /** How stdout bytes become text (default utf8; latin1 compares bytes 1:1). */
   stdoutEncoding?: BufferEncoding;
+  /** Give the server a pipe on stdin, written through `ServerProcess.stdin` (default: none). */
+  stdin?: boolean;
 }
 
 export interface StopOptions {
@@ -76,6 +79,8 @@ export class ServerProcess {
   readonly args: readonly string[];
   /** Resolves when the process has exited and its output is read. */
   readonly exited: Promise<ExitInfo>;
+  /** The server's stdin, when started with `stdin: true`. */
+  readonly stdin: Writable | null;
 
   #out = '';
   #err = '';
@@ -87,6 +92,8 @@ export class ServerProcess {
     this.args = args;
     this.#port = port;
     this.pid = child.pid ?? -1;
+    this.stdin = child.stdin;
+    this.stdin?.on('error', () => undefined); // a server that exits closes it
     child.stdout?.setEncoding(stdoutEncoding).on('data', (s: string) => (this.#out += s));
     child.stderr?.setEncoding('utf8').on('data', (s: string) => (this.#err += s));
     this.exited = new Promise<ExitInfo>((resolve) => {
@@ -221,8 +228,8 @@ export class ServerProcess {
   }
 }
 
-function spawnBin(args: readonly string[], env?: NodeJS.ProcessEnv, maxOpenFiles?: number): ChildProcess {
-  const options = { cwd: REPO_ROOT, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
+function spawnBin(args: readonly string[], env?: NodeJS.ProcessEnv, maxOpenFiles?: number, stdin = false): ChildProcess {
+  const options = { cwd: REPO_ROOT, env: env ?? process.env, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
   if (maxOpenFiles === undefined) return spawn(BIN, args, options);
   // `exec` keeps the pid: the shell becomes the server, with the lower limit.
   return spawn('/bin/sh', ['-c', `ulimit -n ${maxOpenFiles} && exec "$0" "$@"`, BIN, ...args], options);
@@ -235,7 +242,7 @@ async function startOnce(opts: StartOptions, port: number | undefined): Promise<
   args.push(...(opts.args ?? []));
 
   installExitHook();
-  const server = new ServerProcess(spawnBin(args, opts.env, opts.maxOpenFiles), args, port, opts.stdoutEncoding);
+  const server = new ServerProcess(spawnBin(args, opts.env, opts.maxOpenFiles, opts.stdin), args, port, opts.stdoutEncoding);
   const waitForTcp = opts.waitForTcp ?? port !== undefined;
   if (!waitForTcp) return server;
   if (port === undefined) throw new Error('waitForTcp needs a port');
