@@ -34,11 +34,11 @@ export const BINARY_VALUE = {
 export const RECORD_HEADER_BYTES = 20;
 /** The key length is 16 bits and counts the NUL. */
 const MAX_KEY_BYTES = 0xffff - 1;
-const SLAB_BYTES = 1 << 20;
+export const SLAB_BYTES = 1 << 20;
 
 /** Records written straight into a slab; a series' key is encoded once for all its records. */
 class BinaryRecords {
-  private slab = Buffer.allocUnsafe(SLAB_BYTES);
+  private slab: Buffer;
   private start = 0;
   private used = 0;
   private key = Buffer.allocUnsafe(1024);
@@ -47,7 +47,11 @@ class BinaryRecords {
   /** Series not written because their key is longer than the 16-bit key length can say. */
   skippedSeries = 0;
 
-  constructor(timestamp: number) {
+  constructor(
+    timestamp: number,
+    private readonly slabBytes: number,
+  ) {
+    this.slab = Buffer.allocUnsafe(slabBytes);
     this.stamp.writeUInt32LE(timestamp % 2 ** 32, 0);
     this.stamp.writeUInt32LE(Math.floor(timestamp / 2 ** 32), 4);
   }
@@ -103,7 +107,7 @@ class BinaryRecords {
     if (this.used + bytes <= this.slab.length) return;
     // The records not taken yet move along: a histogram's count must follow its record.
     const pending = this.used - this.start;
-    const next = Buffer.allocUnsafe(Math.max(SLAB_BYTES, 2 * (pending + bytes)));
+    const next = Buffer.allocUnsafe(Math.max(this.slabBytes, 2 * (pending + bytes)));
     this.slab.copy(next, 0, this.start, this.used);
     this.slab = next;
     this.start = 0;
@@ -111,14 +115,18 @@ class BinaryRecords {
   }
 }
 
-/** `onSkipped`: how many series had keys too long for the format (only called when some had). */
+/**
+ * `onSkipped`: how many series had keys too long for the format (only called when some had).
+ * `slabBytes`: the size records are written in (tests make it small, to cross slabs often).
+ */
 export async function* binaryStreamBuffers(
   bucket: Bucket,
   naming: NamingConfig,
   timestamp: number,
   onSkipped?: (series: number) => void,
+  slabBytes = SLAB_BYTES,
 ): AsyncGenerator<Buffer> {
-  const out = new BinaryRecords(timestamp);
+  const out = new BinaryRecords(timestamp, slabBytes);
   const pacer = new IngestFirstPacer();
   for (const _slice of renderRecords(bucket, naming, out)) {
     if (out.pending) yield out.take();

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { NamingConfig } from '../../../../src/naming/naming-config.js';
-import { binaryStreamBuffers } from '../../../../src/sinks/stream/binary-stream.js';
+import { binaryStreamBuffers, SLAB_BYTES } from '../../../../src/sinks/stream/binary-stream.js';
 import { goldenBucket, goldenNaming, GOLDEN_INTERVAL, GOLDEN_TIMESTAMP } from '../../../helpers/golden-bucket.js';
 
 // Metric types and value types as statsite's README lists them.
@@ -34,9 +34,11 @@ function record(type: number, valueType: number, key: string, value: number, cou
 /** statsite's timer_stddev: sqrt((n·Σx² − (Σx)²) / (n·(n−1))). */
 const stddev = (n: number, sum: number, sumSq: number) => Math.sqrt((n * sumSq - sum * sum) / (n * (n - 1)));
 
-async function render(naming: NamingConfig, lines?: readonly string[]): Promise<Buffer> {
+async function render(naming: NamingConfig, lines?: readonly string[], slabBytes?: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of binaryStreamBuffers(goldenBucket(lines), naming, GOLDEN_TIMESTAMP)) chunks.push(Buffer.from(chunk));
+  for await (const chunk of binaryStreamBuffers(goldenBucket(lines), naming, GOLDEN_TIMESTAMP, undefined, slabBytes)) {
+    chunks.push(Buffer.from(chunk));
+  }
   return Buffer.concat(chunks);
 }
 
@@ -148,5 +150,30 @@ describe('binary stream', () => {
     const expected = Buffer.concat(lines.map((_, n) => record(GAUGE, NO_TYPE, `series.number.${n}`, n)));
     expect(big.length).toBe(expected.length);
     expect(big.equals(expected)).toBe(true);
+  });
+
+  it('keeps every histogram count right after its record across slab boundaries', async () => {
+    // Key lengths vary so that records end at every offset of a slab's end.
+    const values = Array.from({ length: 300 }, (_, n) => (n * 7) % 130);
+    const lines = values.map((v, n) => `api.${'x'.repeat(n % 37)}${n}:${v}|ms`);
+    const expected = Buffer.concat(values.flatMap((v, n) => {
+      const key = `api.${'x'.repeat(n % 37)}${n}`;
+      const fields: Array<[number, number]> = [
+        [SUM, v], [SUM_SQ, v * v], [MEAN, v], [MIN, v], [MAX, v], [COUNT, 1], [STDDEV, 0], [RATE, v / GOLDEN_INTERVAL],
+        [SAMPLE_RATE, 1 / GOLDEN_INTERVAL], [P50, v], [P95, v], [P99, v],
+      ];
+      // GOLDEN_HISTOGRAM: 0…100 by 25, so bin i of 0..3 holds [25i, 25i + 25), and 100 and above is the ceiling.
+      const bin = v >= 100 ? -1 : Math.floor(v / 25);
+      return [
+        ...fields.map(([type, value]) => record(TIMER, type, key, value)),
+        record(TIMER, HIST_FLOOR, key, 0, 0),
+        ...[0, 1, 2, 3].map((i) => record(TIMER, HIST_BIN, key, 25 * i, bin === i ? 1 : 0)),
+        record(TIMER, HIST_CEIL, key, 100, bin === -1 ? 1 : 0),
+      ];
+    }));
+    for (const slabBytes of [SLAB_BYTES, 64, 97, 100, 131, 1000]) {
+      const bytes = await render(goldenNaming(), lines, slabBytes);
+      expect({ slabBytes, equal: bytes.equals(expected) }).toEqual({ slabBytes, equal: true });
+    }
   });
 });
