@@ -1,6 +1,6 @@
 // `npm run bench`: statsite-ts against etsy statsd and a bare Node socket on this machine.
 //
-//   node bench/run.mjs [--quick] [--only=udp,tcp,flush,profile,memory,accuracy,flood]
+//   node bench/run.mjs [--quick] [--only=udp,tcp,flush,profile,memory,accuracy,flood,binary]
 //
 // --quick: fewer bisection steps and no 1M-series flush, for a first look (~3 min).
 //
@@ -21,7 +21,7 @@ import { killAll, ROOT } from './lib/servers.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const SECTIONS = ['udp', 'tcp', 'flush', 'profile', 'memory', 'accuracy', 'flood'];
+const SECTIONS = ['udp', 'tcp', 'flush', 'profile', 'memory', 'accuracy', 'flood', 'binary'];
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? SECTIONS;
 const wants = (part) => only.includes(part);
 
@@ -103,6 +103,10 @@ async function main() {
     if (wants('flood')) {
       log('hash flooding: crafted colliding names vs random ones (in-process)...');
       results.flood = runScript('hash-flood.mjs', [], quick ? [13, 5] : [15, 10]);
+    }
+    if (wants('binary')) {
+      log("statsite's binary messages vs text lines (in-process)...");
+      results.binary = runScript('binary-protocol.mjs', [], quick ? [50] : [200]);
     }
   } finally {
     killAll();

@@ -38,7 +38,8 @@ const MIN_GATHER_MS = 1000;
  * that only forwards has no local output unless it asks for one). Throws on an unusable one.
  */
 export function sinkSpecs(config: ServerConfig): SinkSpec[] {
-  const local = config.sinks.length > 0 || config.forwardTo.length > 0 ? config.sinks : ['stdout'];
+  const defaultSink = config.binaryStream ? 'stdout+binary' : 'stdout';
+  const local = config.sinks.length > 0 || config.forwardTo.length > 0 ? config.sinks : [defaultSink];
   return [...local, ...config.forwardTo.map((url) => forwardSpec(url, config))].map(parseSinkSpec);
 }
 

@@ -21,6 +21,12 @@ function table(header, rows) {
 }
 
 /** The best rate of a search, marked `≥` when the generator, not the server, was the limit. */
+/** A part that runs in-process: a blank line, its title and its table, or the error its script gave. */
+function inProcessSection(title, header, result, rows) {
+  const errorRow = ['error', result.error, ...header.slice(2).map(() => '')];
+  return ['', title, table(header, result.error ? [errorRow] : rows(result))];
+}
+
 function best(search) {
   if (!search) return '—';
   if (search.error) return 'error';
@@ -120,50 +126,32 @@ export function formatReport(r) {
     );
   }
   if (r.memory) {
-    const m = r.memory;
-    out.push('');
-    out.push('Memory per series (in-process, heap + off-heap growth after GC, keys included)');
-    out.push(
-      table(
-        ['series kind', 'series measured', 'bytes/series'],
-        m.error
-          ? [['error', m.error, '']]
-          : [
-              ['counter (1 sample)', rate(m.counter.series), m.counter.bytesPerSeries],
-              [`timer (${m.timer.samplesPerSeries} samples)`, rate(m.timer.series), m.timer.bytesPerSeries],
-            ],
-      ),
-    );
+    out.push(...inProcessSection('Memory per series (in-process, heap + off-heap growth after GC, keys included)',
+      ['series kind', 'series measured', 'bytes/series'], r.memory, (m) => [
+        ['counter (1 sample)', rate(m.counter.series), m.counter.bytesPerSeries],
+        [`timer (${m.timer.samplesPerSeries} samples)`, rate(m.timer.series), m.timer.bytesPerSeries],
+      ]));
   }
   if (r.accuracy) {
-    const a = r.accuracy;
-    out.push('');
-    out.push('Quantile rank error of the timer (exact batches + default sketch) vs exact, 1M samples');
-    out.push(
-      table(
-        ['samples', 'p50', 'p95', 'p99', 'ns/add'],
-        a.error
-          ? [['error', a.error, '', '', '']]
-          : Object.entries(a).map(([shape, s]) => [
-              shape,
-              pct(s.p50.rankError, 4),
-              pct(s.p95.rankError, 4),
-              pct(s.p99.rankError, 4),
-              s.nsPerAdd,
-            ]),
-      ),
-    );
+    out.push(...inProcessSection('Quantile rank error of the timer (exact batches + default sketch) vs exact, 1M samples',
+      ['samples', 'p50', 'p95', 'p99', 'ns/add'], r.accuracy, (a) => Object.entries(a).map(([shape, s]) => [
+        shape,
+        pct(s.p50.rankError, 4),
+        pct(s.p95.rankError, 4),
+        pct(s.p99.rankError, 4),
+        s.nsPerAdd,
+      ])));
   }
   if (r.flood) {
-    const f = r.flood;
-    out.push('');
-    out.push('Hash flooding: names crafted to share one FNV-1a hash vs random names of the same length (parse + aggregate)');
-    out.push(
-      table(
-        ['names x rounds', 'random ns/line', 'crafted ns/line', 'crafted / random'],
-        f.error ? [['error', f.error, '', '']] : [[`${f.names} x ${f.rounds}`, f.randomNsPerLine, f.craftedNsPerLine, f.ratio]],
-      ),
-    );
+    const title = 'Hash flooding: names crafted to share one FNV-1a hash vs random names of the same length (parse + aggregate)';
+    out.push(...inProcessSection(title,
+      ['names x rounds', 'random ns/line', 'crafted ns/line', 'crafted / random'], r.flood,
+      (f) => [[`${f.names} x ${f.rounds}`, f.randomNsPerLine, f.craftedNsPerLine, f.ratio]]));
+  }
+  if (r.binary) {
+    out.push(...inProcessSection("statsite's binary messages vs text lines: the same samples, 20 to a datagram (parse + aggregate)",
+      ['samples', 'text ns/sample', 'binary ns/sample', 'binary / text'], r.binary,
+      (b) => [[b.samples, b.textNsPerSample, b.binaryNsPerSample, b.ratio]]));
   }
   if (r.profile?.length) {
     for (const p of r.profile) {

@@ -42,6 +42,7 @@ export function collectStats(src: StatsSources): ServerStats {
     'connections.tcp': i.tcpConnections,
     'connections.tcp_refused': i.tcpRefused,
     'connections.tcp_idle_closed': i.tcpIdleClosed,
+    'connections.tcp_binary_faults_closed': i.tcpBinaryFaultsClosed,
     'connections.tcp_accept_errors': i.tcpAcceptErrors,
     'series_limit.dropped_samples': src.totals.seriesLimitDrops,
     'parse_errors.total': src.totals.rejectsTotal,

@@ -92,7 +92,11 @@ function reportStartError(err: unknown): number {
   return EXIT_CONFIG;
 }
 
+/** The server's process name: `ps`, `pgrep`, `lsof` and scripts look for statsite-ts, not node. */
+export const PROCESS_TITLE = 'statsite-ts';
+
 async function runServer(opts: CliOptions, signals: ServerSignals): Promise<number> {
+  process.title = PROCESS_TITLE;
   let config: ServerConfig;
   try {
     config = resolveConfig(opts);

@@ -101,6 +101,8 @@ async function handle(message: ToWorker): Promise<void> {
   }
 }
 
+// Beside the server's `statsite-ts`, told apart from it (`pgrep -x statsite-ts` finds only the server).
+process.title = 'statsite-ts-worker';
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => undefined);
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message: ToWorker) => {

@@ -10,11 +10,12 @@ import { ConfigError } from './config-error.js';
 import { defaultConfig, STATSITE_BIND } from './defaults.js';
 import { parseIni } from './ini.js';
 import type { ServerConfig } from './server-config.js';
-import { applyStatsiteOption, parseLogLevel } from './statsite-table.js';
+import { applyStatsiteTable, parseLogLevel } from './statsite-table.js';
 import { parseListenAddress } from '../util/address.js';
 import { LOG_FORMATS } from '../log/logger.js';
 import { NAME_TAG_FORMATS, type NameTagFormat } from '../protocol/name-tags.js';
 import { parseSinkSpec } from '../sinks/registry.js';
+import { formatSuffix, type StreamFormat } from '../sinks/stream/stream-format.js';
 import { asBool, asInteger, asNumber, asString, asStringList, fail, ownValue, type RawOption } from './values.js';
 
 const MAX_HISTOGRAM_BINS = 1024;
@@ -77,7 +78,7 @@ function configFromTables(tables: Tables, file: string): ServerConfig {
 
   for (const table of Object.keys(tables)) {
     if (table === 'statsite') {
-      for (const key of Object.keys(tables[table])) applyStatsiteOption(config, key, opt(table, key));
+      applyStatsiteTable(config, Object.keys(tables[table]).map((key) => [key, opt(table, key)]));
     } else if (table.startsWith('histogram')) {
       config.histograms.push(readHistogram(tables, table, file, opt));
     } else if (Object.hasOwn(EXTRA_TABLES, table)) {
@@ -218,8 +219,8 @@ function readSink(tables: Tables, table: string, file: string, opt: (t: string, 
   if (!('type' in entry)) throw new ConfigError(file, `${table}.type`, 'missing: every [[sinks]] entry needs a type');
   const type = asString(opt(table, 'type'));
   const allowed: Record<string, string[]> = {
-    stdout: ['type'],
-    stream: ['type', 'command'],
+    stdout: ['type', 'format'],
+    stream: ['type', 'command', 'format'],
     graphite: ['type', 'host', 'port', 'destinations', 'prefix', 'routing', 'buffer_lines', 'timeout', 'spool_dir', 'spool_max_bytes'],
     prometheus: [
       'type', 'host', 'port', 'path', 'compat', 'mapping_config', 'max_series', 'quantiles', 'ttl', 'timer_unit', 'histogram_buckets',
@@ -238,19 +239,26 @@ function readSink(tables: Tables, table: string, file: string, opt: (t: string, 
   const need = (key: string, why: string): void => {
     if (!(key in entry)) throw new ConfigError(file, `${table}.${key}`, `missing: ${why}`);
   };
-  if (type === 'stream') {
+  if (type === 'stdout' || type === 'stream') {
+    const suffix = 'format' in entry ? formatSuffix(streamFormat(opt(table, 'format'))) : '';
+    if (type === 'stdout') return `stdout${suffix}`;
     need('command', 'a stream sink needs a command');
-    return `stream:${asString(opt(table, 'command'))}`;
+    return `stream${suffix}:${asString(opt(table, 'command'))}`;
   }
   if (type === 'graphite') return graphiteSpec(entry, table, file, opt);
   if (type === 'prometheus') return prometheusSpec(entry, table, file, opt);
   if (type === 'http') return checkedSpec(httpUrl(entry, table, file, opt).toString(), table, file);
-  if (type === 'remote_write') {
-    const url = httpUrl(entry, table, file, opt);
-    seriesQuery(entry, table, opt, url.searchParams);
-    return checkedSpec(`remote-write+${url}`, table, file);
-  }
-  return type;
+  // remote_write, the last of `allowed`
+  const url = httpUrl(entry, table, file, opt);
+  seriesQuery(entry, table, opt, url.searchParams);
+  return checkedSpec(`remote-write+${url}`, table, file);
+}
+
+/** A stdout or stream sink's `format`: statsite's text lines or its binary stream. */
+function streamFormat(opt: RawOption): StreamFormat {
+  const format = asString(opt);
+  if (format !== 'text' && format !== 'binary') fail(opt, `must be "text" or "binary", got "${format}"`);
+  return format;
 }
 
 /** A spec built from a [[sinks]] entry, checked by the sink's own parser so errors name the entry. */

@@ -71,4 +71,9 @@ export interface ServerConfig {
   limits: Limits;
   /** Sink specs (`stdout`, `stream:CMD`, …) in the order given. */
   sinks: string[];
+  /**
+   * statsite's binary_stream: the stream_cmd of [statsite] and the default stdout sink write
+   * statsite's binary stream (already applied to `sinks`; the default is added at start).
+   */
+  binaryStream: boolean;
 }

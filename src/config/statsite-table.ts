@@ -72,14 +72,23 @@ const OPTIONS: Record<string, Apply> = {
   daemonize: (_c, o) => {
     if (asBool(o)) fail(o, 'statsite-ts does not fork; run it under systemd (see packaging/) and remove this option');
   },
-  binary_stream: (_c, o) => {
-    if (asBool(o)) fail(o, "statsite's binary stream format is not supported; use the text stream format");
-  },
-  prefix_binary_stream: (_c, o) => { asBool(o); },
+  binary_stream: (c, o) => { c.binaryStream = asBool(o); },
+  prefix_binary_stream: (c, o) => { c.naming.prefixBinaryStream = asBool(o); },
 };
 
-export function applyStatsiteOption(config: ServerConfig, name: string, opt: RawOption): void {
+function applyStatsiteOption(config: ServerConfig, name: string, opt: RawOption): void {
   const apply = ownValue(OPTIONS, name.toLowerCase());
   if (apply === undefined) fail(opt, `unknown option (known: ${Object.keys(OPTIONS).join(', ')})`);
   apply(config, opt);
+}
+
+/**
+ * The whole [statsite] table. binary_stream switches statsite's one output, its stream_cmd, to the
+ * binary stream wherever the two lines stand in the table (the default stdout sink: sinkSpecs).
+ */
+export function applyStatsiteTable(config: ServerConfig, options: ReadonlyArray<[name: string, opt: RawOption]>): void {
+  const before = config.sinks.length;
+  for (const [name, opt] of options) applyStatsiteOption(config, name, opt);
+  if (!config.binaryStream) return;
+  for (let i = before; i < config.sinks.length; i++) config.sinks[i] = config.sinks[i].replace(/^stream:/, 'stream+binary:');
 }

@@ -7,13 +7,17 @@ import { createDefaultSketch } from '../aggregate/sketch.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../log/logger.js';
 import { RateLimitedLog } from '../log/rate-limited.js';
+import { BINARY_MAGIC, BinaryParser } from '../protocol/binary-parser.js';
 import { LineParser, type ParserOptions } from '../protocol/parser.js';
+import type { Parsers } from '../protocol/parsers.js';
 import { RejectCounter } from '../protocol/rejects.js';
 import { IngestStats } from './ingest-stats.js';
 import { Listeners } from './listeners.js';
 
 /** How much of a rejected line the log shows. */
 const SHOWN_LINE_BYTES = 200;
+/** How much of a rejected binary message the log shows, in hex. */
+const SHOWN_MESSAGE_BYTES = 64;
 
 /**
  * `partial`: the bucket is one of several merged at flush (an ingest worker's). Gauges are then
@@ -43,6 +47,7 @@ export class IngestPipeline {
   readonly rejects: RejectCounter;
   readonly aggregator: Aggregator;
   readonly parser: LineParser;
+  readonly parsers: Parsers;
   readonly listeners: Listeners;
 
   constructor(
@@ -51,12 +56,18 @@ export class IngestPipeline {
     private readonly partial = false,
   ) {
     const rejectLog = new RateLimitedLog(log, 'rejected malformed metric line');
-    this.rejects = new RejectCounter((reason, buf, start, end) =>
-      rejectLog.hit(() => ({ reason, line: buf.toString('utf8', start, Math.min(end, start + SHOWN_LINE_BYTES)) })),
-    );
+    const binaryRejectLog = new RateLimitedLog(log, 'rejected malformed binary metric message');
+    this.rejects = new RejectCounter((reason, buf, start, end) => {
+      if (buf[start] === BINARY_MAGIC || reason.startsWith('binary_')) {
+        binaryRejectLog.hit(() => ({ reason, message: buf.toString('hex', start, Math.min(end, start + SHOWN_MESSAGE_BYTES)) }));
+      } else {
+        rejectLog.hit(() => ({ reason, line: buf.toString('utf8', start, Math.min(end, start + SHOWN_LINE_BYTES)) }));
+      }
+    });
     this.aggregator = new Aggregator(aggregatorSettings(config, partial));
     this.parser = new LineParser(this.aggregator, this.rejects, parserOptions(config));
-    this.listeners = new Listeners(this.parser, this.stats, log, () => this.config.limits);
+    this.parsers = { lines: this.parser, binary: new BinaryParser(this.aggregator, this.rejects, this.parser) };
+    this.listeners = new Listeners(this.parsers, this.stats, log, () => this.config.limits);
   }
 
   /** Parsing and aggregation settings apply at once (the bucket is kept); listeners move if their address changed. */

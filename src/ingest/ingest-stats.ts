@@ -13,5 +13,7 @@ export class IngestStats {
   tcpAcceptErrors = 0;
   /** Connections closed after tcp_idle_timeout without data. */
   tcpIdleClosed = 0;
+  /** Connections closed at a malformed binary message (its reason is among the parse errors). */
+  tcpBinaryFaultsClosed = 0;
   stdinLines = 0;
 }

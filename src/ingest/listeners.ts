@@ -6,7 +6,7 @@ import type { Limits, ServerConfig } from '../config/server-config.js';
 import type { Logger } from '../log/logger.js';
 import { RateLimitedLog } from '../log/rate-limited.js';
 import { isAcceptError } from '../util/listen.js';
-import type { LineParser } from '../protocol/parser.js';
+import type { Parsers } from '../protocol/parsers.js';
 import type { IngestStats } from './ingest-stats.js';
 import { readStdin } from './stdin.js';
 import { listenTcp, type TcpListener } from './tcp.js';
@@ -45,28 +45,32 @@ export class Listeners {
   private readonly tcp = new Slot('tcp');
   private stdin: { close(): void } | null = null;
   private readonly acceptErrors: RateLimitedLog;
+  private readonly binaryFaults: RateLimitedLog;
 
   constructor(
-    private readonly parser: LineParser,
+    private readonly parsers: Parsers,
     private readonly stats: IngestStats,
     private readonly log: Logger,
     /** Read when a connection opens, so a reload applies to new connections. */
     private readonly limits: () => Limits,
   ) {
     this.acceptErrors = new RateLimitedLog(log, 'could not accept a TCP connection; it is lost, the listener goes on');
+    // statsite closes such a connection too: a binary stream cannot be read on past a bad message.
+    this.binaryFaults = new RateLimitedLog(log, 'closed a TCP connection at a malformed binary message; what it sent before was used');
   }
 
   /** Binds what `config` asks for. `strict` (start-up) throws on failure; a reload records it instead. */
   async apply(config: ServerConfig, strict: boolean): Promise<void> {
     const host = config.bindAddress;
     await this.move(this.udp, config.udpPort > 0 ? formatAddress(host, config.udpPort) : '', strict, (onFailure) =>
-      listenUdp(host, config.udpPort, config.udpRcvbuf, this.parser, this.stats, onFailure),
+      listenUdp(host, config.udpPort, config.udpRcvbuf, this.parsers, this.stats, onFailure),
     );
+    const onBinaryFault = (fields: Record<string, unknown>) => this.binaryFaults.hit(() => fields);
     await this.move(this.tcp, config.tcpPort > 0 ? formatAddress(host, config.tcpPort) : '', strict, (onFailure) =>
-      listenTcp(host, config.tcpPort, this.parser, this.stats, onFailure, this.limits),
+      listenTcp(host, config.tcpPort, this.parsers, this.stats, onFailure, this.limits, onBinaryFault),
     );
     if (config.parseStdin && this.stdin === null) {
-      this.stdin = readStdin(this.parser, this.stats, config.limits.maxLineBytes, (err) => {
+      this.stdin = readStdin(this.parsers, this.stats, config.limits.maxLineBytes, (err) => {
         this.log.error({ err: err.message }, 'cannot read stdin any more; parse_stdin stops, the other listeners go on');
       });
     }

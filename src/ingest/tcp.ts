@@ -1,9 +1,10 @@
-// The TCP listener: each connection is a newline-framed stream of lines.
+// The TCP listener: each connection is a newline-framed stream of lines, or of statsite's binary
+// messages (src/protocol/stream-framer.ts). A malformed binary message closes its connection only.
 
 import { createServer, type Server, type Socket } from 'node:net';
-import { LineFramer } from '../protocol/line-framer.js';
 import { closeServer, listen } from '../util/listen.js';
-import type { LineParser } from '../protocol/parser.js';
+import type { Parsers } from '../protocol/parsers.js';
+import { StreamFramer } from '../protocol/stream-framer.js';
 import type { Limits } from '../config/server-config.js';
 import type { IngestStats } from './ingest-stats.js';
 
@@ -17,10 +18,12 @@ export interface TcpListener {
 export async function listenTcp(
   host: string,
   port: number,
-  parser: LineParser,
+  parsers: Parsers,
   stats: IngestStats,
   onFailure: (err: Error) => void,
   limits: () => Limits,
+  /** A connection was closed at a malformed binary message: for a rate-limited log line. */
+  onBinaryFault: (fields: Record<string, unknown>) => void,
 ): Promise<TcpListener> {
   const connections = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -28,7 +31,7 @@ export async function listenTcp(
     stats.tcpConnectionsOpen++;
     connections.add(socket);
     const { maxLineBytes, tcpIdleTimeout } = limits();
-    const framer = new LineFramer(parser, maxLineBytes);
+    const framer = new StreamFramer(parsers, maxLineBytes);
     // A client that goes quiet (or half-open, its host gone) must not hold a slot forever.
     if (tcpIdleTimeout > 0) {
       socket.setTimeout(tcpIdleTimeout * 1000, () => {
@@ -40,6 +43,11 @@ export async function listenTcp(
     socket.on('data', (chunk: Buffer) => {
       stats.tcpBytes += chunk.length;
       stats.tcpLines += framer.push(chunk);
+      if (framer.fault !== null && !socket.destroyed) {
+        stats.tcpBinaryFaultsClosed++;
+        onBinaryFault({ reason: framer.fault, client: `${socket.remoteAddress}:${socket.remotePort}` });
+        socket.destroy();
+      }
     });
     socket.on('end', () => {
       stats.tcpLines += framer.end();

@@ -1,8 +1,9 @@
-// The UDP listener: each datagram is one or more lines; a datagram always ends the last line.
+// The UDP listener: each datagram is one or more lines, or statsite's binary messages; a datagram
+// always ends the last line, and a binary message never continues in the next datagram.
 
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { LineParser } from '../protocol/parser.js';
+import { parseDatagram, type Parsers } from '../protocol/parsers.js';
 import type { IngestStats } from './ingest-stats.js';
 import { noteDatagram } from '../util/ingest-first-pacer.js';
 import { startListening } from '../util/listen.js';
@@ -20,7 +21,7 @@ export async function listenUdp(
   host: string,
   port: number,
   rcvbuf: number,
-  parser: LineParser,
+  parsers: Parsers,
   stats: IngestStats,
   onFailure: (err: Error) => void,
 ): Promise<UdpListener> {
@@ -29,7 +30,7 @@ export async function listenUdp(
     stats.udpDatagrams++;
     noteDatagram();
     stats.udpBytes += msg.length;
-    stats.udpLines += parser.parse(msg, 0, msg.length);
+    stats.udpLines += parseDatagram(parsers, msg);
   });
   await startListening(socket, (ready) => socket.bind(port, host, ready), onFailure);
   try {

@@ -34,6 +34,8 @@ export interface NamingConfig {
   quantiles: readonly number[];
   /** Seconds; rates are sums divided by the configured interval, as statsite does. */
   flushInterval: number;
+  /** statsite's prefix_binary_stream: the binary stream's keys get the global and type prefixes too. */
+  prefixBinaryStream: boolean;
 }
 
 /**

@@ -50,6 +50,11 @@ export class LineFramer {
     return line === null ? 0 : this.parser.parseLine(line, 0, line.length);
   }
 
+  /** Holds the start of a line, or is dropping an over-long one up to its newline. */
+  get holding(): boolean {
+    return this.pending !== null || this.discarding;
+  }
+
   private hold(tail: Buffer): void {
     if (this.discarding) return;
     const size = (this.pending?.length ?? 0) + tail.length;

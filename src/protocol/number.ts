@@ -2,6 +2,12 @@
 // Accepted: [+-] digits [. digits] [e|E [+-] digits], or [+-] . digits — at least one digit
 // in the mantissa. Everything else (12abc, 0x10, ".", "-", NaN, Infinity, overflow) is rejected
 // with NaN, which no valid input can produce.
+//
+// Underflow as statsite has it: statsite reads a number with an exponent through strtod and drops
+// it when strtod reports ERANGE, which glibc does for a nonzero value that rounds below the
+// smallest normal double (`1e-310`, `4.9e-324`, `1e-400`). Zero written with an exponent (`0e-5`)
+// is exact, and a number without an exponent never goes through strtod, so a long `0.000…1` is
+// kept, as statsite keeps it.
 
 const CH_0 = 0x30;
 const CH_9 = 0x39;
@@ -17,6 +23,9 @@ const MAX_EXACT_MANTISSA = 2 ** 53;
 
 /** Any run of this many decimal digits is below 2^53, so summing it digit by digit is exact. */
 const MAX_EXACT_DIGITS = 15;
+
+/** DBL_MIN: the smallest positive normal double. */
+const MIN_NORMAL = 2 ** -1022;
 
 export function parseNumber(buf: Uint8Array, start: number, end: number): number {
   // The usual value is a short unsigned integer (`1` in `k:1|c`): digits only, exact, and valid
@@ -76,5 +85,7 @@ function parseDecimal(buf: Uint8Array, start: number, end: number): number {
   }
   // Rare: long mantissas or exponents. The grammar is already validated, so Number() is safe.
   const value = Number(Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1'));
-  return Number.isFinite(value) ? value : NaN;
+  if (!Number.isFinite(value)) return NaN;
+  if (hasExponent && mantissa !== 0 && Math.abs(value) < MIN_NORMAL) return NaN;
+  return value;
 }

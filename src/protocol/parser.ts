@@ -107,7 +107,8 @@ export class LineParser {
   private values = new Float64Array(64);
   private valueIsDelta = new Uint8Array(64);
 
-  private readonly keys = new KeyInterner();
+  /** Shared with the binary parser (with makeKey), so a name is one series and one id in either protocol. */
+  readonly keys = new KeyInterner();
   private _options: ParserOptions;
 
   constructor(
@@ -301,7 +302,7 @@ export class LineParser {
   }
 
   /** Builds a series key from its bytes; only called when the interner has not seen them. */
-  private readonly makeKey = (buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number): string => {
+  readonly makeKey = (buf: Uint8Array, nameStart: number, nameEnd: number, tagStart: number, tagEnd: number): string => {
     const bytes = buf as Buffer;
     let name = bytes.toString('utf8', nameStart, nameEnd);
     let nameTags = '';

@@ -1,4 +1,4 @@
-// Every rejected line is counted by reason; the counts feed self-metrics and the logs.
+// Every rejected line (or binary message) is counted by reason; the counts feed self-metrics and the logs.
 
 export type RejectReason =
   | 'empty_key'
@@ -11,7 +11,13 @@ export type RejectReason =
   | 'bad_sample_rate'
   | 'sample_rate_not_allowed'
   | 'bad_option'
-  | 'line_too_long';
+  | 'line_too_long'
+  | 'newline_in_key'
+  | 'binary_missing_magic'
+  | 'binary_unknown_type'
+  | 'binary_unterminated_key'
+  | 'binary_unterminated_member'
+  | 'binary_truncated';
 
 /** Receives the raw bytes of the rejected line; decoding is left to it, so a suppressed log costs nothing. */
 export interface RejectListener {

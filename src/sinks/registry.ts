@@ -19,6 +19,7 @@ import { RemoteWriteSink } from './remote-write/remote-write-sink.js';
 import type { Sink } from './sink.js';
 import { StdoutSink } from './stdout/stdout-sink.js';
 import { StreamCommandSink } from './stream/stream-command-sink.js';
+import type { StreamFormat } from './stream/stream-format.js';
 
 /** What every sink is built with besides its own options. */
 export interface SinkContext {
@@ -43,25 +44,30 @@ interface SinkEntry<O> {
   reconfigure?(sink: Sink, options: O): void;
 }
 
-function streamCommand(spec: string): string {
-  const command = spec.slice('stream:'.length);
-  if (command.trim() === '') throw new Error(`sink "${spec}": the stream sink needs a command after "stream:"`);
-  return command;
+const STREAM_TEXT = 'stream:';
+const STREAM_BINARY = 'stream+binary:';
+
+function streamCommand(spec: string): { command: string; format: StreamFormat } {
+  const format = spec.startsWith(STREAM_BINARY) ? 'binary' : 'text';
+  const head = format === 'binary' ? STREAM_BINARY : STREAM_TEXT;
+  const command = spec.slice(head.length);
+  if (command.trim() === '') throw new Error(`sink "${spec}": the stream sink needs a command after "${head}"`);
+  return { command, format };
 }
 
 const SINKS = {
   stdout: {
-    usage: 'stdout',
-    matches: (spec) => spec === 'stdout',
-    parse: () => null,
-    build: (_, { naming }) => new StdoutSink(naming),
-  } satisfies SinkEntry<null>,
+    usage: 'stdout[+binary]',
+    matches: (spec) => spec === 'stdout' || spec === 'stdout+binary',
+    parse: (spec): StreamFormat => (spec === 'stdout+binary' ? 'binary' : 'text'),
+    build: (format, { naming, log }) => new StdoutSink(naming, log, format),
+  } satisfies SinkEntry<StreamFormat>,
   stream: {
-    usage: 'stream:COMMAND',
-    matches: (spec) => spec.startsWith('stream:'),
+    usage: 'stream[+binary]:COMMAND',
+    matches: (spec) => spec.startsWith(STREAM_TEXT) || spec.startsWith(STREAM_BINARY),
     parse: streamCommand,
-    build: (command, { naming, log }) => new StreamCommandSink(command, naming, log),
-  } satisfies SinkEntry<string>,
+    build: ({ command, format }, { naming, log }) => new StreamCommandSink(command, naming, log, format),
+  } satisfies SinkEntry<{ command: string; format: StreamFormat }>,
   graphite: {
     usage: 'graphite://HOST:PORT[?prefix=statsite.]',
     matches: (spec) => spec.startsWith('graphite://'),

@@ -106,6 +106,16 @@ describe('ingest workers', () => {
     expect(valuesOf(flushes, 'sets.u')).toContain('60');
   });
 
+  it('names the server process statsite-ts and its workers statsite-ts-worker, for ps, pgrep and lsof', async () => {
+    const server = await startServer({ args: ['--workers', '2', '--flush-interval', '3600'] });
+    const workers = await workersOf(server, 2);
+    const comm = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/[\0 ]+$/, '');
+    expect([comm(server.pid), cmdline(server.pid)]).toEqual(['statsite-ts', 'statsite-ts']);
+    // The kernel keeps 15 bytes of a process name.
+    for (const pid of workers) expect([comm(pid), cmdline(pid)]).toEqual(['statsite-ts-wor', 'statsite-ts-worker']);
+  });
+
   it('hands the last interval of every worker to the final flush on SIGTERM, and leaves no worker behind', async () => {
     const server = await startServer({ args: ['--workers', '2', '--flush-interval', '3600'] });
     const workers = await workersOf(server, 2);

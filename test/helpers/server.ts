@@ -4,7 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import type { Stream } from 'node:stream';
+import type { Stream, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { canConnect } from './clients.js';
 import { freePort } from './ports.js';
@@ -38,8 +38,11 @@ export interface StartOptions {
   maxOpenFiles?: number;
   /** How stdout bytes become text (default utf8; latin1 compares bytes 1:1). */
   stdoutEncoding?: BufferEncoding;
-  /** The server's stdin (default none): e.g. a socket, for `parse_stdin`. */
-  stdin?: Stream;
+  /**
+   * The server's stdin (default none): true gives it a pipe, written through `ServerProcess.stdin`;
+   * a stream (e.g. a socket, for `parse_stdin`) is handed over as it is.
+   */
+  stdin?: boolean | Stream;
 }
 
 export interface StopOptions {
@@ -79,6 +82,8 @@ export class ServerProcess {
   readonly args: readonly string[];
   /** Resolves when the process has exited and its output is read. */
   readonly exited: Promise<ExitInfo>;
+  /** The server's stdin, when started with `stdin: true`. */
+  readonly stdin: Writable | null;
 
   #out = '';
   #err = '';
@@ -90,6 +95,8 @@ export class ServerProcess {
     this.args = args;
     this.#port = port;
     this.pid = child.pid ?? -1;
+    this.stdin = child.stdin;
+    this.stdin?.on('error', () => undefined); // a server that exits closes it
     child.stdout?.setEncoding(stdoutEncoding).on('data', (s: string) => (this.#out += s));
     child.stderr?.setEncoding('utf8').on('data', (s: string) => (this.#err += s));
     this.exited = new Promise<ExitInfo>((resolve) => {
@@ -224,8 +231,9 @@ export class ServerProcess {
   }
 }
 
-function spawnBin(args: readonly string[], env?: NodeJS.ProcessEnv, maxOpenFiles?: number, stdin?: Stream): ChildProcess {
-  const options = { cwd: REPO_ROOT, env: env ?? process.env, stdio: [stdin ?? 'ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe' | Stream)[] };
+function spawnBin(args: readonly string[], env?: NodeJS.ProcessEnv, maxOpenFiles?: number, stdin: boolean | Stream = false): ChildProcess {
+  const input = stdin === true ? 'pipe' : stdin === false ? 'ignore' : stdin;
+  const options = { cwd: REPO_ROOT, env: env ?? process.env, stdio: [input, 'pipe', 'pipe'] as ('ignore' | 'pipe' | Stream)[] };
   if (maxOpenFiles === undefined) return spawn(BIN, args, options);
   // `exec` keeps the pid: the shell becomes the server, with the lower limit.
   return spawn('/bin/sh', ['-c', `ulimit -n ${maxOpenFiles} && exec "$0" "$@"`, BIN, ...args], options);

@@ -1,22 +1,31 @@
-// `stdout`: the stream format on our own stdout, one flush after the other.
+// `stdout`: the stream format on our own stdout, one flush after the other; `stdout+binary`:
+// statsite's binary stream instead.
 
 import type { Bucket } from '../../aggregate/bucket.js';
 import type { NamingConfig } from '../../naming/naming-config.js';
 import type { Sink } from '../sink.js';
-import { streamLineBuffers } from '../stream/stream-lines.js';
+import type { Logger } from '../../log/logger.js';
+import { formatSuffix, streamBuffers, type StreamFormat } from '../stream/stream-format.js';
 import { stdoutStream } from './stdout-stream.js';
 import { writeBuffers } from '../delivery/write-buffers.js';
 import { SerialQueue } from '../delivery/serial-queue.js';
 
 export class StdoutSink implements Sink {
-  readonly name = 'stdout';
+  readonly name: string;
   private readonly queue = new SerialQueue();
 
-  constructor(private readonly naming: () => NamingConfig) {}
+  constructor(
+    private readonly naming: () => NamingConfig,
+    private readonly log: Logger,
+    private readonly format: StreamFormat = 'text',
+  ) {
+    this.name = `stdout${formatSuffix(format)}`;
+  }
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const naming = this.naming();
-    return this.queue.run(() => writeBuffers(stdoutStream(), streamLineBuffers(bucket, naming, timestamp), signal), signal);
+    const buffers = streamBuffers(this.format, bucket, naming, timestamp, this.log, this.name);
+    return this.queue.run(() => writeBuffers(stdoutStream(), buffers, signal), signal);
   }
 
   /** Waits until every line written so far has left the process. */

@@ -1,5 +1,6 @@
 // `stream:COMMAND` — statsite's stream_cmd: each flush runs COMMAND through /bin/sh and writes
-// the stream-format lines to its stdin. Its stdout and stderr are ours (so `cat` prints metrics).
+// the stream-format lines (`stream+binary:COMMAND`: statsite's binary stream) to its stdin. Its
+// stdout and stderr are ours (so `cat` prints metrics).
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -8,7 +9,7 @@ import type { Logger } from '../../log/logger.js';
 import type { NamingConfig } from '../../naming/naming-config.js';
 import { SerialQueue } from '../delivery/serial-queue.js';
 import type { Sink } from '../sink.js';
-import { streamLineBuffers } from './stream-lines.js';
+import { formatSuffix, streamBuffers, type StreamFormat } from './stream-format.js';
 import { writeBuffers } from '../delivery/write-buffers.js';
 
 export class StreamCommandSink implements Sink {
@@ -19,8 +20,9 @@ export class StreamCommandSink implements Sink {
     private readonly command: string,
     private readonly naming: () => NamingConfig,
     private readonly log: Logger,
+    private readonly format: StreamFormat = 'text',
   ) {
-    this.name = `stream:${command}`;
+    this.name = `stream${formatSuffix(format)}:${command}`;
   }
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
@@ -51,7 +53,7 @@ export class StreamCommandSink implements Sink {
     // A command that exits early closes its stdin; that is its business, not a crash of ours.
     child.stdin.on('error', () => undefined);
     try {
-      await writeBuffers(child.stdin, streamLineBuffers(bucket, naming, timestamp), signal);
+      await writeBuffers(child.stdin, streamBuffers(this.format, bucket, naming, timestamp, this.log, this.name), signal);
     } catch {
       // reported below through the exit status
     }

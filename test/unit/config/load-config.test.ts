@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { loadConfigFile } from '../../../src/config/load-config.js';
+import { sinkSpecs } from '../../../src/server.js';
 import { tempFiles } from '../../helpers/temp-files.js';
 
 const { dir, file } = tempFiles('statsite-ts-config-');
@@ -83,6 +84,35 @@ describe('loadConfigFile', () => {
     expect(c.keepGauges).toBe(true);
     expect(c.sinks).toEqual(['stdout', 'stream:cat']);
     expect(errorOf(file('m.toml', '[[sinks]]\ntype = "carrier-pigeon"\n')).reason).toMatch(/unknown sink type/);
+  });
+
+  it("switches statsite's stream_cmd and the default stdout to the binary stream with binary_stream, wherever it stands", () => {
+    const before = loadConfigFile(file('bin1.ini', '[statsite]\nbinary_stream = yes\nprefix_binary_stream = 1\nstream_cmd = ./sink.py\n'));
+    expect(before.sinks).toEqual(['stream+binary:./sink.py']);
+    expect(before.binaryStream).toBe(true);
+    expect(before.naming.prefixBinaryStream).toBe(true);
+    const after = loadConfigFile(file('bin2.ini', '[statsite]\nstream_cmd = cat\nbinary_stream = true\n'));
+    expect(after.sinks).toEqual(['stream+binary:cat']);
+    const defaultSink = (name: string, text: string) => sinkSpecs(loadConfigFile(file(name, text)));
+    expect(defaultSink('bin3.ini', '[statsite]\nbinary_stream = yes\n')).toEqual([{ type: 'stdout', options: 'binary' }]);
+    expect(defaultSink('bin4.ini', '[statsite]\nbinary_stream = no\n')).toEqual([{ type: 'stdout', options: 'text' }]);
+    // [[sinks]] say their own format.
+    const toml = '[statsite]\nbinary_stream = true\n\n[[sinks]]\ntype = "stdout"\n';
+    expect(loadConfigFile(file('bin5.toml', toml)).sinks).toEqual(['stdout']);
+  });
+
+  it('takes format = "binary" or "text" for stdout and stream [[sinks]], and names a bad one', () => {
+    const text = [
+      '[[sinks]]', 'type = "stdout"', 'format = "binary"', '',
+      '[[sinks]]', 'type = "stream"', 'command = "cat"', 'format = "binary"', '',
+      '[[sinks]]', 'type = "stream"', 'command = "cat"', 'format = "text"', '',
+    ].join('\n');
+    expect(loadConfigFile(file('fmt.toml', text)).sinks).toEqual(['stdout+binary', 'stream+binary:cat', 'stream:cat']);
+    const bad = errorOf(file('fmt-bad.toml', '[[sinks]]\ntype = "stdout"\nformat = "xml"\n'));
+    expect(bad.key).toBe('sinks[0].format');
+    expect(bad.reason).toMatch(/"text" or "binary"/);
+    const graphite = '[[sinks]]\ntype = "graphite"\nhost = "h"\nformat = "binary"\n';
+    expect(errorOf(file('fmt-graphite.toml', graphite)).reason).toMatch(/unknown option/);
   });
 
   it('turns a graphite [[sinks]] table into a graphite:// spec and checks it', () => {

@@ -31,4 +31,20 @@ describe('parseNumber', () => {
       expect(p(s)).toBeNaN();
     }
   });
+
+  it('drops a number with an exponent that underflows, as statsite does (strtod sets ERANGE)', () => {
+    for (const s of ['1.964393875E-314', '1e-310', '4.9e-324', '-1e-310', '1e-400', '2.2250738585072011e-308']) {
+      expect(p(s)).toBeNaN();
+    }
+  });
+
+  it('keeps DBL_MIN, zero with an exponent and a long fraction without one, as statsite does', () => {
+    expect(p('2.2250738585072014e-308')).toBe(2 ** -1022);
+    expect(p('-2.2250738585072014E-308')).toBe(-(2 ** -1022));
+    expect(p('0e-5')).toBe(0);
+    expect(p('0.0e-400')).toBe(0);
+    const longFraction = '0.' + '0'.repeat(330) + '1';
+    expect(p(longFraction)).toBe(Number(longFraction));
+    expect(p('1.5e-300')).toBe(1.5e-300);
+  });
 });

@@ -18,7 +18,8 @@ function harness() {
 const goodLine = fc
   .tuple(
     fc.stringMatching(/^[a-z][a-z0-9_.]{0,30}$/),
-    fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }),
+    // Subnormals print in exponent notation, which statsite (and so the parser) drops as underflow.
+    fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }).filter((v) => v === 0 || Math.abs(v) >= 2 ** -1022),
     fc.constantFrom('c', 'ms', 'g', 'h', 'kv', 'd'),
   )
   .map(([name, value, type]) => `${name}:${value}|${type}`);

@@ -4,18 +4,10 @@ import { RejectCounter } from '../../../src/protocol/rejects.js';
 import type { SampleHandler } from '../../../src/model/sample-handler.js';
 import type { NameTagFormat } from '../../../src/protocol/name-tags.js';
 import type { ParserOptions } from '../../../src/protocol/parser.js';
-
-type Call = [string, string, ...unknown[]];
+import { recordingHandler } from '../../helpers/recording-handler.js';
 
 function parse(text: string, inputCounter?: string, options: ParserOptions = {}) {
-  const calls: Call[] = [];
-  const handler: SampleHandler = {
-    counter: (k, v, r) => calls.push(['c', k, v, r]),
-    timer: (k, v, r, _id, _generation, unitless) => calls.push([unitless === true ? 'h' : 'ms', k, v, r]),
-    gauge: (k, v, d) => calls.push(['g', k, v, d]),
-    set: (k, m) => calls.push(['s', k, typeof m === 'string' ? m : Buffer.from(m).toString('latin1')]),
-    kv: (k, v) => calls.push(['kv', k, v]),
-  };
+  const { handler, calls } = recordingHandler();
   const rejects = new RejectCounter();
   const parser = new LineParser(handler, rejects, { inputCounter, ...options });
   const accepted = parser.parse(Buffer.from(text, 'latin1'));
@@ -103,6 +95,16 @@ describe('LineParser', () => {
     const { calls, rejects } = parse('a:1|c|#t:1|c:abc123|T1700000000\n');
     expect(calls).toEqual([['c', 'a\nt:1', 1, 1]]);
     expect(rejects).toEqual({});
+  });
+
+  it('drops values in exponent notation that underflow, keeps DBL_MIN, 0e-5 and long fractions (statsite)', () => {
+    const text = [
+      'u1:1.964393875E-314|c', 'u2:1e-310|g', 'u3:4.9e-324|ms', 'k1:2.2250738585072014e-308|c', 'k2:0e-5|g',
+      'k3:0.' + '0'.repeat(40) + '1|kv',
+    ].join('\n');
+    const { calls, rejects } = parse(text);
+    expect(calls.map((c) => c[1])).toEqual(['k1', 'k2', 'k3']);
+    expect(rejects).toEqual({ bad_value: 3 });
   });
 
   it('rejects a whole line when any part of it is bad', () => {
