@@ -14,6 +14,7 @@ import { IngestWorkers } from './cluster/ingest-workers.js';
 import type { ServerConfig } from './config/server-config.js';
 import { FlushClock } from './flush/flush-clock.js';
 import { Flusher } from './flush/flusher.js';
+import { IntervalHandOver } from './flush/interval-hand-over.js';
 import { IngestPipeline } from './ingest/ingest-pipeline.js';
 import { addTotals, pipelineTotals, type IngestTotals } from './ingest/ingest-totals.js';
 import type { ListenerStatus } from './ingest/listeners.js';
@@ -73,6 +74,8 @@ export class Server {
   private readonly workers: IngestWorkers | null;
   private readonly flusher: Flusher;
   private readonly clock: FlushClock;
+  /** Where a stop leaves the unfinished interval for the next start; null: a final flush instead. */
+  private readonly handOver: IntervalHandOver | null;
   private readonly selfMetrics = new SelfMetrics();
   private sinks: Sink[];
   /** Each running sink's spec, so a reload keeps the sinks whose spec did not change. */
@@ -103,6 +106,7 @@ export class Server {
       const workerSet = this.workers;
       this.flusher.gather = (bucket) => workerSet.gather(bucket, Math.max(MIN_GATHER_MS, this.config.naming.flushInterval * 1000));
     }
+    this.handOver = config.stateDir === null ? null : new IntervalHandOver(config.stateDir, log);
     this.clock = new FlushClock(
       config.naming.flushInterval * 1000,
       config.alignedFlush,
@@ -113,6 +117,8 @@ export class Server {
 
   static async start(config: ServerConfig, log: Logger, logFormat: LogFormat): Promise<Server> {
     const server = new Server(config, log, logFormat);
+    // Before the listeners: the taken-over interval is in the bucket before the first new sample.
+    const firstFlushAt = server.handOver?.restore(server.pipeline.aggregator, server.flusher, config.naming.flushInterval * 1000);
     try {
       await server.pipeline.listeners.apply(ownListeners(config, server.workers), true);
       await server.workers?.start();
@@ -123,12 +129,13 @@ export class Server {
       await Promise.all([server.admin?.close(), server.management?.close(), server.mergeEndpoint?.close()]);
       throw err;
     }
-    server.clock.start();
+    server.clock.start(firstFlushAt);
     if (config.pidFile !== null) writeFileSync(config.pidFile, `${process.pid}\n`);
     log.info(
       {
         version: VERSION,
         ...(config.configFile !== null ? { config: config.configFile } : {}),
+        ...(config.stateDir !== null ? { stateDir: config.stateDir } : {}),
         listeners: server.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`),
         ...(server.workers ? { ingestWorkers: workerCount(config) } : {}),
         sinks: server.sinks.map((s) => s.name),
@@ -249,14 +256,24 @@ export class Server {
     return { ...counts, ...levels };
   }
 
+  /** Whether a stop hands the interval over to the next start instead of flushing it. */
+  get handsOver(): boolean {
+    return this.handOver !== null;
+  }
+
   async stop(): Promise<void> {
+    const dueAt = this.clock.nextTickAt;
     this.clock.stop();
     await this.pipeline.listeners.close();
-    if (this.workers !== null) {
-      const workers = this.workers;
-      this.flusher.gather = (bucket) => workers.stop(bucket, SHUTDOWN_DRAIN_MS);
+    if (this.handOver !== null) {
+      await this.handOverInterval(this.handOver, dueAt);
+    } else {
+      if (this.workers !== null) {
+        const workers = this.workers;
+        this.flusher.gather = (bucket) => workers.stop(bucket, SHUTDOWN_DRAIN_MS);
+      }
+      this.flusher.flush();
     }
-    this.flusher.flush();
     const drained = await this.flusher.drain(SHUTDOWN_DRAIN_MS);
     if (!drained) this.log.error({ waitedMs: SHUTDOWN_DRAIN_MS }, 'sinks did not finish the final flush in time; exiting anyway');
     await boundedWait(Promise.all(this.sinks.map((s) => s.close())), SHUTDOWN_DRAIN_MS);
@@ -270,6 +287,17 @@ export class Server {
     }
     const droppedLines = this.sinks.reduce((n, s) => n + (s.counters?.().droppedLines ?? 0), 0);
     this.log.info({ rejectedLines: this.ingestTotals().rejectsTotal, droppedLines }, 'statsite-ts stopped');
+  }
+
+  /**
+   * The stop of a server with a state dir: the interval (the ingest workers' parts included) goes
+   * to the state file with the time its flush was due; if that cannot be written, it is flushed now.
+   */
+  private async handOverInterval(handOver: IntervalHandOver, dueAt: number): Promise<void> {
+    const bucket = this.pipeline.aggregator.swap();
+    await this.workers?.stop(bucket, SHUTDOWN_DRAIN_MS);
+    const schedule = { dueAt, lastTimestamp: this.flusher.lastStamp };
+    if (!handOver.save(bucket, schedule, this.config.naming.flushInterval)) this.flusher.flushHandedOver(bucket, Date.now());
   }
 
   /**
@@ -316,6 +344,7 @@ export class Server {
       merged: this.merged,
       management: this.managementStats,
       flusher: this.flusher,
+      handOver: this.handOver?.stats ?? null,
       sinks: () => this.sinks,
       udpPort: () => this.udpPort,
     };

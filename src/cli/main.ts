@@ -79,12 +79,19 @@ export function resolveConfig(opts: CliOptions): ServerConfig {
   if (opts.acceptForward !== undefined) config.forwardListen = opts.acceptForward;
   if (opts.workers !== undefined) config.ingestWorkers = opts.workers;
   config.configFile = opts.config ?? null;
+  config.stateDir ??= systemdStateDirectory();
   sinkSpecs(config); // every sink spec must parse before anything starts
   if (config.udpPort === 0 && config.tcpPort === 0 && !config.parseStdin && config.forwardListen === null) {
     const where = opts.config ?? 'command line';
     throw new Error(`${where}: nothing to receive metrics on: UDP and TCP ports are 0, parse_stdin is off and no forward listener is set`);
   }
   return config;
+}
+
+/** The first directory of the unit's StateDirectory=, which systemd passes as STATE_DIRECTORY (colon-separated). */
+function systemdStateDirectory(): string | null {
+  const dirs = process.env.STATE_DIRECTORY;
+  return dirs === undefined || dirs === '' ? null : dirs.split(':')[0];
 }
 
 function reportStartError(err: unknown): number {
@@ -115,7 +122,7 @@ async function runServer(opts: CliOptions, signals: ServerSignals): Promise<numb
     reloads = reloads.then(() => reload(server, opts));
   });
   const signal = await signals.stopRequested;
-  log.info({ signal }, 'shutting down: final flush');
+  log.info({ signal }, server.handsOver ? 'shutting down: handing the interval over to the next start' : 'shutting down: final flush');
   await reloads;
   await server.stop();
   return 0;

@@ -34,6 +34,7 @@ export function defaultConfig(): ServerConfig {
     inputCounter: null,
     nameTagFormats: [],
     pidFile: null,
+    stateDir: null,
     logLevel: 'info',
     logFormat: 'auto',
     adminHttp: null,

@@ -39,6 +39,11 @@ export interface ServerConfig {
   /** Tag syntaxes embedded in names to recognise (influxdb, librato, signalfx); DogStatsD `|#` always. */
   nameTagFormats: NameTagFormat[];
   pidFile: string | null;
+  /**
+   * Where a stop leaves the unfinished interval and the flush schedule for the next start
+   * (`[service] state_dir`, else systemd's STATE_DIRECTORY); null = a final flush at stop instead.
+   */
+  stateDir: string | null;
   logLevel: string;
   /** auto, json, journald or pretty (see src/log/logger.ts). */
   logFormat: string;

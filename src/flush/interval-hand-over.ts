@@ -1,0 +1,202 @@
+// A restart that Graphite cannot see (`[service] state_dir`). A stop does not flush the interval
+// it is in — a flush stamped "now" lands in the carbon slot of the flush just before it, and carbon
+// keeps only the last write of a slot — but leaves it, with the time its flush was due, in the
+// state directory. The next start takes it back: if that time has not come yet, the interval goes
+// on in the new process and is flushed when it was due, with both processes' samples; if it has
+// passed (a long stop), the interval is flushed at once under the timestamp it was due at.
+//
+// The file is the forward snapshot (every metric type in its mergeable form) inside a small frame:
+//   { format: "statsite-ts/hand-over", version: 1, savedAt, dueAt, lastTimestamp, snapshot }
+// written to a temporary file, fsynced and renamed over the old one, so a crash mid-write leaves
+// either the whole old file or the whole new one. A file that cannot be used is moved aside (kept
+// for a look, never read again), counted and logged; the start goes on without it.
+
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Aggregator } from '../aggregate/aggregator.js';
+import type { Bucket } from '../aggregate/bucket.js';
+import type { Logger } from '../log/logger.js';
+import { mergeSnapshot, parseSnapshot, writeSnapshotJson, type Snapshot, type SnapshotJson } from '../sinks/forward/snapshot.js';
+import type { Flusher } from './flusher.js';
+
+export const HAND_OVER_FILE = 'interval.json';
+const FORMAT = 'statsite-ts/hand-over';
+const VERSION = 1;
+/**
+ * An interval due longer ago than this is set aside instead of flushed: by then it is older than
+ * what a carbon schema's first retention usually keeps, and most likely a leftover of another setup.
+ */
+export const STALE_AFTER_MS = 24 * 3600 * 1000;
+/** Bytes gathered before each write: a big interval is written in pieces, not as one string. */
+const WRITE_CHUNK = 1 << 20;
+
+/** What a stop hands over besides the interval itself. */
+export interface FlushSchedule {
+  /** When the interval's flush was due (ms since the epoch). */
+  dueAt: number;
+  /** The last timestamp flushed (unix seconds): the next process never stamps earlier. */
+  lastTimestamp: number;
+}
+
+export class HandOverStats {
+  /** Intervals taken over from a stopped process. */
+  restored = 0;
+  /** Series in them. */
+  restoredSeries = 0;
+  /** State files that could not be used (corrupt, another format, stale) and were moved aside. */
+  setAside = 0;
+  /** Series of a taken-over interval that could not be merged (left out, the rest kept). */
+  refusedSeries = 0;
+}
+
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** The frame and schedule of a state file's text; throws with the reason it cannot be used. */
+function parseHandOver(text: string): FlushSchedule & { snapshot: unknown } {
+  const doc = JSON.parse(text) as Record<string, unknown> | null;
+  if (doc === null || typeof doc !== 'object' || doc.format !== FORMAT) throw new Error(`not a ${FORMAT} file`);
+  if (doc.version !== VERSION) throw new Error(`unsupported version ${String(doc.version)} (this server reads ${VERSION})`);
+  if (!isTime(doc.dueAt) || !isTime(doc.lastTimestamp)) throw new Error('dueAt or lastTimestamp is not a time');
+  return { dueAt: doc.dueAt, lastTimestamp: doc.lastTimestamp, snapshot: doc.snapshot };
+}
+
+/** Writes `pieces` to `path` through a temporary file, fsynced, then renamed over it; the directory is fsynced too. */
+function writeAtomically(dir: string, path: string, pieces: Iterable<string>): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    let pending = '';
+    for (const piece of pieces) {
+      pending += piece;
+      if (pending.length >= WRITE_CHUNK) {
+        writeSync(fd, pending);
+        pending = '';
+      }
+    }
+    writeSync(fd, pending);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
+export class IntervalHandOver {
+  readonly stats = new HandOverStats();
+  readonly path: string;
+
+  constructor(
+    private readonly dir: string,
+    private readonly log: Logger,
+  ) {
+    this.path = join(dir, HAND_OVER_FILE);
+  }
+
+  /**
+   * Leaves `bucket` and its schedule for the next start. Returns false (logged) when the file
+   * cannot be written: the caller then flushes the interval instead, so nothing is lost.
+   */
+  save(bucket: Bucket, schedule: FlushSchedule, intervalSeconds: number): boolean {
+    const json: SnapshotJson = { parts: [], series: 0 };
+    const from = { source: hostname(), id: `${hostname()}/hand-over/${process.pid}/${schedule.dueAt}` };
+    // Listeners are closed by now: nothing waits for the loop, so the snapshot is written in one go.
+    for (const _slice of writeSnapshotJson(bucket, from, Math.floor(schedule.dueAt / 1000), intervalSeconds, json));
+    const frame = `{"format":"${FORMAT}","version":${VERSION},"savedAt":${Date.now()},`
+      + `"dueAt":${schedule.dueAt},"lastTimestamp":${schedule.lastTimestamp},"snapshot":`;
+    try {
+      writeAtomically(this.dir, this.path, [frame, ...json.parts, '}\n']);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.log.error({ stateFile: this.path, err: reason }, 'cannot hand the interval over to the next start: flushing it now instead');
+      return false;
+    }
+    this.log.info(
+      { stateFile: this.path, series: json.series, dueAt: new Date(schedule.dueAt).toISOString() },
+      'handed the unfinished interval over to the next start (no final flush)',
+    );
+    return true;
+  }
+
+  /**
+   * Takes back what a stopped process left: merged into the aggregator's bucket. Returns when the
+   * first flush is due if the interval goes on here; flushes it at once through `flusher` if its
+   * time has passed; undefined when a fresh schedule starts. Never throws.
+   */
+  restore(aggregator: Aggregator, flusher: Flusher, intervalMs: number, now = Date.now()): number | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.setAside(`cannot read: ${(err as Error).message}`);
+      return undefined;
+    }
+    let schedule: FlushSchedule;
+    let snapshot: Snapshot;
+    let refused: number;
+    try {
+      const frame = parseHandOver(text);
+      const parsed = parseSnapshot(frame.snapshot);
+      [schedule, snapshot, refused] = [frame, parsed.snapshot, parsed.refused.length];
+    } catch (err) {
+      this.setAside(err instanceof Error ? err.message : String(err));
+      return undefined;
+    }
+    if (now - schedule.dueAt > STALE_AFTER_MS) {
+      this.setAside(`stale: its flush was due at ${new Date(schedule.dueAt).toISOString()}`);
+      return undefined;
+    }
+    try {
+      // Gone before it is used: a crash from here on loses this interval rather than counting it twice.
+      unlinkSync(this.path);
+    } catch (err) {
+      this.setAside(`cannot remove it after reading: ${(err as Error).message}`);
+      return undefined;
+    }
+    for (const _slice of mergeSnapshot(() => aggregator.current(), snapshot, () => refused++));
+    const series = aggregator.current().size();
+    this.stats.restored++;
+    this.stats.restoredSeries += series;
+    this.stats.refusedSeries += refused;
+    flusher.continueStampsAfter(schedule.lastTimestamp);
+    const due = new Date(schedule.dueAt).toISOString();
+    if (schedule.dueAt <= now) {
+      const message = "took over the stopped process's interval: its flush was due, flushing it now";
+      this.log.info({ series, refusedSeries: refused, dueAt: due }, message);
+      flusher.flushHandedOver(aggregator.swap(), schedule.dueAt);
+      return undefined;
+    }
+    // A schedule further off than one interval (the interval was made shorter) is not kept.
+    const keep = schedule.dueAt - now <= intervalMs;
+    this.log.info(
+      { series, refusedSeries: refused, dueAt: due, scheduleKept: keep },
+      keep ? "took over the stopped process's interval: it goes on here and is flushed when it was due"
+        : "took over the stopped process's interval: it goes into the first flush of a new schedule",
+    );
+    return keep ? schedule.dueAt : undefined;
+  }
+
+  /** Moves an unusable state file out of the way (never read again, kept for a look), counted and logged. */
+  private setAside(reason: string): void {
+    this.stats.setAside++;
+    const aside = `${this.path}.unusable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    let movedTo: string | null = aside;
+    try {
+      renameSync(this.path, aside);
+    } catch {
+      movedTo = null;
+    }
+    this.log.warn(
+      { stateFile: this.path, reason, movedTo },
+      movedTo === null ? 'cannot use the state file of the last stop, nor move it aside; starting without it'
+        : 'cannot use the state file of the last stop: moved aside, starting without it',
+    );
+  }
+}
