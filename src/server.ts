@@ -29,6 +29,9 @@ import { VERSION } from './util/version.js';
 /** Settings of the admin, management and forward endpoints, which are bound once at start. */
 const RESTART_ONLY = ['adminHttp', 'management', 'managementWrite', 'forwardListen', 'forwardMaxBodyBytes', 'forwardToken'] as const;
 
+/** The settings that say where UDP and TCP listen: under socket activation, the socket unit's. */
+const LISTEN_ADDRESS = ['bindAddress', 'udpPort', 'tcpPort'] as const;
+
 /** How long a shutdown waits for sinks to deliver the final flush. */
 const SHUTDOWN_DRAIN_MS = 10_000;
 /** The shortest a flush waits for the ingest workers' parts (at most one interval otherwise). */
@@ -94,6 +97,8 @@ export class Server {
     private config: ServerConfig,
     private readonly log: Logger,
     logFormat: LogFormat,
+    /** The sockets systemd passed (socket activation); null: the server binds its own. */
+    private readonly activated: readonly number[] | null,
   ) {
     this.pipeline = new IngestPipeline(config, log);
     const workers = workerCount(config);
@@ -115,11 +120,13 @@ export class Server {
     );
   }
 
-  static async start(config: ServerConfig, log: Logger, logFormat: LogFormat): Promise<Server> {
-    const server = new Server(config, log, logFormat);
+  /** `activated`: the sockets systemd passed (see ingest/systemd-sockets.ts), taken as the UDP and TCP listeners. */
+  static async start(config: ServerConfig, log: Logger, logFormat: LogFormat, activated: readonly number[] | null = null): Promise<Server> {
+    const server = new Server(config, log, logFormat, activated);
     // Before the listeners: the taken-over interval is in the bucket before the first new sample.
     const firstFlushAt = server.handOver?.restore(server.pipeline.aggregator, server.flusher, config.naming.flushInterval * 1000);
     try {
+      if (activated !== null) await server.pipeline.listeners.adopt(activated, config.udpRcvbuf);
       await server.pipeline.listeners.apply(ownListeners(config, server.workers), true);
       await server.workers?.start();
       await server.startAdmin(config);
@@ -137,6 +144,7 @@ export class Server {
         ...(config.configFile !== null ? { config: config.configFile } : {}),
         ...(config.stateDir !== null ? { stateDir: config.stateDir } : {}),
         listeners: server.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`),
+        ...(activated !== null ? { socketActivation: server.listenerStatus().map((s) => `${s.name} ${s.wanted}`) } : {}),
         ...(server.workers ? { ingestWorkers: workerCount(config) } : {}),
         sinks: server.sinks.map((s) => s.name),
         flushInterval: config.naming.flushInterval,
@@ -146,6 +154,7 @@ export class Server {
       },
       'statsite-ts listening',
     );
+    server.warnIfUnitDiffers();
     if (config.timerEps !== null) {
       log.warn(
         { timerEps: config.timerEps },
@@ -158,7 +167,12 @@ export class Server {
 
   /** Where the UDP listener is bound (null when off); for tests and self-metrics. */
   get udpPort(): number | null {
-    const address = this.listenerStatus().find((s) => s.name === 'udp')?.address ?? '';
+    return this.boundPort('udp');
+  }
+
+  /** Where a listener is bound; null when it is off. */
+  private boundPort(name: 'udp' | 'tcp'): number | null {
+    const address = this.listenerStatus().find((s) => s.name === name)?.address ?? '';
     return address === '' ? null : Number(address.slice(address.lastIndexOf(':') + 1));
   }
 
@@ -170,6 +184,13 @@ export class Server {
    * is logged, returned and shown on /health.
    */
   async reload(next: ServerConfig): Promise<string | null> {
+    const moved = LISTEN_ADDRESS.filter((field) => next[field] !== this.config[field]);
+    if (this.activated !== null && moved.length > 0) {
+      return this.refuseReload(new Error(
+        `${moved.join(', ')} changed, but under socket activation the ports belong to the socket unit: change its `
+          + 'ListenDatagram=/ListenStream= and restart the socket and the service, or keep them as they were',
+      ));
+    }
     let sinks: Sink[];
     try {
       sinks = this.sinksFor(next);
@@ -323,6 +344,17 @@ export class Server {
       throw err;
     }
     return sinks;
+  }
+
+  /** Under socket activation: a warning when the config names other ports than the socket unit passed. */
+  private warnIfUnitDiffers(): void {
+    if (this.activated === null) return;
+    const [udp, tcp] = [this.boundPort('udp') ?? 0, this.boundPort('tcp') ?? 0];
+    if (udp === this.config.udpPort && tcp === this.config.tcpPort) return;
+    this.log.warn(
+      { socketUnit: { udp, tcp }, config: { udp: this.config.udpPort, tcp: this.config.tcpPort } },
+      'the socket unit passed other ports than the config names: listening on the socket unit\'s (0: none passed)',
+    );
   }
 
   /** UDP and TCP as bound by this process or its ingest workers, then stdin. */

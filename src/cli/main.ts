@@ -11,10 +11,11 @@ import { loadConfigFile, MAX_INGEST_WORKERS } from '../config/load-config.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { parseLogLevel } from '../config/statsite-table.js';
 import { createLogger, detectLogFormat, LOG_FORMATS } from '../log/logger.js';
-import { Server, sinkSpecs } from '../server.js';
+import { takeActivatedSockets } from '../ingest/systemd-sockets.js';
+import { Server, sinkSpecs, workerCount } from '../server.js';
 import { SINK_SPECS } from '../sinks/registry.js';
 import { releaseHeldSignals, ServerSignals, type HeldSignals } from './signals.js';
-import { hiddenInstall, renderUnit } from './systemd-unit.js';
+import { badUnitName, DEFAULT_UNIT_NAME, hiddenInstall, renderSocketUnit, renderUnit } from './systemd-unit.js';
 import { VERSION } from '../util/version.js';
 import { waitReady } from './wait-ready.js';
 
@@ -106,12 +107,18 @@ async function runServer(opts: CliOptions, signals: ServerSignals): Promise<numb
   } catch (err) {
     return reportStartError(err);
   }
+  const activated = takeActivatedSockets();
+  if (activated !== null && workerCount(config) > 1) {
+    // systemd hands the sockets to this one process; ingest workers would each need their own.
+    return reportStartError(new Error('socket activation (LISTEN_FDS) and ingest workers ([ingest] workers, --workers) do not go together: '
+      + 'set workers = 1, or run without the .socket unit'));
+  }
   const logFormat = detectLogFormat(config.logFormat);
   const log = createLogger(config.logLevel, logFormat);
   signals.logTo(log);
   let server: Server;
   try {
-    server = await Server.start(config, log, logFormat);
+    server = await Server.start(config, log, logFormat, activated);
   } catch (err) {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'cannot start');
     return 1;
@@ -135,6 +142,39 @@ async function reload(server: Server, opts: CliOptions): Promise<void> {
   } catch (err) {
     server.refuseReload(err);
   }
+}
+
+interface UnitOptions {
+  config: string;
+  name: string;
+  socket?: boolean;
+  output?: string;
+  allowHome?: boolean;
+}
+
+/** `statsite-ts unit`: prints or writes the units; throws (exit 2) with the reason it will not. */
+function writeUnits(o: UnitOptions): void {
+  const hidden = hiddenInstall();
+  if (hidden !== null && o.allowHome !== true) throw new Error(hidden);
+  const badName = badUnitName(o.name);
+  if (badName !== null) throw new Error(badName);
+  if (o.socket !== true && o.output === undefined) {
+    process.stdout.write(renderUnit(o.config, o.name));
+    return;
+  }
+  const config = resolveConfig({ config: o.config });
+  const socket = renderSocketUnit(config, o.name);
+  if (config.adminHttp === null) {
+    process.stderr.write('statsite-ts: warning: no [admin] http in the config: under socket activation `wait-ready` cannot tell '
+      + 'when the server is up (systemd accepts TCP before it is), so the unit is ready at once\n');
+  }
+  if (o.output === undefined) {
+    process.stdout.write(socket);
+    return;
+  }
+  writeFileSync(join(o.output, `${o.name}.service`), renderUnit(o.config, o.name));
+  writeFileSync(join(o.output, `${o.name}.socket`), socket);
+  process.stdout.write(`wrote ${join(o.output, `${o.name}.service`)} and ${join(o.output, `${o.name}.socket`)}\n`);
 }
 
 function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
@@ -180,17 +220,18 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
 
   program
     .command('unit')
-    .description('print a systemd unit for this installation')
-    .option('-c, --config <file>', 'config path the unit passes', DEFAULT_UNIT_CONFIG)
+    .description('print the systemd service unit for this installation (--socket: the socket unit; --output: write both)')
+    .option('-c, --config <file>', 'config path the unit passes (the socket unit takes its ports from it)', DEFAULT_UNIT_CONFIG)
+    .option('--name <name>', 'names the service, the socket, StateDirectory= and the journal identifier', DEFAULT_UNIT_NAME)
+    .option('--socket', "print the socket unit (ListenDatagram=/ListenStream= for the config's ports) instead")
+    .option('-o, --output <dir>', 'write NAME.service and NAME.socket into this directory instead of printing')
     .option('--allow-home', 'print the unit even for an installation the unit cannot start from (under /home, /root, /tmp)')
-    .action((o: { config: string; allowHome?: boolean }) => {
-      const hidden = hiddenInstall();
-      if (hidden !== null && o.allowHome !== true) {
-        process.stderr.write(`statsite-ts: ${hidden}\n`);
-        process.exitCode = EXIT_CONFIG;
-        return;
+    .action((o: UnitOptions) => {
+      try {
+        writeUnits(o);
+      } catch (err) {
+        process.exitCode = reportStartError(err);
       }
-      process.stdout.write(renderUnit(o.config));
     });
 
   program

@@ -2,7 +2,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { LineFramer } from '../protocol/line-framer.js';
-import { closeServer, listen } from '../util/listen.js';
+import { closeServer, listen, type BindTarget } from '../util/listen.js';
 import type { LineParser } from '../protocol/parser.js';
 import type { Limits } from '../config/server-config.js';
 import type { IngestStats } from './ingest-stats.js';
@@ -15,8 +15,7 @@ export interface TcpListener {
 }
 
 export async function listenTcp(
-  host: string,
-  port: number,
+  where: BindTarget,
   parser: LineParser,
   stats: IngestStats,
   onFailure: (err: Error) => void,
@@ -57,10 +56,10 @@ export async function listenTcp(
   server.maxConnections = limits().tcpMaxConnections;
   // Past maxConnections Node closes new connections at once; count them so it is not silent.
   server.on('drop', () => stats.tcpRefused++);
-  const boundPort = await listen(server, port, host, onFailure);
+  const boundPort = await listen(server, where, onFailure);
   const bound = server.address();
   return {
-    address: typeof bound === 'object' && bound !== null ? bound.address : host,
+    address: typeof bound === 'object' && bound !== null ? bound.address : '',
     port: boundPort,
     close: () => closeServer(server, connections),
   };

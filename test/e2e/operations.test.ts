@@ -2,7 +2,7 @@
 // health and self-metrics, the systemd unit.
 
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, cpSync, fstatSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -258,6 +258,40 @@ describe('systemd unit', () => {
     expect((await run(['--allow-home'])).code).toBe(0);
   });
 
+  it('writes NAME.service and NAME.socket (the config\'s ports) with --output and --name, both valid for systemd', async () => {
+    const port = await freePort();
+    const text = `[statsite]\nbind_address = "127.0.0.1"\nport = ${port}\nudp_port = ${port + 1}\n\n[admin]\nhttp = "8127"\n`;
+    const config = file('named.toml', text);
+    const out = join(dir, 'units');
+    mkdirSync(out);
+    const r = await runCli(['unit', '--config', config, '--allow-home', '--name', 'statsite', '--output', out]);
+    expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+    const service = readFileSync(join(out, 'statsite.service'), 'utf8');
+    const socket = readFileSync(join(out, 'statsite.socket'), 'utf8');
+    for (const line of ['StateDirectory=statsite', 'RuntimeDirectory=statsite', 'SyslogIdentifier=statsite']) {
+      expect(service).toContain(`\n${line}\n`);
+    }
+    expect(service).toContain(`\nExecStart=${process.execPath} ${BIN} --config ${config}\n`);
+    expect(service).not.toMatch(/statsite-ts\.(service|socket)/);
+    for (const line of [`ListenDatagram=127.0.0.1:${port + 1}`, `ListenStream=127.0.0.1:${port}`, 'Service=statsite.service']) {
+      expect(socket).toContain(`\n${line}\n`);
+    }
+    expect((await runCli(['unit', '--config', config, '--allow-home', '--name', 'statsite', '--socket'])).stdout).toBe(socket);
+
+    if (installed(SYSTEMD_ANALYZE)) {
+      const units = [join(out, 'statsite.socket'), join(out, 'statsite.service')];
+      const verify = await promisify(execFile)(SYSTEMD_ANALYZE.files[0], ['verify', ...units]).then(
+        (o) => o.stdout + o.stderr,
+        (e: { stdout: string; stderr: string }) => e.stdout + e.stderr,
+      );
+      expect(verify.split('\n').filter((l) => /statsite\.(service|socket)/.test(l)), verify).toEqual([]);
+    } else {
+      warnSkipped('systemd-analyze verify of the service and socket units', SYSTEMD_ANALYZE);
+    }
+    const bad = await runCli(['unit', '--allow-home', '--name', 'a/b']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--name "a\/b": a unit name is letters/);
+  });
 
   it('prints a hardened unit for this installation that ExecStart can run', async () => {
     const port = await freePort();
