@@ -11,6 +11,7 @@ import { listenMergeEndpoint, MergeStats, type MergeEndpoint } from './forward/m
 import { SelfMetrics } from './admin/self-metrics.js';
 import { collectStats, type StatsSources } from './admin/server-stats.js';
 import { IngestWorkers } from './cluster/ingest-workers.js';
+import { ConfigError } from './config/config-error.js';
 import type { ServerConfig } from './config/server-config.js';
 import { FlushClock } from './flush/flush-clock.js';
 import { Flusher } from './flush/flusher.js';
@@ -61,6 +62,13 @@ function* mapValues<V, R>(map: ReadonlyMap<string, V>, f: (value: V) => R): Gene
   for (const [key, value] of map) yield [key, f(value)];
 }
 
+interface RefusedReload {
+  error: string;
+  file: string | null;
+  key: string | null;
+  reason: string;
+}
+
 /** How many ingest worker processes the config asks for; 1 means none (the server ingests itself). */
 export function workerCount(config: ServerConfig): number {
   return config.ingestWorkers === 0 ? availableParallelism() : config.ingestWorkers;
@@ -85,8 +93,8 @@ export class Server {
   private readonly specOf = new Map<Sink, string>();
   /** The process's TCP senders: a sink rebuilt on reload takes over its destination's running sender. */
   private readonly tcpSenders = new SharedSenders<BufferedTcpSender>();
-  /** The last SIGHUP reload: when, and why it was refused (null: applied). */
-  private lastReload: { at: number; error: string | null } | null = null;
+  /** The last SIGHUP reload: when, and — refused — the file, key (when known) and reason. */
+  private lastReload: { at: number; refused: RefusedReload | null } | null = null;
   private admin: AdminHttp | null = null;
   private mergeEndpoint: MergeEndpoint | null = null;
   readonly merged = new MergeStats();
@@ -215,7 +223,7 @@ export class Server {
     if (workerCount(next) !== workerCount(previous)) this.log.warn('the number of ingest workers changes only on restart');
     const restartOnly = RESTART_ONLY.filter((field) => next[field] !== previous[field]);
     if (restartOnly.length > 0) this.log.warn({ changed: restartOnly }, 'these settings change only on restart');
-    this.lastReload = { at: Date.now(), error: null };
+    this.lastReload = { at: Date.now(), refused: null };
     this.log.info(
       { listeners: this.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`), sinks: this.sinks.map((s) => s.name) },
       'configuration reloaded',
@@ -225,12 +233,20 @@ export class Server {
 
   /** Records and logs a reload that could not be applied; the running config stays. Returns the reason. */
   refuseReload(err: unknown): string {
-    const reason = err instanceof Error ? err.message : String(err);
-    this.lastReload = { at: Date.now(), error: reason };
-    this.log.error({ err: reason }, 'config reload rejected; keeping the running config');
-    return reason;
+    const error = err instanceof Error ? err.message : String(err);
+    const where = err instanceof ConfigError
+      ? { file: err.file, key: err.key || null, reason: err.reason }
+      : { file: this.config.configFile, key: null, reason: error };
+    this.lastReload = { at: Date.now(), refused: { error, ...where } };
+    this.log.error({ err: error }, 'config reload rejected; keeping the running config');
+    return error;
   }
 
+  /**
+   * Liveness: 503 only when the process itself is unwell (a listener down, an ingest worker
+   * missing, no flush for two intervals, marked down). Sinks that cannot deliver are listed as
+   * `degraded` — /ready fails on them — and a refused reload is shown until one is applied.
+   */
   health(): Health {
     const problems: string[] = [];
     for (const l of this.listenerStatus()) {
@@ -242,34 +258,42 @@ export class Server {
     if (Date.now() - lastFlush > 2 * interval + 1000) problems.push('no flush for more than two intervals');
     if (this.management?.down) problems.push('marked down through the management port');
     problems.push(...(this.workers?.problems() ?? []));
+    const reload = this.lastReload;
     return {
       ok: problems.length === 0,
       problems,
+      degraded: this.sinkProblems(),
       listeners: this.listenerStatus(),
       lastFlushAt: this.flusher.lastFlushAt === null ? null : new Date(this.flusher.lastFlushAt).toISOString(),
       // A refused reload leaves the server running the previous config: shown, but not a failure of liveness.
-      lastReload: this.lastReload === null ? null : {
-        at: new Date(this.lastReload.at).toISOString(),
-        ok: this.lastReload.error === null,
-        error: this.lastReload.error,
+      lastReload: reload === null ? null : {
+        at: new Date(reload.at).toISOString(),
+        ok: reload.refused === null,
+        ...(reload.refused ?? { error: null }),
       },
     };
   }
 
+  /** Readiness: liveness, and every sink can deliver (each one that cannot is named). */
   ready(): Health {
-    const health = this.health();
+    const { degraded, ...health } = this.health();
     const sinks = this.flusher.sinkStatus().map((s) => ({
       ...s,
       lastSuccessAt: s.lastSuccessAt === null ? null : new Date(s.lastSuccessAt).toISOString(),
       lastErrorAt: s.lastErrorAt === null ? null : new Date(s.lastErrorAt).toISOString(),
     }));
+    const problems = [...health.problems, ...(degraded as string[])];
+    return { ...health, ok: problems.length === 0, problems, sinks };
+  }
+
+  /** The sinks that cannot deliver now: their last delivery failed, or they say why (a destination down, data waiting too long). */
+  private sinkProblems(): string[] {
     const failing = this.flusher.sinkStatus().filter((s) => s.lastErrorAt !== null && (s.lastSuccessAt ?? 0) < s.lastErrorAt);
     const undeliverable = this.sinks.flatMap((s) => {
       const problem = s.problem?.() ?? null;
       return problem === null ? [] : [`sink ${s.name}: ${problem}`];
     });
-    const problems = [...health.problems, ...failing.map((s) => `sink ${s.name}: ${s.lastError}`), ...undeliverable];
-    return { ...health, ok: problems.length === 0, problems, sinks };
+    return [...failing.map((s) => `sink ${s.name}: ${s.lastError}`), ...undeliverable];
   }
 
   stats(): Record<string, unknown> {

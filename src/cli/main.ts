@@ -95,8 +95,17 @@ function systemdStateDirectory(): string | null {
   return dirs === undefined || dirs === '' ? null : dirs.split(':')[0];
 }
 
-function reportStartError(err: unknown): number {
-  process.stderr.write(`statsite-ts: ${err instanceof Error ? err.message : String(err)}\n`);
+/**
+ * One line on stderr saying why the program cannot go on; in the journal at priority err (`<3>`,
+ * so `journalctl -p err` shows it), plain elsewhere.
+ */
+function writeError(text: string, logFormat = 'auto'): void {
+  const priority = detectLogFormat(logFormat) === 'journald' ? '<3>' : '';
+  process.stderr.write(`${priority}statsite-ts: ${text}\n`);
+}
+
+function reportStartError(err: unknown, logFormat?: string): number {
+  writeError(err instanceof Error ? err.message : String(err), logFormat);
   return EXIT_CONFIG;
 }
 
@@ -105,13 +114,13 @@ async function runServer(opts: CliOptions, signals: ServerSignals): Promise<numb
   try {
     config = resolveConfig(opts);
   } catch (err) {
-    return reportStartError(err);
+    return reportStartError(err, opts.logFormat);
   }
   const activated = takeActivatedSockets();
   if (activated !== null && workerCount(config) > 1) {
     // systemd hands the sockets to this one process; ingest workers would each need their own.
     return reportStartError(new Error('socket activation (LISTEN_FDS) and ingest workers ([ingest] workers, --workers) do not go together: '
-      + 'set workers = 1, or run without the .socket unit'));
+      + 'set workers = 1, or run without the .socket unit'), config.logFormat);
   }
   const logFormat = detectLogFormat(config.logFormat);
   const log = createLogger(config.logLevel, logFormat);
@@ -265,11 +274,17 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
       try {
         config = resolveConfig({ config: o.config });
       } catch (err) {
-        process.exitCode = reportStartError(err);
+        if (detectLogFormat('auto') !== 'journald') {
+          process.exitCode = reportStartError(err);
+          return;
+        }
+        // Under systemd the server (ExecStart) writes the same reason as an error: once is enough.
+        process.stderr.write('<7>statsite-ts wait-ready: the config cannot be used (the server logs why)\n');
+        process.exitCode = EXIT_CONFIG;
         return;
       }
       if (!(await waitReady(config, o.timeout * 1000))) {
-        process.stderr.write(`statsite-ts: not ready after ${o.timeout} s\n`);
+        writeError(`not ready after ${o.timeout} s`, config.logFormat);
         process.exitCode = 1;
       }
     });

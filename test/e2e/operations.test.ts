@@ -169,6 +169,27 @@ it('writes journald lines with syslog priorities when JOURNAL_STREAM names its s
   expect(JSON.parse(server.stderr.trim().split('\n')[0])).toMatchObject({ level: 30, msg: 'statsite-ts listening' });
 });
 
+it('writes a fatal start error once, at journal priority 3; wait-ready leaves it to the server', async () => {
+  const config = file('fatal.toml', '[statsite]\nflush_interval = "never"\n');
+  const run = async (args: string[]) => {
+    const logPath = join(dir, `fatal-${args[0]}.log`);
+    const fd = openSync(logPath, 'w');
+    const st = fstatSync(fd);
+    const child = spawn(BIN, args, { stdio: ['ignore', 'ignore', fd], env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` } });
+    closeSync(fd);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { code, lines: readFileSync(logPath, 'utf8').trim().split('\n') };
+  };
+  const server = await run(['--config', config]);
+  expect(server.code).toBe(2);
+  expect(server.lines).toEqual([expect.stringMatching(/^<3>statsite-ts: .*fatal\.toml: statsite\.flush_interval: expected a number/)]);
+  const waitReady = await run(['wait-ready', '--config', config]);
+  expect(waitReady.code).toBe(2);
+  expect(waitReady.lines).toEqual(['<7>statsite-ts wait-ready: the config cannot be used (the server logs why)']);
+  // Not under the journal: the reason, plainly, for whoever runs it by hand.
+  expect((await runCli(['wait-ready', '--config', config])).stderr).toMatch(/^statsite-ts: .*statsite\.flush_interval: expected a number/);
+});
+
 describe('health, stats and self-metrics', () => {
   it('reports health, readiness per sink, stats, and flips /health when a listener cannot move', async () => {
     const [admin, port] = [await freePort(), await freePort()];
@@ -303,6 +324,7 @@ describe('systemd unit', () => {
     for (const line of [
       'Type=simple', 'Restart=on-failure', 'RestartPreventExitStatus=2', 'DynamicUser=yes', 'NoNewPrivileges=yes', 'ProtectSystem=strict',
       'ProtectHome=yes', 'PrivateTmp=yes', 'CapabilityBoundingSet=', 'LimitNOFILE=65536',
+      'SystemCallFilter=@system-service', 'SystemCallErrorNumber=EPERM', 'ProtectProc=invisible', 'UMask=0077', 'StateDirectory=statsite-ts',
       `ExecReload=${process.execPath} ${BIN} check-config ${config}`, 'ExecReload=/bin/kill -HUP $MAINPID',
     ]) {
       expect(unit).toContain(`\n${line}\n`);
