@@ -18,12 +18,15 @@ const HIDDEN = ['/home/', '/root/', '/run/user/', '/tmp/', '/var/tmp/'];
 /** What a unit name may be made of here (systemd allows more; these need no escaping anywhere). */
 const UNIT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-/** Why this installation cannot run under the unit, or null. */
+/** Why this installation (or the node that runs it) cannot run under the unit, or null. */
 export function hiddenInstall(): string | null {
-  const hidden = HIDDEN.find((dir) => `${INSTALL}/`.startsWith(dir));
-  if (hidden === undefined) return null;
-  return `this installation is under ${hidden}, which the unit's sandbox hides (ProtectHome=, PrivateTmp=): the service could not start; `
-    + 'install it elsewhere (e.g. /opt/statsite-ts, see README), or pass --allow-home to print the unit anyway';
+  for (const [what, path] of [['this installation', INSTALL], [`node (${process.execPath})`, process.execPath]]) {
+    const hidden = HIDDEN.find((dir) => `${path}/`.startsWith(dir));
+    if (hidden === undefined) continue;
+    return `${what} is under ${hidden}, which the unit's sandbox hides (ProtectHome=, PrivateTmp=): the service could not start; `
+      + 'install it elsewhere (e.g. /opt/statsite-ts, see README), or pass --allow-home to print the unit anyway';
+  }
+  return null;
 }
 
 /** Why `name` cannot name the units, or null. */

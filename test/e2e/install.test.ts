@@ -1,0 +1,76 @@
+// The README's install for a metrics host, run as written: `npm pack`, then `npm install --global
+// --prefix PREFIX ./statsite-ts-VERSION.tgz` (production dependencies only, nothing compiled at
+// install time), then the installed binary's --version, check-config on the shipped
+// packaging/metrics-host.toml, and the units it writes.
+//
+// The pack runs in a copy of the package's shipped files, not in the checkout: `npm pack` runs
+// `prepare`, and a tsc rewriting dist/ under the other e2e tests running beside this one could hand
+// them half-written files. The copy has no src/, so its `prepare` builds nothing — as an installed
+// package's must not.
+
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { REPO_ROOT, runCli } from '../helpers/server.js';
+import { tempFiles } from '../helpers/temp-files.js';
+
+const run = promisify(execFile);
+const { dir } = tempFiles('statsite-ts-install-');
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  name: string; version: string; files: string[]; dependencies: Record<string, string>;
+};
+
+async function npm(args: string[], cwd: string): Promise<string> {
+  const { stdout } = await run('npm', args, { cwd, timeout: 120_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  return stdout;
+}
+
+it('installs from the packed tarball into a prefix and runs from there', async () => {
+  const source = join(dir, 'package');
+  mkdirSync(source);
+  for (const part of [...pkg.files, 'package.json', 'README.md']) cpSync(join(REPO_ROOT, part), join(source, part), { recursive: true });
+  await npm(['pack', '--pack-destination', dir], source);
+  const tarball = join(dir, `${pkg.name}-${pkg.version}.tgz`);
+  const listing = (await run('tar', ['-tzf', tarball])).stdout.split('\n');
+  expect(listing).toContain('package/dist/cli/main.js');
+  expect(listing).toContain('package/packaging/metrics-host.toml');
+  expect(listing.filter((f) => /^package\/(src|test)\//.test(f))).toEqual([]);
+
+  const prefix = join(dir, 'opt', 'statsite-ts');
+  // The README's command; --prefer-offline lets a warm npm cache serve the dependencies.
+  await npm(['install', '--global', '--prefix', prefix, tarball, '--prefer-offline', '--no-audit', '--no-fund'], dir);
+  const installed = join(prefix, 'lib', 'node_modules', pkg.name);
+  const bin = join(prefix, 'bin', 'statsite-ts');
+  for (const dependency of Object.keys(pkg.dependencies)) expect(existsSync(join(installed, 'node_modules', dependency)), dependency).toBe(true);
+  for (const devOnly of ['typescript', 'vitest', 'eslint']) expect(existsSync(join(installed, 'node_modules', devOnly)), devOnly).toBe(false);
+
+  expect((await run(bin, ['--version'])).stdout.trim()).toBe(pkg.version);
+  const config = join(installed, 'packaging', 'metrics-host.toml');
+  expect(readFileSync(config, 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'packaging', 'metrics-host.toml'), 'utf8'));
+  // Its state and spool folders are under /var/lib, which check-config must be able to create.
+  expect((await run(bin, ['check-config', config])).stdout).toBe(`${config}: ok\n`);
+
+  const units = join(dir, 'units');
+  mkdirSync(units);
+  // The prefix is under the temporary folder, which the unit's PrivateTmp= would hide.
+  await run(bin, ['unit', '--config', config, '--output', units, '--allow-home']).catch((err: unknown) => {
+    throw new Error(`unit --output failed: ${String((err as { stderr?: string }).stderr ?? err)}`);
+  });
+  const service = readFileSync(join(units, 'statsite-ts.service'), 'utf8');
+  expect(service).toContain(`\nExecStart=${process.execPath} ${installed}/bin/statsite-ts --config ${config}\n`);
+  expect(readFileSync(join(units, 'statsite-ts.socket'), 'utf8')).toMatch(/\nListenDatagram=8125\nListenStream=8125\n/);
+  expect(service).toContain(`\nDocumentation=file://${installed}/docs/operations.md\n`);
+  expect(existsSync(join(installed, 'docs', 'operations.md'))).toBe(true);
+}, 180_000);
+
+it('the shipped metrics-host config is a Graphite host: aligned flushes, a state dir, a spool, admin on loopback', async () => {
+  const r = await runCli(['check-config', join(REPO_ROOT, 'packaging', 'metrics-host.toml')]);
+  expect(r).toMatchObject({ code: 0, stderr: '' });
+  const text = readFileSync(join(REPO_ROOT, 'packaging', 'metrics-host.toml'), 'utf8');
+  for (const line of ['aligned_flush = true', 'state_dir = "/var/lib/statsite-ts"', 'type = "graphite"', 'spool_dir = "/var/lib/statsite-ts/spool"',
+    'http = "127.0.0.1:8127"']) {
+    expect(text).toContain(`\n${line}\n`);
+  }
+});
