@@ -43,8 +43,9 @@ it('installs from the packed tarball into a prefix and runs from there', async (
   await npm(['install', '--global', '--prefix', prefix, tarball, '--prefer-offline', '--no-audit', '--no-fund'], dir);
   const installed = join(prefix, 'lib', 'node_modules', pkg.name);
   const bin = join(prefix, 'bin', 'statsite-ts');
-  for (const dependency of Object.keys(pkg.dependencies)) expect(existsSync(join(installed, 'node_modules', dependency)), dependency).toBe(true);
-  for (const devOnly of ['typescript', 'vitest', 'eslint']) expect(existsSync(join(installed, 'node_modules', devOnly)), devOnly).toBe(false);
+  const has = (module: string) => existsSync(join(installed, 'node_modules', module));
+  for (const dependency of Object.keys(pkg.dependencies)) expect(has(dependency), dependency).toBe(true);
+  for (const devOnly of ['typescript', 'vitest', 'eslint']) expect(has(devOnly), devOnly).toBe(false);
 
   expect((await run(bin, ['--version'])).stdout.trim()).toBe(pkg.version);
   const config = join(installed, 'packaging', 'metrics-host.toml');
@@ -69,8 +70,10 @@ it('the shipped metrics-host config is a Graphite host: aligned flushes, a state
   const r = await runCli(['check-config', join(REPO_ROOT, 'packaging', 'metrics-host.toml')]);
   expect(r).toMatchObject({ code: 0, stderr: '' });
   const text = readFileSync(join(REPO_ROOT, 'packaging', 'metrics-host.toml'), 'utf8');
-  for (const line of ['aligned_flush = true', 'state_dir = "/var/lib/statsite-ts"', 'type = "graphite"', 'spool_dir = "/var/lib/statsite-ts/spool"',
-    'http = "127.0.0.1:8127"']) {
+  for (const line of [
+    'aligned_flush = true', 'state_dir = "/var/lib/statsite-ts"', 'type = "graphite"', 'spool_dir = "/var/lib/statsite-ts/spool"',
+    'http = "127.0.0.1:8127"',
+  ]) {
     expect(text).toContain(`\n${line}\n`);
   }
 });

@@ -324,7 +324,8 @@ describe('systemd unit', () => {
     for (const line of [
       'Type=simple', 'Restart=on-failure', 'RestartPreventExitStatus=2', 'DynamicUser=yes', 'NoNewPrivileges=yes', 'ProtectSystem=strict',
       'ProtectHome=yes', 'PrivateTmp=yes', 'CapabilityBoundingSet=', 'LimitNOFILE=65536',
-      'SystemCallFilter=@system-service', 'SystemCallErrorNumber=EPERM', 'ProtectProc=invisible', 'UMask=0077', 'StateDirectory=statsite-ts',
+      'SystemCallFilter=@system-service', 'SystemCallErrorNumber=EPERM', 'ProtectProc=invisible', 'UMask=0077',
+      'StateDirectory=statsite-ts',
       `ExecReload=${process.execPath} ${BIN} check-config ${config}`, 'ExecReload=/bin/kill -HUP $MAINPID',
     ]) {
       expect(unit).toContain(`\n${line}\n`);
