@@ -3,44 +3,30 @@
 // install time), then the installed binary's --version, check-config on the shipped
 // packaging/metrics-host.toml, and the units it writes.
 //
-// The pack runs in a copy of the package's shipped files, not in the checkout: `npm pack` runs
-// `prepare`, and a tsc rewriting dist/ under the other e2e tests running beside this one could hand
-// them half-written files. The copy has no src/, so its `prepare` builds nothing — as an installed
-// package's must not.
+// The tarball is packed from a copy of the shipped files (helpers/package.ts says why).
 
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { npm, PACKAGE as pkg, packTarball } from '../helpers/package.js';
 import { REPO_ROOT, runCli } from '../helpers/server.js';
 import { tempFiles } from '../helpers/temp-files.js';
 
 const run = promisify(execFile);
 const { dir } = tempFiles('statsite-ts-install-');
-const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
-  name: string; version: string; files: string[]; dependencies: Record<string, string>;
-};
-
-async function npm(args: string[], cwd: string): Promise<string> {
-  const { stdout } = await run('npm', args, { cwd, timeout: 120_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
-  return stdout;
-}
 
 it('installs from the packed tarball into a prefix and runs from there', async () => {
-  const source = join(dir, 'package');
-  mkdirSync(source);
-  for (const part of [...pkg.files, 'package.json', 'README.md']) cpSync(join(REPO_ROOT, part), join(source, part), { recursive: true });
-  await npm(['pack', '--pack-destination', dir], source);
-  const tarball = join(dir, `${pkg.name}-${pkg.version}.tgz`);
+  const tarball = await packTarball(dir);
   const listing = (await run('tar', ['-tzf', tarball])).stdout.split('\n');
   expect(listing).toContain('package/dist/cli/main.js');
   expect(listing).toContain('package/packaging/metrics-host.toml');
   expect(listing.filter((f) => /^package\/(src|test)\//.test(f))).toEqual([]);
 
   const prefix = join(dir, 'opt', 'statsite-ts');
-  // The README's command; --prefer-offline lets a warm npm cache serve the dependencies.
-  await npm(['install', '--global', '--prefix', prefix, tarball, '--prefer-offline', '--no-audit', '--no-fund'], dir);
+  // The README's command (a warm npm cache serves the dependencies: NPM_ENV).
+  await npm(['install', '--global', '--prefix', prefix, tarball], dir);
   const installed = join(prefix, 'lib', 'node_modules', pkg.name);
   const bin = join(prefix, 'bin', 'statsite-ts');
   const has = (module: string) => existsSync(join(installed, 'node_modules', module));
