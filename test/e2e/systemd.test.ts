@@ -1,7 +1,7 @@
 // A metrics host under systemd, end to end: a real systemd booted as PID 1 of private namespaces
 // (helpers/systemd.ts), the README's "Install on a metrics host" steps run inside it line by line,
 // a real carbon-cache and graphite-web with the schema and aggregation `carbon-schema` writes, and
-// python's `statsd` clients over UDP and TCP. What is sent across two restarts and a reload reads
+// python's `statsd` clients over UDP and TCP. What is sent across a restart, a reload and an upgrade reads
 // back from graphite-web exactly (nothing overwritten in a carbon slot, no datagram lost while
 // restarting); a carbon outage fails /ready and loses nothing; a broken config fails the reload and
 // the old one keeps serving, and at start stops the unit after one try with the reason at priority
@@ -112,7 +112,7 @@ describeIfInstalled([SYSTEMD, GRAPHITE, PYTHON_STATSD], 'a metrics host under sy
   const root = process.getuid?.() === 0;
   if (!root) console.warn('\n!!!!!!!! SKIPPING the systemd e2e: it must run as root (unshare, mounts).\n');
 
-  it.skipIf(!root)('installs as the README says, restarts and reloads without losing or overwriting a count', async () => {
+  it.skipIf(!root)('installs as the README says, restarts, reloads and upgrades without losing or overwriting a count', async () => {
     const ports = { statsd: await freePort(), carbon: 0, admin: await freePort() };
     const shipped = readFileSync(join(REPO_ROOT, 'packaging', 'metrics-host.toml'), 'utf8');
     // carbon's port is not known yet, and does not change the schema.
@@ -130,13 +130,21 @@ describeIfInstalled([SYSTEMD, GRAPHITE, PYTHON_STATSD], 'a metrics host under sy
     expect((await sandbox.run('systemctl is-active statsite-ts.socket statsite-ts.service')).stdout).toBe('active\nactive\n');
     await waitFor(async () => (await health(ports.admin)).status === 200, { what: 'the service to answer /health' });
 
-    // Across a restart, a reload and a restart with UDP traffic during it.
+    // Across a restart, a reload, and the README's upgrade (install over, units again, restart) with
+    // UDP traffic during it.
     await batch(ports.statsd, true);
     await sandbox.must('systemctl restart statsite-ts');
     await batch(ports.statsd, true);
     await sandbox.must('systemctl reload statsite-ts');
     await batch(ports.statsd, true);
-    await Promise.all([batch(ports.statsd, false), sandbox.must('systemctl restart statsite-ts')]);
+    const config = await sandbox.must('cat /etc/statsite-ts/config.toml');
+    const upgrade = [
+      'set -e', `cd ${files.dir}`, `npm install --global --prefix /opt/statsite-ts ./${PACKAGE.name}-${PACKAGE.version}.tgz`,
+      '/opt/statsite-ts/bin/statsite-ts unit --config /etc/statsite-ts/config.toml --output /etc/systemd/system',
+      'systemctl daemon-reload && systemctl restart statsite-ts',
+    ].join('\n');
+    await Promise.all([batch(ports.statsd, false), sandbox.must(upgrade, NPM_ENV)]);
+    expect(await sandbox.must('cat /etc/statsite-ts/config.toml')).toBe(config);
     await batch(ports.statsd, true);
     await allStored();
     const journal = await sandbox.journal('statsite-ts');
