@@ -132,7 +132,7 @@ export class Server {
   static async start(config: ServerConfig, log: Logger, logFormat: LogFormat, activated: readonly number[] | null = null): Promise<Server> {
     const server = new Server(config, log, logFormat, activated);
     // Before the listeners: the taken-over interval is in the bucket before the first new sample.
-    const firstFlushAt = server.handOver?.restore(server.pipeline.aggregator, server.flusher, config.naming.flushInterval * 1000);
+    const takenOver = server.handOver?.take(server.pipeline.aggregator, config.naming.flushInterval * 1000) ?? null;
     try {
       if (activated !== null) await server.pipeline.listeners.adopt(activated, config.udpRcvbuf);
       await server.pipeline.listeners.apply(ownListeners(config, server.workers), true);
@@ -144,7 +144,8 @@ export class Server {
       await Promise.all([server.admin?.close(), server.management?.close(), server.mergeEndpoint?.close()]);
       throw err;
     }
-    server.clock.start(firstFlushAt);
+    takenOver?.commit(server.flusher);
+    server.clock.start(takenOver?.firstFlushAt);
     if (config.pidFile !== null) writeFileSync(config.pidFile, `${process.pid}\n`);
     log.info(
       {

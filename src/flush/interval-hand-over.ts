@@ -89,6 +89,14 @@ function writeAtomically(dir: string, path: string, pieces: Iterable<string>): v
   }
 }
 
+/** An interval taken over at start, final once the start succeeded. */
+export interface TakenOver {
+  /** When the first flush is due if the interval goes on here; undefined: a fresh schedule. */
+  readonly firstFlushAt: number | undefined;
+  /** The start succeeded: the state file goes, and an interval whose time has passed is flushed now. */
+  commit(flusher: Flusher): void;
+}
+
 export class IntervalHandOver {
   readonly stats = new HandOverStats();
   readonly path: string;
@@ -126,17 +134,18 @@ export class IntervalHandOver {
   }
 
   /**
-   * Takes back what a stopped process left: merged into the aggregator's bucket. Returns when the
-   * first flush is due if the interval goes on here; flushes it at once through `flusher` if its
-   * time has passed; undefined when a fresh schedule starts. Never throws.
+   * Takes back what a stopped process left, before anything is received: merged into the
+   * aggregator's bucket, or — if its flush time has passed — swapped out of it, to be flushed
+   * under that time. Nothing is final until `commit()` (the start succeeded): a start that fails
+   * leaves the state file for the next one. Null when there is nothing usable. Never throws.
    */
-  restore(aggregator: Aggregator, flusher: Flusher, intervalMs: number, now = Date.now()): number | undefined {
+  take(aggregator: Aggregator, intervalMs: number, now = Date.now()): TakenOver | null {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.setAside(`cannot read: ${(err as Error).message}`);
-      return undefined;
+      return null;
     }
     let schedule: FlushSchedule;
     let snapshot: Snapshot;
@@ -147,40 +156,43 @@ export class IntervalHandOver {
       [schedule, snapshot, refused] = [frame, parsed.snapshot, parsed.refused.length];
     } catch (err) {
       this.setAside(err instanceof Error ? err.message : String(err));
-      return undefined;
+      return null;
     }
     if (now - schedule.dueAt > STALE_AFTER_MS) {
       this.setAside(`stale: its flush was due at ${new Date(schedule.dueAt).toISOString()}`);
-      return undefined;
-    }
-    try {
-      // Gone before it is used: a crash from here on loses this interval rather than counting it twice.
-      unlinkSync(this.path);
-    } catch (err) {
-      this.setAside(`cannot remove it after reading: ${(err as Error).message}`);
-      return undefined;
+      return null;
     }
     for (const _slice of mergeSnapshot(() => aggregator.current(), snapshot, () => refused++));
     const series = aggregator.current().size();
-    this.stats.restored++;
-    this.stats.restoredSeries += series;
-    this.stats.refusedSeries += refused;
-    flusher.continueStampsAfter(schedule.lastTimestamp);
-    const due = new Date(schedule.dueAt).toISOString();
-    if (schedule.dueAt <= now) {
-      const message = "took over the stopped process's interval: its flush was due, flushing it now";
-      this.log.info({ series, refusedSeries: refused, dueAt: due }, message);
-      flusher.flushHandedOver(aggregator.swap(), schedule.dueAt);
-      return undefined;
-    }
+    // Due: out of the bucket now, so what arrives from here on goes into the next interval.
+    const due = schedule.dueAt <= now ? aggregator.swap() : null;
     // A schedule further off than one interval (the interval was made shorter) is not kept.
-    const keep = schedule.dueAt - now <= intervalMs;
-    this.log.info(
-      { series, refusedSeries: refused, dueAt: due, scheduleKept: keep },
-      keep ? "took over the stopped process's interval: it goes on here and is flushed when it was due"
-        : "took over the stopped process's interval: it goes into the first flush of a new schedule",
-    );
-    return keep ? schedule.dueAt : undefined;
+    const keep = due === null && schedule.dueAt - now <= intervalMs;
+    return {
+      firstFlushAt: keep ? schedule.dueAt : undefined,
+      commit: (flusher) => {
+        try {
+          // Gone before it is flushed: a crash from here on loses this interval rather than counting it twice.
+          unlinkSync(this.path);
+        } catch (err) {
+          this.setAside(`cannot remove it after taking it over: ${(err as Error).message}`);
+        }
+        this.stats.restored++;
+        this.stats.restoredSeries += series;
+        this.stats.refusedSeries += refused;
+        flusher.continueStampsAfter(schedule.lastTimestamp);
+        const fields = { series, refusedSeries: refused, dueAt: new Date(schedule.dueAt).toISOString() };
+        const took = "took over the stopped process's interval";
+        if (due !== null) {
+          this.log.info(fields, `${took}: its flush was due, flushing it now`);
+          flusher.flushHandedOver(due, schedule.dueAt);
+        } else if (keep) {
+          this.log.info(fields, `${took}: it goes on here and is flushed when it was due`);
+        } else {
+          this.log.info(fields, `${took}: it goes into the first flush of a new schedule`);
+        }
+      },
+    };
   }
 
   /** Moves an unusable state file out of the way (never read again, kept for a look), counted and logged. */

@@ -4,6 +4,7 @@
 // restart: the same lines, the same values, under the timestamp the first process would have used.
 
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { stats } from '../helpers/admin.js';
@@ -120,6 +121,30 @@ it('an interval whose flush came while no process ran is flushed at once, under 
   expect(keyValues(flush)).toContain('counts.hits|7.000000');
   expect(second.server.stderr).toMatch(/its flush was due, flushing it now/);
   expect(readdirSync(stateDir)).toEqual([]);
+}, 60_000);
+
+it('a start that fails after reading the state file leaves it for the next start', async () => {
+  const { path, stateDir } = config('failed-start', false);
+  const first = await start(path);
+  await send(first.server, BEFORE);
+  await first.server.stop();
+  const blocker = createServer();
+  const port = await freePort();
+  await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+  try {
+    const failed = await startServer({ port, args: ['--config', path], waitForTcp: false });
+    expect((await failed.exited).code).toBe(1);
+    expect(failed.stderr).toMatch(/cannot start/);
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+  }
+  expect(readdirSync(stateDir)).toEqual(['interval.json']);
+  const second = await start(path);
+  expect(second.server.stderr).toMatch(/took over the stopped process's interval/);
+  const flush = await second.server.waitUntil((s) => s.flushes().find((f) => f.lines.some((l) => l.key === 'counts.hits')), {
+    timeoutMs: 3 * INTERVAL_S * 1000,
+  });
+  expect(keyValues(flush)).toContain('counts.hits|7.000000');
 }, 60_000);
 
 it('a corrupt or stale state file is logged, counted and moved aside; the server starts without it', async () => {
