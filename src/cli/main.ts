@@ -17,7 +17,7 @@ import { SINK_SPECS } from '../sinks/registry.js';
 import { releaseHeldSignals, ServerSignals, type HeldSignals } from './signals.js';
 import { badUnitName, DEFAULT_UNIT_NAME, hiddenInstall, renderSocketUnit, renderUnit } from './systemd-unit.js';
 import { VERSION } from '../util/version.js';
-import { waitReady } from './wait-ready.js';
+import { processGone, waitReady } from './wait-ready.js';
 
 /** Exit code for a configuration the server refuses to start with. */
 export const EXIT_CONFIG = 2;
@@ -279,7 +279,10 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
           return;
         }
         // Under systemd the server (ExecStart) writes the same reason as an error: once is enough.
+        // It exits 2 on it; waiting for that makes its exit, not ours, the unit's result, so
+        // RestartPreventExitStatus=2 applies (systemd would otherwise kill it and restart).
         process.stderr.write('<7>statsite-ts wait-ready: the config cannot be used (the server logs why)\n');
+        await processGone(Number(process.env.MAINPID), o.timeout * 1000);
         process.exitCode = EXIT_CONFIG;
         return;
       }

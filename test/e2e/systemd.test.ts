@@ -95,13 +95,13 @@ async function stored(): Promise<typeof sent> {
 }
 
 /** Waits until Graphite holds exactly what was sent (more would be counted twice, less lost or overwritten). */
-async function allStored(): Promise<void> {
+async function allStored(stage: string): Promise<void> {
   let last: typeof sent | null = null;
   await waitFor(async () => {
     last = await stored();
     return last.udp === sent.udp && last.tcp === sent.tcp && last.timings === sent.timings;
   }, {
-    timeoutMs: 60_000, intervalMs: 500, what: 'Graphite to hold what was sent',
+    timeoutMs: 60_000, intervalMs: 500, what: `Graphite to hold what was sent ${stage}`,
     detail: () => `sent ${JSON.stringify(sent)}, stored ${JSON.stringify(last)}`,
   });
 }
@@ -146,7 +146,7 @@ describeIfInstalled([SYSTEMD, GRAPHITE, PYTHON_STATSD], 'a metrics host under sy
     await Promise.all([batch(ports.statsd, false), sandbox.must(upgrade, NPM_ENV)]);
     expect(await sandbox.must('cat /etc/statsite-ts/config.toml')).toBe(config);
     await batch(ports.statsd, true);
-    await allStored();
+    await allStored('across the restarts, the reload and the upgrade');
     const journal = await sandbox.journal('statsite-ts');
     expect(byMessage(journal, /^handed the unfinished interval over to the next start/)).toHaveLength(2);
     expect(byMessage(journal, /^took over the stopped process's interval/)).toHaveLength(2);
@@ -163,7 +163,7 @@ describeIfInstalled([SYSTEMD, GRAPHITE, PYTHON_STATSD], 'a metrics host under sy
     await graphite.startCarbon();
     const ready = async () => (await health(ports.admin, '/ready')).status === 200;
     await waitFor(ready, { timeoutMs: 60_000, what: '/ready once carbon is back' });
-    await allStored();
+    await allStored('through the carbon outage');
 
     // A broken config: the reload fails at the prompt, the old config keeps serving.
     await sandbox.must(`sed -i 's/^flush_interval = ${INTERVAL_S}$/flush_interval = "soon"/' /etc/statsite-ts/config.toml`);
@@ -172,7 +172,7 @@ describeIfInstalled([SYSTEMD, GRAPHITE, PYTHON_STATSD], 'a metrics host under sy
     expect(reload.stderr).toMatch(/Job for statsite-ts\.service failed/);
     expect((await sandbox.run('systemctl is-active statsite-ts')).stdout).toBe('active\n');
     await batch(ports.statsd, true);
-    await allStored();
+    await allStored('after the refused reload');
 
     // ... and at start: one try, the reason at priority err, once.
     const before = Date.now() * 1000;
