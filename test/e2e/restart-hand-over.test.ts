@@ -54,6 +54,14 @@ async function flushOf(server: ServerProcess): Promise<Flush> {
   return flush;
 }
 
+/** A server of this config that was sent BEFORE and stopped: its interval is in the state dir. */
+async function stoppedAfterSending(configPath: string): Promise<ServerProcess> {
+  const { server } = await start(configPath);
+  await send(server, BEFORE);
+  await server.stop();
+  return server;
+}
+
 /** The `dueAt` of the first process's hand-over log line, as a unix timestamp. */
 function handedOverDueAt(server: ServerProcess): number {
   const line = server.stderr.split('\n').find((l) => l.includes('handed the unfinished interval over'));
@@ -107,16 +115,14 @@ it('the same with ingest workers: their parts are handed over too', async () => 
 
 it('an interval whose flush came while no process ran is flushed at once, under its own timestamp', async () => {
   const { path, stateDir } = config('late', false);
-  const first = await start(path);
-  await send(first.server, BEFORE);
-  await first.server.stop();
-  const dueAt = handedOverDueAt(first.server);
+  const first = await stoppedAfterSending(path);
+  const dueAt = handedOverDueAt(first);
   // The stop lasts past the flush time.
   const passed = { timeoutMs: (INTERVAL_S + 2) * 1000, what: 'the handed-over flush time to pass' };
   await waitFor(() => Date.now() >= dueAt * 1000 + 1000, passed);
 
   const second = await start(path);
-  const flush = await second.server.waitUntil((s) => s.flushes().find((f) => f.lines.some((l) => l.key === 'counts.hits')));
+  const flush = await flushOf(second.server);
   expect(flush.ts).toBe(dueAt);
   expect(keyValues(flush)).toContain('counts.hits|7.000000');
   expect(second.server.stderr).toMatch(/its flush was due, flushing it now/);
@@ -125,9 +131,7 @@ it('an interval whose flush came while no process ran is flushed at once, under 
 
 it('a start that fails after reading the state file leaves it for the next start', async () => {
   const { path, stateDir } = config('failed-start', false);
-  const first = await start(path);
-  await send(first.server, BEFORE);
-  await first.server.stop();
+  await stoppedAfterSending(path);
   const blocker = createServer();
   const port = await freePort();
   await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
@@ -141,10 +145,7 @@ it('a start that fails after reading the state file leaves it for the next start
   expect(readdirSync(stateDir)).toEqual(['interval.json']);
   const second = await start(path);
   expect(second.server.stderr).toMatch(/took over the stopped process's interval/);
-  const flush = await second.server.waitUntil((s) => s.flushes().find((f) => f.lines.some((l) => l.key === 'counts.hits')), {
-    timeoutMs: 3 * INTERVAL_S * 1000,
-  });
-  expect(keyValues(flush)).toContain('counts.hits|7.000000');
+  expect(keyValues(await flushOf(second.server))).toContain('counts.hits|7.000000');
 }, 60_000);
 
 it('a corrupt or stale state file is logged, counted and moved aside; the server starts without it', async () => {
