@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { health } from '../helpers/admin.js';
+import { health, waitForMoreFlushes } from '../helpers/admin.js';
 import { describeIfInstalled } from '../helpers/external-tools.js';
 import { GRAPHITE, startGraphite, type Graphite } from '../helpers/graphite.js';
 import { NPM_ENV, PACKAGE, packTarball } from '../helpers/package.js';
@@ -24,6 +24,8 @@ import { tempFiles } from '../helpers/temp-files.js';
 import { waitFor } from '../helpers/wait.js';
 
 const INTERVAL_S = 2;
+/** Flushes while carbon is down. */
+const OUTAGE_FLUSHES = 5;
 /** Samples per client per batch. */
 const PER_BATCH = 40;
 const files = tempFiles('statsite-ts-systemd-');
@@ -160,6 +162,9 @@ describeIfInstalled([SYSTEMD, GRAPHITE, PYTHON_STATSD], 'a metrics host under sy
     }, { timeoutMs: 5 * INTERVAL_S * 1000, what: '/ready to fail while carbon is down' });
     expect(down.body.problems.join('\n')).toMatch(new RegExp(`sink graphite://127\\.0\\.0\\.1:${ports.carbon}`));
     expect((await health(ports.admin)).status).toBe(200);
+    // Several intervals go to the spool meanwhile.
+    await batch(ports.statsd, true);
+    await waitForMoreFlushes(ports.admin, OUTAGE_FLUSHES, { timeoutMs: 3 * OUTAGE_FLUSHES * INTERVAL_S * 1000 });
     await graphite.startCarbon();
     const ready = async () => (await health(ports.admin, '/ready')).status === 200;
     await waitFor(ready, { timeoutMs: 60_000, what: '/ready once carbon is back' });
