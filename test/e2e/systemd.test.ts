@@ -9,7 +9,7 @@
 //
 // Alone: `npx vitest run test/e2e/systemd.test.ts` (as root, after `npm run build`; about a minute).
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { health, waitForMoreFlushes } from '../helpers/admin.js';
@@ -115,6 +115,7 @@ describeIfInstalled([SYSTEMD, GRAPHITE, PYTHON_STATSD], 'a metrics host under sy
   if (!root) console.warn('\n!!!!!!!! SKIPPING the systemd e2e: it must run as root (unshare, mounts).\n');
 
   it.skipIf(!root)('installs as the README says, restarts, reloads and upgrades without losing or overwriting a count', async () => {
+    const hostHadRunMount = existsSync('/run/mount');
     const ports = { statsd: await freePort(), carbon: 0, admin: await freePort() };
     const shipped = readFileSync(join(REPO_ROOT, 'packaging', 'metrics-host.toml'), 'utf8');
     // carbon's port is not known yet, and does not change the schema.
@@ -200,6 +201,7 @@ describeIfInstalled([SYSTEMD, GRAPHITE, PYTHON_STATSD], 'a metrics host under sy
     await sandbox.shutdown();
     expect(sandbox.leftCgroups()).toEqual([]);
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(files.dir);
+    expect(existsSync('/run/mount'), "mount(8)'s record on the host").toBe(hostHadRunMount);
     sandbox = null;
   }, 240_000);
 });

@@ -10,9 +10,9 @@
 set -eu
 scratch=$1 keep=$2
 
-mount --make-rprivate /
-# /run first: mount(8) records what it mounts in /run/mount/utab, which must not be the host's.
-mount -t tmpfs -o mode=0755 tmpfs /run
+# unshare --propagation private made every mount private already. /run first, and without
+# writing mount(8)'s record (/run/mount/utab), which would be the host's until then.
+mount -n -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=0755 tmpfs "$scratch"
 
 # Writable copies of /etc, /var and /opt.
