@@ -134,11 +134,11 @@ export class SystemdSandbox {
         await waitFor(() => this.unshare.exitCode !== null || this.unshare.signalCode !== null, { what: 'the sandbox to die' });
       }
     }
-    for (const dir of cgroupDirs()) if (!this.cgroupsBefore.has(dir)) removeCgroup(join(CGROUP2, dir));
+    for (const dir of this.leftCgroups()) removeCgroup(join(CGROUP2, dir));
   }
 
-  /** The host's cgroup directories the sandbox left (none after shutdown). */
+  /** The host's cgroup directories the sandbox's systemd made (its scopes and slices; none after shutdown). */
   leftCgroups(): string[] {
-    return [...cgroupDirs()].filter((dir) => !this.cgroupsBefore.has(dir));
+    return [...cgroupDirs()].filter((dir) => !this.cgroupsBefore.has(dir) && /\.(scope|slice)$/.test(dir));
   }
 }
