@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the e2e suite runs against (real Graphite,
 # Prometheus, VictoriaMetrics, carbon-c-relay, python3-statsd). Run as `pretest`; idempotent.
+# The tests start these programs themselves: the services the packages bring are neither started
+# now nor left enabled for the machine's next boot.
 #
 # Never fails the test run: when it cannot install (not root, no apt-get,
 # no network), it warns loudly and exits 0, and the e2e tests that need the
@@ -60,4 +62,16 @@ if ! timeout 600 apt-get install -y -q --no-install-recommends -o DPkg::Lock::Ti
   warn "apt-get install failed"
 fi
 rm -f "$log"
+
+# The packages' scripts enable their services for the next boot (policy-rc.d only kept them from
+# starting now). Disable what the packages installed here brought — not systemd's own units, and
+# nothing of a package that was installed before.
+for pkg in "${missing[@]}"; do
+  [ "$pkg" = systemd ] && continue
+  for unit in $(dpkg -L "$pkg" 2>/dev/null | sed -n 's#^/\(usr/\)\{0,1\}lib/systemd/system/\([^/]*\.\(service\|socket\|timer\)\)$#\2#p'); do
+    if [ "$(systemctl is-enabled "$unit" 2>/dev/null)" = enabled ]; then
+      systemctl disable --quiet "$unit" 2>/dev/null && echo "install-test-deps: disabled $unit at boot (the tests run their own)"
+    fi
+  done
+done
 echo "install-test-deps: done."

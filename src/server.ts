@@ -11,9 +11,11 @@ import { listenMergeEndpoint, MergeStats, type MergeEndpoint } from './forward/m
 import { SelfMetrics } from './admin/self-metrics.js';
 import { collectStats, type StatsSources } from './admin/server-stats.js';
 import { IngestWorkers } from './cluster/ingest-workers.js';
+import { ConfigError } from './config/config-error.js';
 import type { ServerConfig } from './config/server-config.js';
 import { FlushClock } from './flush/flush-clock.js';
 import { Flusher } from './flush/flusher.js';
+import { IntervalHandOver } from './flush/interval-hand-over.js';
 import { IngestPipeline } from './ingest/ingest-pipeline.js';
 import { addTotals, pipelineTotals, type IngestTotals } from './ingest/ingest-totals.js';
 import type { ListenerStatus } from './ingest/listeners.js';
@@ -27,6 +29,9 @@ import { VERSION } from './util/version.js';
 
 /** Settings of the admin, management and forward endpoints, which are bound once at start. */
 const RESTART_ONLY = ['adminHttp', 'management', 'managementWrite', 'forwardListen', 'forwardMaxBodyBytes', 'forwardToken'] as const;
+
+/** The settings that say where UDP and TCP listen: under socket activation, the socket unit's. */
+const LISTEN_ADDRESS = ['bindAddress', 'udpPort', 'tcpPort'] as const;
 
 /** How long a shutdown waits for sinks to deliver the final flush. */
 const SHUTDOWN_DRAIN_MS = 10_000;
@@ -58,6 +63,13 @@ function* mapValues<V, R>(map: ReadonlyMap<string, V>, f: (value: V) => R): Gene
   for (const [key, value] of map) yield [key, f(value)];
 }
 
+interface RefusedReload {
+  error: string;
+  file: string | null;
+  key: string | null;
+  reason: string;
+}
+
 /** How many ingest worker processes the config asks for; 1 means none (the server ingests itself). */
 export function workerCount(config: ServerConfig): number {
   return config.ingestWorkers === 0 ? availableParallelism() : config.ingestWorkers;
@@ -74,14 +86,16 @@ export class Server {
   private readonly workers: IngestWorkers | null;
   private readonly flusher: Flusher;
   private readonly clock: FlushClock;
+  /** Where a stop leaves the unfinished interval for the next start; null: a final flush instead. */
+  private readonly handOver: IntervalHandOver | null;
   private readonly selfMetrics = new SelfMetrics();
   private sinks: Sink[];
   /** Each running sink's spec, so a reload keeps the sinks whose spec did not change. */
   private readonly specOf = new Map<Sink, string>();
   /** The process's TCP senders: a sink rebuilt on reload takes over its destination's running sender. */
   private readonly tcpSenders = new SharedSenders<BufferedTcpSender>();
-  /** The last SIGHUP reload: when, and why it was refused (null: applied). */
-  private lastReload: { at: number; error: string | null } | null = null;
+  /** The last SIGHUP reload: when, and — refused — the file, key (when known) and reason. */
+  private lastReload: { at: number; refused: RefusedReload | null } | null = null;
   private admin: AdminHttp | null = null;
   private mergeEndpoint: MergeEndpoint | null = null;
   readonly merged = new MergeStats();
@@ -92,6 +106,8 @@ export class Server {
     private config: ServerConfig,
     private readonly log: Logger,
     logFormat: LogFormat,
+    /** The sockets systemd passed (socket activation); null: the server binds its own. */
+    private readonly activated: readonly number[] | null,
   ) {
     this.pipeline = new IngestPipeline(config, log);
     const workers = workerCount(config);
@@ -104,6 +120,7 @@ export class Server {
       const workerSet = this.workers;
       this.flusher.gather = (bucket) => workerSet.gather(bucket, Math.max(MIN_GATHER_MS, this.config.naming.flushInterval * 1000));
     }
+    this.handOver = config.stateDir === null ? null : new IntervalHandOver(config.stateDir, log);
     this.clock = new FlushClock(
       config.naming.flushInterval * 1000,
       config.alignedFlush,
@@ -112,9 +129,13 @@ export class Server {
     );
   }
 
-  static async start(config: ServerConfig, log: Logger, logFormat: LogFormat): Promise<Server> {
-    const server = new Server(config, log, logFormat);
+  /** `activated`: the sockets systemd passed (see ingest/systemd-sockets.ts), taken as the UDP and TCP listeners. */
+  static async start(config: ServerConfig, log: Logger, logFormat: LogFormat, activated: readonly number[] | null = null): Promise<Server> {
+    const server = new Server(config, log, logFormat, activated);
+    // Before the listeners: the taken-over interval is in the bucket before the first new sample.
+    const takenOver = server.handOver?.take(server.pipeline.aggregator, config.naming.flushInterval * 1000) ?? null;
     try {
+      if (activated !== null) await server.pipeline.listeners.adopt(activated, config.udpRcvbuf);
       await server.pipeline.listeners.apply(ownListeners(config, server.workers), true);
       await server.workers?.start();
       await server.startAdmin(config);
@@ -124,13 +145,16 @@ export class Server {
       await Promise.all([server.admin?.close(), server.management?.close(), server.mergeEndpoint?.close()]);
       throw err;
     }
-    server.clock.start();
+    takenOver?.commit(server.flusher);
+    server.clock.start(takenOver?.firstFlushAt);
     if (config.pidFile !== null) writeFileSync(config.pidFile, `${process.pid}\n`);
     log.info(
       {
         version: VERSION,
         ...(config.configFile !== null ? { config: config.configFile } : {}),
+        ...(config.stateDir !== null ? { stateDir: config.stateDir } : {}),
         listeners: server.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`),
+        ...(activated !== null ? { socketActivation: server.listenerStatus().map((s) => `${s.name} ${s.wanted}`) } : {}),
         ...(server.workers ? { ingestWorkers: workerCount(config) } : {}),
         sinks: server.sinks.map((s) => s.name),
         flushInterval: config.naming.flushInterval,
@@ -140,6 +164,7 @@ export class Server {
       },
       'statsite-ts listening',
     );
+    server.warnIfUnitDiffers();
     if (config.timerEps !== null) {
       log.warn(
         { timerEps: config.timerEps },
@@ -152,7 +177,12 @@ export class Server {
 
   /** Where the UDP listener is bound (null when off); for tests and self-metrics. */
   get udpPort(): number | null {
-    const address = this.listenerStatus().find((s) => s.name === 'udp')?.address ?? '';
+    return this.boundPort('udp');
+  }
+
+  /** Where a listener is bound; null when it is off. */
+  private boundPort(name: 'udp' | 'tcp'): number | null {
+    const address = this.listenerStatus().find((s) => s.name === name)?.address ?? '';
     return address === '' ? null : Number(address.slice(address.lastIndexOf(':') + 1));
   }
 
@@ -164,6 +194,13 @@ export class Server {
    * is logged, returned and shown on /health.
    */
   async reload(next: ServerConfig): Promise<string | null> {
+    const moved = LISTEN_ADDRESS.filter((field) => next[field] !== this.config[field]);
+    if (this.activated !== null && moved.length > 0) {
+      return this.refuseReload(new Error(
+        `${moved.join(', ')} changed, but under socket activation the ports belong to the socket unit: change its `
+          + 'ListenDatagram=/ListenStream= and restart the socket and the service, or keep them as they were',
+      ));
+    }
     let sinks: Sink[];
     try {
       sinks = this.sinksFor(next);
@@ -188,7 +225,7 @@ export class Server {
     if (workerCount(next) !== workerCount(previous)) this.log.warn('the number of ingest workers changes only on restart');
     const restartOnly = RESTART_ONLY.filter((field) => next[field] !== previous[field]);
     if (restartOnly.length > 0) this.log.warn({ changed: restartOnly }, 'these settings change only on restart');
-    this.lastReload = { at: Date.now(), error: null };
+    this.lastReload = { at: Date.now(), refused: null };
     this.log.info(
       { listeners: this.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`), sinks: this.sinks.map((s) => s.name) },
       'configuration reloaded',
@@ -198,12 +235,20 @@ export class Server {
 
   /** Records and logs a reload that could not be applied; the running config stays. Returns the reason. */
   refuseReload(err: unknown): string {
-    const reason = err instanceof Error ? err.message : String(err);
-    this.lastReload = { at: Date.now(), error: reason };
-    this.log.error({ err: reason }, 'config reload rejected; keeping the running config');
-    return reason;
+    const error = err instanceof Error ? err.message : String(err);
+    const where = err instanceof ConfigError
+      ? { file: err.file, key: err.key || null, reason: err.reason }
+      : { file: this.config.configFile, key: null, reason: error };
+    this.lastReload = { at: Date.now(), refused: { error, ...where } };
+    this.log.error({ err: error }, 'config reload rejected; keeping the running config');
+    return error;
   }
 
+  /**
+   * Liveness: 503 only when the process itself is unwell (a listener down, an ingest worker
+   * missing, no flush for two intervals, marked down). Sinks that cannot deliver are listed as
+   * `degraded` — /ready fails on them — and a refused reload is shown until one is applied.
+   */
   health(): Health {
     const problems: string[] = [];
     for (const l of this.listenerStatus()) {
@@ -215,34 +260,42 @@ export class Server {
     if (Date.now() - lastFlush > 2 * interval + 1000) problems.push('no flush for more than two intervals');
     if (this.management?.down) problems.push('marked down through the management port');
     problems.push(...(this.workers?.problems() ?? []));
+    const reload = this.lastReload;
     return {
       ok: problems.length === 0,
       problems,
+      degraded: this.sinkProblems(),
       listeners: this.listenerStatus(),
       lastFlushAt: this.flusher.lastFlushAt === null ? null : new Date(this.flusher.lastFlushAt).toISOString(),
       // A refused reload leaves the server running the previous config: shown, but not a failure of liveness.
-      lastReload: this.lastReload === null ? null : {
-        at: new Date(this.lastReload.at).toISOString(),
-        ok: this.lastReload.error === null,
-        error: this.lastReload.error,
+      lastReload: reload === null ? null : {
+        at: new Date(reload.at).toISOString(),
+        ok: reload.refused === null,
+        ...(reload.refused ?? { error: null }),
       },
     };
   }
 
+  /** Readiness: liveness, and every sink can deliver (each one that cannot is named). */
   ready(): Health {
-    const health = this.health();
+    const { degraded, ...health } = this.health();
     const sinks = this.flusher.sinkStatus().map((s) => ({
       ...s,
       lastSuccessAt: s.lastSuccessAt === null ? null : new Date(s.lastSuccessAt).toISOString(),
       lastErrorAt: s.lastErrorAt === null ? null : new Date(s.lastErrorAt).toISOString(),
     }));
+    const problems = [...health.problems, ...(degraded as string[])];
+    return { ...health, ok: problems.length === 0, problems, sinks };
+  }
+
+  /** The sinks that cannot deliver now: their last delivery failed, or they say why (a destination down, data waiting too long). */
+  private sinkProblems(): string[] {
     const failing = this.flusher.sinkStatus().filter((s) => s.lastErrorAt !== null && (s.lastSuccessAt ?? 0) < s.lastErrorAt);
     const undeliverable = this.sinks.flatMap((s) => {
       const problem = s.problem?.() ?? null;
       return problem === null ? [] : [`sink ${s.name}: ${problem}`];
     });
-    const problems = [...health.problems, ...failing.map((s) => `sink ${s.name}: ${s.lastError}`), ...undeliverable];
-    return { ...health, ok: problems.length === 0, problems, sinks };
+    return [...failing.map((s) => `sink ${s.name}: ${s.lastError}`), ...undeliverable];
   }
 
   stats(): Record<string, unknown> {
@@ -250,14 +303,24 @@ export class Server {
     return { ...counts, ...levels };
   }
 
+  /** Whether a stop hands the interval over to the next start instead of flushing it. */
+  get handsOver(): boolean {
+    return this.handOver !== null;
+  }
+
   async stop(): Promise<void> {
+    const dueAt = this.clock.nextTickAt;
     this.clock.stop();
     await this.pipeline.listeners.close();
-    if (this.workers !== null) {
-      const workers = this.workers;
-      this.flusher.gather = (bucket) => workers.stop(bucket, SHUTDOWN_DRAIN_MS);
+    if (this.handOver !== null) {
+      await this.handOverInterval(this.handOver, dueAt);
+    } else {
+      if (this.workers !== null) {
+        const workers = this.workers;
+        this.flusher.gather = (bucket) => workers.stop(bucket, SHUTDOWN_DRAIN_MS);
+      }
+      this.flusher.flush();
     }
-    this.flusher.flush();
     const drained = await this.flusher.drain(SHUTDOWN_DRAIN_MS);
     if (!drained) this.log.error({ waitedMs: SHUTDOWN_DRAIN_MS }, 'sinks did not finish the final flush in time; exiting anyway');
     await boundedWait(Promise.all(this.sinks.map((s) => s.close())), SHUTDOWN_DRAIN_MS);
@@ -271,6 +334,17 @@ export class Server {
     }
     const droppedLines = this.sinks.reduce((n, s) => n + (s.counters?.().droppedLines ?? 0), 0);
     this.log.info({ rejectedLines: this.ingestTotals().rejectsTotal, droppedLines }, 'statsite-ts stopped');
+  }
+
+  /**
+   * The stop of a server with a state dir: the interval (the ingest workers' parts included) goes
+   * to the state file with the time its flush was due; if that cannot be written, it is flushed now.
+   */
+  private async handOverInterval(handOver: IntervalHandOver, dueAt: number): Promise<void> {
+    const bucket = this.pipeline.aggregator.swap();
+    await this.workers?.stop(bucket, SHUTDOWN_DRAIN_MS);
+    const schedule = { dueAt, lastTimestamp: this.flusher.lastStamp };
+    if (!handOver.save(bucket, schedule, this.config.naming.flushInterval)) this.flusher.flushHandedOver(bucket, Date.now());
   }
 
   /**
@@ -308,6 +382,17 @@ export class Server {
     return sinks;
   }
 
+  /** Under socket activation: a warning when the config names other ports than the socket unit passed. */
+  private warnIfUnitDiffers(): void {
+    if (this.activated === null) return;
+    const [udp, tcp] = [this.boundPort('udp') ?? 0, this.boundPort('tcp') ?? 0];
+    if (udp === this.config.udpPort && tcp === this.config.tcpPort) return;
+    this.log.warn(
+      { socketUnit: { udp, tcp }, config: { udp: this.config.udpPort, tcp: this.config.tcpPort } },
+      'the socket unit passed other ports than the config names: listening on the socket unit\'s (0: none passed)',
+    );
+  }
+
   /** UDP and TCP as bound by this process or its ingest workers, then stdin. */
   private listenerStatus(): ListenerStatus[] {
     const own = this.pipeline.listeners.status();
@@ -327,6 +412,7 @@ export class Server {
       merged: this.merged,
       management: this.managementStats,
       flusher: this.flusher,
+      handOver: this.handOver?.stats ?? null,
       sinks: () => this.sinks,
       udpPort: () => this.udpPort,
     };

@@ -45,6 +45,6 @@ export async function listenAdminHttp(host: string, port: number, source: AdminS
     if (path === '/stats') return reply(200, source.stats());
     return reply(404, { error: 'not found', paths: ['/health', '/ready', '/stats'] });
   });
-  const boundPort = await listen(server, port, host, serverErrorLog(log, 'admin endpoint'));
+  const boundPort = await listen(server, { host, port }, serverErrorLog(log, 'admin endpoint'));
   return { port: boundPort, close: () => closeServer(server) };
 }

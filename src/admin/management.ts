@@ -164,7 +164,7 @@ export async function listenManagement(
       if (!writing) void run();
     });
   });
-  const boundPort = await listen(server, options.port, options.host, serverErrorLog(log, 'management port'));
+  const boundPort = await listen(server, options, serverErrorLog(log, 'management port'));
   return {
     port: boundPort,
     get down() {

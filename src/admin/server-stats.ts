@@ -2,6 +2,7 @@
 // the self-metrics: cumulative counts (which only grow) and current levels.
 
 import type { Flusher } from '../flush/flusher.js';
+import type { HandOverStats } from '../flush/interval-hand-over.js';
 import type { IngestTotals } from '../ingest/ingest-totals.js';
 import { udpKernelDrops } from '../ingest/udp-kernel-drops.js';
 import type { MergeStats } from '../forward/merge-endpoint.js';
@@ -14,6 +15,8 @@ export interface StatsSources {
   merged: MergeStats;
   management: ManagementStats;
   flusher: Flusher;
+  /** The restart hand-over's counts; null without a state dir. */
+  handOver: HandOverStats | null;
   sinks: () => readonly Sink[];
   udpPort: () => number | null;
 }
@@ -60,6 +63,12 @@ export function collectStats(src: StatsSources): ServerStats {
     flushes: src.flusher.flushes,
     'flush.late_intervals': src.flusher.lateIntervals,
   };
+  if (src.handOver !== null) {
+    counts['restart.intervals_restored'] = src.handOver.restored;
+    counts['restart.series_restored'] = src.handOver.restoredSeries;
+    counts['restart.series_refused'] = src.handOver.refusedSeries;
+    counts['restart.state_files_set_aside'] = src.handOver.setAside;
+  }
   for (const [reason, n] of Object.entries(src.totals.rejects)) counts[`parse_errors.${reason}`] = n;
   const port = src.udpPort();
   const drops = port === null ? null : udpKernelDrops(port);

@@ -11,12 +11,13 @@ import { loadConfigFile, MAX_INGEST_WORKERS } from '../config/load-config.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { parseLogLevel } from '../config/statsite-table.js';
 import { createLogger, detectLogFormat, LOG_FORMATS } from '../log/logger.js';
-import { Server, sinkSpecs } from '../server.js';
+import { takeActivatedSockets } from '../ingest/systemd-sockets.js';
+import { Server, sinkSpecs, workerCount } from '../server.js';
 import { SINK_SPECS } from '../sinks/registry.js';
 import { releaseHeldSignals, ServerSignals, type HeldSignals } from './signals.js';
-import { hiddenInstall, renderUnit } from './systemd-unit.js';
+import { badUnitName, DEFAULT_UNIT_NAME, hiddenInstall, renderSocketUnit, renderUnit } from './systemd-unit.js';
 import { VERSION } from '../util/version.js';
-import { waitReady } from './wait-ready.js';
+import { processGone, waitReady } from './wait-ready.js';
 
 /** Exit code for a configuration the server refuses to start with. */
 export const EXIT_CONFIG = 2;
@@ -79,6 +80,7 @@ export function resolveConfig(opts: CliOptions): ServerConfig {
   if (opts.acceptForward !== undefined) config.forwardListen = opts.acceptForward;
   if (opts.workers !== undefined) config.ingestWorkers = opts.workers;
   config.configFile = opts.config ?? null;
+  config.stateDir ??= systemdStateDirectory();
   sinkSpecs(config); // every sink spec must parse before anything starts
   if (config.udpPort === 0 && config.tcpPort === 0 && !config.parseStdin && config.forwardListen === null) {
     const where = opts.config ?? 'command line';
@@ -87,8 +89,23 @@ export function resolveConfig(opts: CliOptions): ServerConfig {
   return config;
 }
 
-function reportStartError(err: unknown): number {
-  process.stderr.write(`statsite-ts: ${err instanceof Error ? err.message : String(err)}\n`);
+/** The first directory of the unit's StateDirectory=, which systemd passes as STATE_DIRECTORY (colon-separated). */
+function systemdStateDirectory(): string | null {
+  const dirs = process.env.STATE_DIRECTORY;
+  return dirs === undefined || dirs === '' ? null : dirs.split(':')[0];
+}
+
+/**
+ * One line on stderr saying why the program cannot go on; in the journal at priority err (`<3>`,
+ * so `journalctl -p err` shows it), plain elsewhere.
+ */
+function writeError(text: string, logFormat = 'auto'): void {
+  const priority = detectLogFormat(logFormat) === 'journald' ? '<3>' : '';
+  process.stderr.write(`${priority}statsite-ts: ${text}\n`);
+}
+
+function reportStartError(err: unknown, logFormat?: string): number {
+  writeError(err instanceof Error ? err.message : String(err), logFormat);
   return EXIT_CONFIG;
 }
 
@@ -101,14 +118,20 @@ async function runServer(opts: CliOptions, signals: ServerSignals): Promise<numb
   try {
     config = resolveConfig(opts);
   } catch (err) {
-    return reportStartError(err);
+    return reportStartError(err, opts.logFormat);
+  }
+  const activated = takeActivatedSockets();
+  if (activated !== null && workerCount(config) > 1) {
+    // systemd hands the sockets to this one process; ingest workers would each need their own.
+    return reportStartError(new Error('socket activation (LISTEN_FDS) and ingest workers ([ingest] workers, --workers) do not go together: '
+      + 'set workers = 1, or run without the .socket unit'), config.logFormat);
   }
   const logFormat = detectLogFormat(config.logFormat);
   const log = createLogger(config.logLevel, logFormat);
   signals.logTo(log);
   let server: Server;
   try {
-    server = await Server.start(config, log, logFormat);
+    server = await Server.start(config, log, logFormat, activated);
   } catch (err) {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'cannot start');
     return 1;
@@ -119,7 +142,7 @@ async function runServer(opts: CliOptions, signals: ServerSignals): Promise<numb
     reloads = reloads.then(() => reload(server, opts));
   });
   const signal = await signals.stopRequested;
-  log.info({ signal }, 'shutting down: final flush');
+  log.info({ signal }, server.handsOver ? 'shutting down: handing the interval over to the next start' : 'shutting down: final flush');
   await reloads;
   await server.stop();
   return 0;
@@ -132,6 +155,39 @@ async function reload(server: Server, opts: CliOptions): Promise<void> {
   } catch (err) {
     server.refuseReload(err);
   }
+}
+
+interface UnitOptions {
+  config: string;
+  name: string;
+  socket?: boolean;
+  output?: string;
+  allowHome?: boolean;
+}
+
+/** `statsite-ts unit`: prints or writes the units; throws (exit 2) with the reason it will not. */
+function writeUnits(o: UnitOptions): void {
+  const hidden = hiddenInstall();
+  if (hidden !== null && o.allowHome !== true) throw new Error(hidden);
+  const badName = badUnitName(o.name);
+  if (badName !== null) throw new Error(badName);
+  if (o.socket !== true && o.output === undefined) {
+    process.stdout.write(renderUnit(o.config, o.name));
+    return;
+  }
+  const config = resolveConfig({ config: o.config });
+  const socket = renderSocketUnit(config, o.name);
+  if (config.adminHttp === null) {
+    process.stderr.write('statsite-ts: warning: no [admin] http in the config: under socket activation `wait-ready` cannot tell '
+      + 'when the server is up (systemd accepts TCP before it is), so the unit is ready at once\n');
+  }
+  if (o.output === undefined) {
+    process.stdout.write(socket);
+    return;
+  }
+  writeFileSync(join(o.output, `${o.name}.service`), renderUnit(o.config, o.name));
+  writeFileSync(join(o.output, `${o.name}.socket`), socket);
+  process.stdout.write(`wrote ${join(o.output, `${o.name}.service`)} and ${join(o.output, `${o.name}.socket`)}\n`);
 }
 
 function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
@@ -177,17 +233,18 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
 
   program
     .command('unit')
-    .description('print a systemd unit for this installation')
-    .option('-c, --config <file>', 'config path the unit passes', DEFAULT_UNIT_CONFIG)
+    .description('print the systemd service unit for this installation (--socket: the socket unit; --output: write both)')
+    .option('-c, --config <file>', 'config path the unit passes (the socket unit takes its ports from it)', DEFAULT_UNIT_CONFIG)
+    .option('--name <name>', 'names the service, the socket, StateDirectory= and the journal identifier', DEFAULT_UNIT_NAME)
+    .option('--socket', "print the socket unit (ListenDatagram=/ListenStream= for the config's ports) instead")
+    .option('-o, --output <dir>', 'write NAME.service and NAME.socket into this directory instead of printing')
     .option('--allow-home', 'print the unit even for an installation the unit cannot start from (under /home, /root, /tmp)')
-    .action((o: { config: string; allowHome?: boolean }) => {
-      const hidden = hiddenInstall();
-      if (hidden !== null && o.allowHome !== true) {
-        process.stderr.write(`statsite-ts: ${hidden}\n`);
-        process.exitCode = EXIT_CONFIG;
-        return;
+    .action((o: UnitOptions) => {
+      try {
+        writeUnits(o);
+      } catch (err) {
+        process.exitCode = reportStartError(err);
       }
-      process.stdout.write(renderUnit(o.config));
     });
 
   program
@@ -221,11 +278,20 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
       try {
         config = resolveConfig({ config: o.config });
       } catch (err) {
-        process.exitCode = reportStartError(err);
+        if (detectLogFormat('auto') !== 'journald') {
+          process.exitCode = reportStartError(err);
+          return;
+        }
+        // Under systemd the server (ExecStart) writes the same reason as an error: once is enough.
+        // It exits 2 on it; waiting for that makes its exit, not ours, the unit's result, so
+        // RestartPreventExitStatus=2 applies (systemd would otherwise kill it and restart).
+        process.stderr.write('<7>statsite-ts wait-ready: the config cannot be used (the server logs why)\n');
+        await processGone(Number(process.env.MAINPID), o.timeout * 1000);
+        process.exitCode = EXIT_CONFIG;
         return;
       }
       if (!(await waitReady(config, o.timeout * 1000))) {
-        process.stderr.write(`statsite-ts: not ready after ${o.timeout} s\n`);
+        writeError(`not ready after ${o.timeout} s`, config.logFormat);
         process.exitCode = 1;
       }
     });

@@ -44,6 +44,19 @@ function probeFor(config: ServerConfig): (() => Promise<boolean>) | null {
   return null;
 }
 
+/** Returns once process `pid` has exited (at once for no pid), at most after `timeoutMs`. */
+export async function processGone(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Number.isInteger(pid) && pid > 0 && Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await sleep(POLL_MS);
+  }
+}
+
 export async function waitReady(config: ServerConfig, timeoutMs: number): Promise<boolean> {
   const probe = probeFor(config);
   if (probe === null) return true;

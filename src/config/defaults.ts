@@ -37,6 +37,7 @@ export function defaultConfig(): ServerConfig {
     nameTagFormats: [],
     unusedSampleRate: 'ignore',
     pidFile: null,
+    stateDir: null,
     logLevel: 'info',
     logFormat: 'auto',
     adminHttp: null,

@@ -12,6 +12,7 @@ import { parseIni } from './ini.js';
 import type { ServerConfig } from './server-config.js';
 import { applyStatsiteTable, parseLogLevel } from './statsite-table.js';
 import { parseListenAddress } from '../util/address.js';
+import { unusableDirectory } from '../util/directory-check.js';
 import { LOG_FORMATS } from '../log/logger.js';
 import { NAME_TAG_FORMATS, type NameTagFormat } from '../protocol/name-tags.js';
 import { parseSinkSpec } from '../sinks/registry.js';
@@ -184,6 +185,15 @@ const EXTRA_TABLES: Record<string, Record<string, Apply>> = {
     token: (c, o) => { c.forwardToken = secret(o); },
     spool_dir: (c, o) => { c.forwardSpoolDir = asString(o); },
     spool_max_bytes: (c, o) => { c.forwardSpoolMaxBytes = asInteger(o, 1, Number.MAX_SAFE_INTEGER); },
+  },
+  service: {
+    state_dir: (c, o) => {
+      const dir = asString(o);
+      if (dir === '') fail(o, 'must be a directory path (leave it out for none)');
+      const unusable = unusableDirectory(dir);
+      if (unusable !== null) fail(o, unusable);
+      c.stateDir = dir;
+    },
   },
   self_metrics: {
     enabled: (c, o) => { c.selfMetrics.enabled = asBool(o); },

@@ -42,6 +42,11 @@ export interface ServerConfig {
   /** A `|@rate` on a gauge, set or kv: ignored (counted) or the line rejected, as statsite does. */
   unusedSampleRate: UnusedSampleRate;
   pidFile: string | null;
+  /**
+   * Where a stop leaves the unfinished interval and the flush schedule for the next start
+   * (`[service] state_dir`, else systemd's STATE_DIRECTORY); null = a final flush at stop instead.
+   */
+  stateDir: string | null;
   logLevel: string;
   /** auto, json, journald or pretty (see src/log/logger.ts). */
   logFormat: string;

@@ -25,9 +25,11 @@ export class FlushClock {
     private readonly onClockStep: (stepMs: number) => void = () => undefined,
   ) {}
 
-  start(): void {
+  /** `firstTickAt`: the schedule an earlier process left (a restart's hand-over), instead of a new one. */
+  start(firstTickAt?: number): void {
     const now = Date.now();
-    this.next = this.aligned ? Math.floor(now / this.intervalMs) * this.intervalMs + this.intervalMs : now + this.intervalMs;
+    const fresh = this.aligned ? Math.floor(now / this.intervalMs) * this.intervalMs + this.intervalMs : now + this.intervalMs;
+    this.next = firstTickAt ?? fresh;
     [this.lastWall, this.lastMono] = [now, performance.now()];
     this.arm();
   }
@@ -36,6 +38,11 @@ export class FlushClock {
   reschedule(intervalMs: number, aligned: boolean): void {
     this.intervalMs = intervalMs;
     this.aligned = aligned;
+  }
+
+  /** When the next tick is planned (ms); what a stop hands over to the next process. */
+  get nextTickAt(): number {
+    return this.next;
   }
 
   stop(): void {

@@ -78,8 +78,7 @@ export class Flusher {
   flush(scheduledAt = Date.now()): void {
     this.beforeSwap();
     const startedAt = Date.now();
-    const timestamp = Math.max(Math.floor(scheduledAt / 1000), this.lastTimestamp + 1);
-    this.lastTimestamp = timestamp;
+    const timestamp = this.stamp(scheduledAt);
     // Measured on the monotonic clock: a wall clock step is not a late flush.
     const startedMono = performance.now();
     if (this.lastFlushMono !== null) this.noteLateness(startedMono - this.lastFlushMono);
@@ -96,6 +95,25 @@ export class Flusher {
       this.deliver(bucket, timestamp, startedAt);
     });
     this.inFlight.add(gathered);
+  }
+
+  /**
+   * An interval an earlier process left unflushed (a restart's hand-over whose flush time has
+   * passed): delivered now, under the timestamp it was due at, as if that process had flushed it.
+   */
+  flushHandedOver(bucket: Bucket, dueAt: number): void {
+    this.flushes++;
+    this.deliver(bucket, this.stamp(dueAt), Date.now());
+  }
+
+  /** The last flush's timestamp (unix seconds), handed over at a stop so the next process never stamps earlier. */
+  get lastStamp(): number {
+    return this.lastTimestamp;
+  }
+
+  /** Continues an earlier process's stamps (a restart's hand-over): later flushes are stamped after `timestamp`. */
+  continueStampsAfter(timestamp: number): void {
+    this.lastTimestamp = Math.max(this.lastTimestamp, timestamp);
   }
 
   /** Waits for deliveries in flight, at most `timeoutMs`; returns false if some were still pending. */
@@ -121,6 +139,12 @@ export class Flusher {
       { elapsedMs, intervalMs: this.intervalMs, intervals },
       'flush came late: it holds several intervals of data under one timestamp',
     );
+  }
+
+  /** The timestamp (unix seconds) of a flush planned for `scheduledAt` (ms): always later than the last. */
+  private stamp(scheduledAt: number): number {
+    this.lastTimestamp = Math.max(Math.floor(scheduledAt / 1000), this.lastTimestamp + 1);
+    return this.lastTimestamp;
   }
 
   private deliver(bucket: Bucket, timestamp: number, startedAt: number): void {

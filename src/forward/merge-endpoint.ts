@@ -146,6 +146,6 @@ export async function listenMergeEndpoint(
       });
     });
   });
-  const boundPort = await listen(server, options.port, options.host, serverErrorLog(log, 'forward endpoint'));
+  const boundPort = await listen(server, options, serverErrorLog(log, 'forward endpoint'));
   return { port: boundPort, close: () => closeServer(server) };
 }

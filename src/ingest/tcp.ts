@@ -2,7 +2,7 @@
 // messages (src/protocol/stream-framer.ts). A malformed binary message closes its connection only.
 
 import { createServer, type Server, type Socket } from 'node:net';
-import { closeServer, listen } from '../util/listen.js';
+import { closeServer, listen, type BindTarget } from '../util/listen.js';
 import type { Parsers } from '../protocol/parsers.js';
 import { StreamFramer } from '../protocol/stream-framer.js';
 import type { Limits } from '../config/server-config.js';
@@ -16,8 +16,7 @@ export interface TcpListener {
 }
 
 export async function listenTcp(
-  host: string,
-  port: number,
+  where: BindTarget,
   parsers: Parsers,
   stats: IngestStats,
   onFailure: (err: Error) => void,
@@ -65,10 +64,10 @@ export async function listenTcp(
   server.maxConnections = limits().tcpMaxConnections;
   // Past maxConnections Node closes new connections at once; count them so it is not silent.
   server.on('drop', () => stats.tcpRefused++);
-  const boundPort = await listen(server, port, host, onFailure);
+  const boundPort = await listen(server, where, onFailure);
   const bound = server.address();
   return {
-    address: typeof bound === 'object' && bound !== null ? bound.address : host,
+    address: typeof bound === 'object' && bound !== null ? bound.address : '',
     port: boundPort,
     close: () => closeServer(server, connections),
   };

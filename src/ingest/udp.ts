@@ -6,7 +6,7 @@ import { isIPv6 } from 'node:net';
 import { parseDatagram, type Parsers } from '../protocol/parsers.js';
 import type { IngestStats } from './ingest-stats.js';
 import { noteDatagram } from '../util/ingest-first-pacer.js';
-import { startListening } from '../util/listen.js';
+import { startListening, type BindTarget } from '../util/listen.js';
 
 /** Asked of the kernel when the config leaves udp_rcvbuf at 0: bursts must not overflow it. */
 export const DEFAULT_UDP_RCVBUF = 32 * 1024 * 1024;
@@ -18,21 +18,27 @@ export interface UdpListener {
 }
 
 export async function listenUdp(
-  host: string,
-  port: number,
+  where: BindTarget,
   rcvbuf: number,
   parsers: Parsers,
   stats: IngestStats,
   onFailure: (err: Error) => void,
 ): Promise<UdpListener> {
-  const socket: Socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
+  const socket: Socket = createSocket({ type: 'host' in where && isIPv6(where.host) ? 'udp6' : 'udp4', reuseAddr: false });
   socket.on('message', (msg) => {
     stats.udpDatagrams++;
     noteDatagram();
     stats.udpBytes += msg.length;
     stats.udpLines += parseDatagram(parsers, msg);
   });
-  await startListening(socket, (ready) => socket.bind(port, host, ready), onFailure);
+  try {
+    // A passed socket that is not a datagram one throws ERR_INVALID_FD_TYPE here.
+    const bind = (ready: () => void) => ('fd' in where ? socket.bind({ fd: where.fd }, ready) : socket.bind(where.port, where.host, ready));
+    await startListening(socket, bind, onFailure);
+  } catch (err) {
+    socket.close();
+    throw err;
+  }
   try {
     // The kernel caps this at net.core.rmem_max; whatever it grants is better than the default.
     socket.setRecvBufferSize(rcvbuf > 0 ? rcvbuf : DEFAULT_UDP_RCVBUF);

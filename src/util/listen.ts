@@ -6,14 +6,23 @@
 import type { EventEmitter } from 'node:events';
 import type { Server as NetServer } from 'node:net';
 
+/** Where a listener binds: an address, or a socket systemd passed (socket activation). */
+export type BindTarget = { host: string; port: number } | { fd: number };
+
 /**
- * Listens on host:port; resolves with the bound port (useful with port 0), rejects on EADDRINUSE
- * etc. From then on `onError` gets the server's errors; the server goes on listening.
+ * Listens on host:port, or on a listening socket passed as a file descriptor (systemd's socket
+ * activation); resolves with the bound port (useful with port 0), rejects on EADDRINUSE etc.
+ * From then on `onError` gets the server's errors; the server goes on listening.
  */
-export async function listen(server: NetServer, port: number, host: string, onError: (err: Error) => void): Promise<number> {
-  await startListening(server, (ready) => server.listen(port, host, ready), onError);
+export async function listen(
+  server: NetServer,
+  where: BindTarget,
+  onError: (err: Error) => void,
+): Promise<number> {
+  const options = 'fd' in where ? { fd: where.fd } : { port: where.port, host: where.host };
+  await startListening(server, (ready) => server.listen(options, ready), onError);
   const address = server.address();
-  return typeof address === 'object' && address !== null ? address.port : port;
+  return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
 /**

@@ -2,7 +2,7 @@
 // health and self-metrics, the systemd unit.
 
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, cpSync, fstatSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,6 +169,27 @@ it('writes journald lines with syslog priorities when JOURNAL_STREAM names its s
   expect(JSON.parse(server.stderr.trim().split('\n')[0])).toMatchObject({ level: 30, msg: 'statsite-ts listening' });
 });
 
+it('writes a fatal start error once, at journal priority 3; wait-ready leaves it to the server', async () => {
+  const config = file('fatal.toml', '[statsite]\nflush_interval = "never"\n');
+  const run = async (args: string[]) => {
+    const logPath = join(dir, `fatal-${args[0]}.log`);
+    const fd = openSync(logPath, 'w');
+    const st = fstatSync(fd);
+    const child = spawn(BIN, args, { stdio: ['ignore', 'ignore', fd], env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` } });
+    closeSync(fd);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { code, lines: readFileSync(logPath, 'utf8').trim().split('\n') };
+  };
+  const server = await run(['--config', config]);
+  expect(server.code).toBe(2);
+  expect(server.lines).toEqual([expect.stringMatching(/^<3>statsite-ts: .*fatal\.toml: statsite\.flush_interval: expected a number/)]);
+  const waitReady = await run(['wait-ready', '--config', config]);
+  expect(waitReady.code).toBe(2);
+  expect(waitReady.lines).toEqual(['<7>statsite-ts wait-ready: the config cannot be used (the server logs why)']);
+  // Not under the journal: the reason, plainly, for whoever runs it by hand.
+  expect((await runCli(['wait-ready', '--config', config])).stderr).toMatch(/^statsite-ts: .*statsite\.flush_interval: expected a number/);
+});
+
 describe('health, stats and self-metrics', () => {
   it('reports health, readiness per sink, stats, and flips /health when a listener cannot move', async () => {
     const [admin, port] = [await freePort(), await freePort()];
@@ -258,6 +279,40 @@ describe('systemd unit', () => {
     expect((await run(['--allow-home'])).code).toBe(0);
   });
 
+  it('writes NAME.service and NAME.socket (the config\'s ports) with --output and --name, both valid for systemd', async () => {
+    const port = await freePort();
+    const text = `[statsite]\nbind_address = "127.0.0.1"\nport = ${port}\nudp_port = ${port + 1}\n\n[admin]\nhttp = "8127"\n`;
+    const config = file('named.toml', text);
+    const out = join(dir, 'units');
+    mkdirSync(out);
+    const r = await runCli(['unit', '--config', config, '--allow-home', '--name', 'statsite', '--output', out]);
+    expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+    const service = readFileSync(join(out, 'statsite.service'), 'utf8');
+    const socket = readFileSync(join(out, 'statsite.socket'), 'utf8');
+    for (const line of ['StateDirectory=statsite', 'RuntimeDirectory=statsite', 'SyslogIdentifier=statsite']) {
+      expect(service).toContain(`\n${line}\n`);
+    }
+    expect(service).toContain(`\nExecStart=${process.execPath} ${BIN} --config ${config}\n`);
+    expect(service).not.toMatch(/statsite-ts\.(service|socket)/);
+    for (const line of [`ListenDatagram=127.0.0.1:${port + 1}`, `ListenStream=127.0.0.1:${port}`, 'Service=statsite.service']) {
+      expect(socket).toContain(`\n${line}\n`);
+    }
+    expect((await runCli(['unit', '--config', config, '--allow-home', '--name', 'statsite', '--socket'])).stdout).toBe(socket);
+
+    if (installed(SYSTEMD_ANALYZE)) {
+      const units = [join(out, 'statsite.socket'), join(out, 'statsite.service')];
+      const verify = await promisify(execFile)(SYSTEMD_ANALYZE.files[0], ['verify', ...units]).then(
+        (o) => o.stdout + o.stderr,
+        (e: { stdout: string; stderr: string }) => e.stdout + e.stderr,
+      );
+      expect(verify.split('\n').filter((l) => /statsite\.(service|socket)/.test(l)), verify).toEqual([]);
+    } else {
+      warnSkipped('systemd-analyze verify of the service and socket units', SYSTEMD_ANALYZE);
+    }
+    const bad = await runCli(['unit', '--allow-home', '--name', 'a/b']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--name "a\/b": a unit name is letters/);
+  });
 
   it('prints a hardened unit for this installation that ExecStart can run', async () => {
     const port = await freePort();
@@ -269,6 +324,8 @@ describe('systemd unit', () => {
     for (const line of [
       'Type=simple', 'Restart=on-failure', 'RestartPreventExitStatus=2', 'DynamicUser=yes', 'NoNewPrivileges=yes', 'ProtectSystem=strict',
       'ProtectHome=yes', 'PrivateTmp=yes', 'CapabilityBoundingSet=', 'LimitNOFILE=65536',
+      'SystemCallFilter=@system-service', 'SystemCallErrorNumber=EPERM', 'ProtectProc=invisible', 'UMask=0077',
+      'StateDirectory=statsite-ts',
       `ExecReload=${process.execPath} ${BIN} check-config ${config}`, 'ExecReload=/bin/kill -HUP $MAINPID',
     ]) {
       expect(unit).toContain(`\n${line}\n`);

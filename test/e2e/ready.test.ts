@@ -1,11 +1,13 @@
 // /ready tells the truth about sinks that buffer: a Graphite sink whose carbon is down can take
 // lines (into its buffer) but deliver none, so /ready fails, naming it, until carbon is back.
 
+import { writeFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { health } from '../helpers/admin.js';
 import { freePort } from '../helpers/ports.js';
 import { startServer, stopAllServers } from '../helpers/server.js';
 import { TcpReceiver } from '../helpers/tcp-receiver.js';
+import { tempFiles } from '../helpers/temp-files.js';
 import { waitFor } from '../helpers/wait.js';
 
 afterEach(() => stopAllServers());
@@ -18,14 +20,39 @@ it('fails /ready while carbon is down, naming the sink, and passes once it is ba
     return r.status === 503 && r;
   }, { what: '/ready to fail' });
   expect(down.body.problems.join('\n')).toMatch(new RegExp(`sink graphite://127\\.0\\.0\\.1:${carbonPort}: 127\\.0\\.0\\.1:${carbonPort}: .*ECONNREFUSED`));
-  // Liveness is another matter: the server itself is fine.
-  expect((await health(admin)).status).toBe(200);
+  // Liveness is another matter: the server itself is fine, and says which sink is degraded.
+  const live = await health(admin);
+  expect(live.status).toBe(200);
+  expect(live.body.degraded).toEqual([expect.stringMatching(new RegExp(`^sink graphite://127\\.0\\.0\\.1:${carbonPort}: .*ECONNREFUSED`))]);
 
   const carbon = new TcpReceiver();
   await carbon.start(carbonPort);
   try {
     await waitFor(async () => (await health(admin, '/ready')).status === 200, { timeoutMs: 15_000, what: '/ready once carbon is back' });
+    expect((await health(admin)).body.degraded).toEqual([]);
   } finally {
     await carbon.stop();
   }
 }, 30_000);
+
+it('/health shows a refused reload with its file, key and reason until a reload is applied, and stays 200', async () => {
+  const { file } = tempFiles('statsite-ts-ready-');
+  const admin = await freePort();
+  const good = `[statsite]\nflush_interval = 1\n\n[admin]\nhttp = "127.0.0.1:${admin}"\n`;
+  const config = file('reloaded.toml', good);
+  const server = await startServer({ args: ['--config', config] });
+  writeFileSync(config, good.replace('flush_interval = 1', 'flush_interval = "soon"'));
+  process.kill(server.pid, 'SIGHUP');
+  const refused = await waitFor(async () => {
+    const r = await health(admin);
+    return r.body.lastReload !== null && r;
+  }, { what: 'the refused reload on /health' });
+  expect(refused.status).toBe(200);
+  expect(refused.body.lastReload).toMatchObject({
+    ok: false, file: config, key: 'statsite.flush_interval', reason: expect.stringMatching(/expected a number/),
+  });
+  writeFileSync(config, good);
+  process.kill(server.pid, 'SIGHUP');
+  await server.waitForStderr(/configuration reloaded/);
+  expect((await health(admin)).body.lastReload).toEqual({ at: expect.any(String), ok: true, error: null });
+});

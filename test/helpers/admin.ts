@@ -22,6 +22,10 @@ export interface Health {
   problems: string[];
   listeners: Listener[];
   lastFlushAt: string | null;
+  /** /health: the sinks that cannot deliver (they fail /ready, not /health). */
+  degraded?: string[];
+  /** null before the first SIGHUP; a refused one has file, key (null when none) and reason. */
+  lastReload?: { at: string; ok: boolean; error: string | null; file?: string | null; key?: string | null; reason?: string } | null;
   sinks?: SinkStatus[];
 }
 

@@ -3,7 +3,7 @@
 // processes on free 127.0.0.1 ports, with every file in a fresh temp dir.
 //
 //   GRAPHITE: ExternalTool                  for describeIfInstalled([GRAPHITE], …) (external-tools.ts)
-//   startGraphite({ caches?: number }): Promise<Graphite>
+//   startGraphite({ caches?: number, schema?: CarbonSchemaFiles }): Promise<Graphite>
 //
 //   Graphite {
 //     lineHost: '127.0.0.1'; linePort; picklePort   // of caches[0]
@@ -86,6 +86,19 @@ function pythonEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 // ---------------------------------------------------------------------------
 // carbon-cache
 
+/** carbon's storage-schemas.conf and storage-aggregation.conf, as their text. */
+export interface CarbonSchemaFiles {
+  schemas: string;
+  aggregation: string;
+}
+
+const TEST_SCHEMA: CarbonSchemaFiles = {
+  // 1-second points for an hour so tests can flush every second.
+  schemas: '[default]\npattern = .*\nretentions = 1s:1h,10s:1d\n',
+  // xFilesFactor 0: sparse test series still roll up into the 10 s archive.
+  aggregation: '[default]\npattern = .*\nxFilesFactor = 0\naggregationMethod = average\n',
+};
+
 export class CarbonCache {
   readonly whisperDir: string;
   #child: TestChild | undefined;
@@ -98,6 +111,7 @@ export class CarbonCache {
     readonly picklePort: number,
     readonly queryPort: number,
     webPort: number,
+    schema: CarbonSchemaFiles = TEST_SCHEMA,
   ) {
     this.#root = root;
     this.whisperDir = join(root, 'storage', 'whisper');
@@ -135,13 +149,8 @@ ENABLE_TAGS = True
 GRAPHITE_URL = http://${HOST}:${webPort}
 `,
     );
-    // 1-second points for an hour so tests can flush every second.
-    writeFileSync(join(root, 'conf', 'storage-schemas.conf'), '[default]\npattern = .*\nretentions = 1s:1h,10s:1d\n');
-    // xFilesFactor 0: sparse test series still roll up into the 10 s archive.
-    writeFileSync(
-      join(root, 'conf', 'storage-aggregation.conf'),
-      '[default]\npattern = .*\nxFilesFactor = 0\naggregationMethod = average\n',
-    );
+    writeFileSync(join(root, 'conf', 'storage-schemas.conf'), schema.schemas);
+    writeFileSync(join(root, 'conf', 'storage-aggregation.conf'), schema.aggregation);
   }
 
   get running(): boolean {
@@ -244,6 +253,8 @@ FUNCTION_PLUGINS = []
 export interface StartGraphiteOptions {
   /** Number of carbon-caches (default 1), instances 'a', 'b', ... */
   caches?: number;
+  /** carbon's schema and aggregation (default: 1 s points, averaged), e.g. what `statsite-ts carbon-schema` prints. */
+  schema?: CarbonSchemaFiles;
 }
 
 export interface Graphite {
@@ -288,7 +299,7 @@ export async function startGraphite(opts: StartGraphiteOptions = {}): Promise<Gr
     for (let i = 0; i < (opts.caches ?? 1); i++) {
       const instance = String.fromCharCode(97 + i);
       const [line, pickle, query] = ports.splice(0, 3) as [number, number, number];
-      caches.push(new CarbonCache(instance, join(dir, `carbon-${instance}`), line, pickle, query, webPort));
+      caches.push(new CarbonCache(instance, join(dir, `carbon-${instance}`), line, pickle, query, webPort, opts.schema));
     }
 
     const webDir = join(dir, 'web');

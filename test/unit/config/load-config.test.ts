@@ -78,6 +78,15 @@ describe('loadConfigFile', () => {
     expect(errorOf(join(dir, 'missing.toml')).reason).toMatch(/cannot read: ENOENT/);
   });
 
+  it('reads [service] state_dir, and refuses one that cannot be created', () => {
+    const stateDir = join(dir, 'state', 'new');
+    expect(loadConfigFile(file('st.toml', `[service]\nstate_dir = "${stateDir}"\n`)).stateDir).toBe(stateDir);
+    const blocker = file('not-a-dir', '');
+    const err = errorOf(file('st-bad.toml', `[service]\nstate_dir = "${join(blocker, 'state')}"\n`));
+    expect(err.message).toContain('service.state_dir');
+    expect(err.message).toContain('is not a directory');
+  });
+
   it('reads [[sinks]] and [aggregate]', () => {
     const text = '[aggregate]\nkeep_gauges = true\n\n[[sinks]]\ntype = "stdout"\n\n[[sinks]]\ntype = "stream"\ncommand = "cat"\n';
     const c = loadConfigFile(file('l.toml', text));
