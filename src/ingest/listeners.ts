@@ -86,7 +86,8 @@ export class Listeners {
         throw new Error(`systemd passed more than one ${slot.name} socket (fd ${fd}): ${why}`);
       }
       try {
-        slot.listener = udp ?? (await listenTcp({ fd }, this.parsers, this.stats, this.onFailure(this.tcp, wanted), this.limits, this.onBinaryFault));
+        const onFailure = this.onFailure(this.tcp, wanted);
+        slot.listener = udp ?? (await listenTcp({ fd }, this.parsers, this.stats, onFailure, this.limits, this.onBinaryFault));
       } catch (err) {
         throw new Error(`the ${wanted} is neither a UDP nor a listening TCP socket: ${(err as Error).message}`);
       }
