@@ -18,7 +18,7 @@ import { IngestPipeline } from './ingest/ingest-pipeline.js';
 import { addTotals, pipelineTotals, type IngestTotals } from './ingest/ingest-totals.js';
 import type { ListenerStatus } from './ingest/listeners.js';
 import type { Logger, LogFormat } from './log/logger.js';
-import { createSink, parseSinkSpec, type SinkSpec } from './sinks/registry.js';
+import { createSink, parseSinkSpecs, type NamedSinkSpec } from './sinks/registry.js';
 import type { BufferedTcpSender } from './sinks/delivery/buffered-tcp-sender.js';
 import { SharedSenders } from './sinks/delivery/shared-senders.js';
 import type { Sink } from './sinks/sink.js';
@@ -37,9 +37,9 @@ const MIN_GATHER_MS = 1000;
  * The configured sinks' specs, forwarding included; stdout when there is nothing else (an agent
  * that only forwards has no local output unless it asks for one). Throws on an unusable one.
  */
-export function sinkSpecs(config: ServerConfig): SinkSpec[] {
+export function sinkSpecs(config: ServerConfig): NamedSinkSpec[] {
   const local = config.sinks.length > 0 || config.forwardTo.length > 0 ? config.sinks : ['stdout'];
-  return [...local, ...config.forwardTo.map((url) => forwardSpec(url, config))].map(parseSinkSpec);
+  return parseSinkSpecs([...local, ...config.forwardTo.map((url) => forwardSpec(url, config))]);
 }
 
 /** `forward:URL`, with the shared token as its Authorization header and the forward spool. */
@@ -50,6 +50,11 @@ function forwardSpec(url: string, config: ServerConfig): string {
   if (config.forwardSpoolMaxBytes !== null) options.set('spool_max_bytes', String(config.forwardSpoolMaxBytes));
   if (options.size === 0) return `forward:${url}`;
   return `forward:${url}${url.includes('?') ? '&' : '?'}${options}`;
+}
+
+/** A sink for the logs: its name, and where it delivers when that says more. */
+function describeSink(sink: Sink): string {
+  return sink.destination === sink.name ? sink.name : `${sink.name} ${sink.destination}`;
 }
 
 /** A Map's entries with each value passed through `f`, lazily (a management reply may cover a million series). */
@@ -131,7 +136,7 @@ export class Server {
         ...(config.configFile !== null ? { config: config.configFile } : {}),
         listeners: server.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`),
         ...(server.workers ? { ingestWorkers: workerCount(config) } : {}),
-        sinks: server.sinks.map((s) => s.name),
+        sinks: server.sinks.map(describeSink),
         flushInterval: config.naming.flushInterval,
         ...(server.admin ? { admin: config.adminHttp } : {}),
         ...(server.management ? { management: config.management } : {}),
@@ -189,7 +194,7 @@ export class Server {
     if (restartOnly.length > 0) this.log.warn({ changed: restartOnly }, 'these settings change only on restart');
     this.lastReload = { at: Date.now(), error: null };
     this.log.info(
-      { listeners: this.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`), sinks: this.sinks.map((s) => s.name) },
+      { listeners: this.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`), sinks: this.sinks.map(describeSink) },
       'configuration reloaded',
     );
     return null;

@@ -14,6 +14,7 @@ export const MAX_PENDING_DELIVERIES = 3;
 
 export interface SinkStatus {
   name: string;
+  destination: string;
   /** Flushes this sink missed because it was MAX_PENDING_DELIVERIES behind. */
   skippedFlushes: number;
   timeouts: number;
@@ -178,7 +179,8 @@ export class Flusher {
     const next = new Map<Sink, SinkStatus>();
     for (const s of sinks) {
       next.set(s, this.status.get(s) ?? {
-        name: s.name, lastSuccessAt: null, lastError: null, lastErrorAt: null, lastDurationMs: null, delivering: 0,
+        name: s.name, destination: s.destination,
+        lastSuccessAt: null, lastError: null, lastErrorAt: null, lastDurationMs: null, delivering: 0,
         skippedFlushes: 0, timeouts: 0,
       });
     }

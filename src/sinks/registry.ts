@@ -1,6 +1,7 @@
-// The sinks by name: how each one's spec (as given to --sink, or built from [[sinks]]) is
+// The sinks by type: how each one's spec (as given to --sink, or built from [[sinks]]) is
 // recognised and parsed, and how the sink is built from it. Parsing is separate from building, so
-// a config can be checked without connecting anywhere. A new sink is one entry here.
+// a config can be checked without connecting anywhere. A new sink is one entry here. The name
+// option every spec may carry is taken off first (sink-names.ts).
 
 import type { Logger } from '../log/logger.js';
 import type { NamingConfig } from '../naming/naming-config.js';
@@ -16,6 +17,7 @@ import { PrometheusSink } from './prometheus/prometheus-sink.js';
 import { parseRemoteWriteSpec, REMOTE_WRITE_PREFIX, type RemoteWriteOptions } from './remote-write/remote-write-options.js';
 import { RemoteWriteSink } from './remote-write/remote-write-sink.js';
 import type { Sink } from './sink.js';
+import { assignSinkNames, splitSinkName } from './sink-names.js';
 import { StdoutSink } from './stdout/stdout-sink.js';
 import { StreamCommandSink } from './stream/stream-command-sink.js';
 
@@ -33,7 +35,7 @@ interface SinkEntry<O> {
   matches(spec: string): boolean;
   /** Throws with a readable reason for a spec it cannot use. */
   parse(spec: string): O;
-  build(options: O, context: SinkContext): Sink;
+  build(options: O, context: SinkContext, name: string): Sink;
 }
 
 function streamCommand(spec: string): string {
@@ -47,65 +49,76 @@ const SINKS = {
     usage: 'stdout',
     matches: (spec) => spec === 'stdout',
     parse: () => null,
-    build: (_, { naming }) => new StdoutSink(naming),
+    build: (_, { naming }, name) => new StdoutSink(naming, name),
   } satisfies SinkEntry<null>,
   stream: {
     usage: 'stream:COMMAND',
     matches: (spec) => spec.startsWith('stream:'),
     parse: streamCommand,
-    build: (command, { naming, log }) => new StreamCommandSink(command, naming, log),
+    build: (command, { naming, log }, name) => new StreamCommandSink(command, naming, log, name),
   } satisfies SinkEntry<string>,
   graphite: {
-    usage: 'graphite://HOST:PORT[?prefix=statsite.]',
+    usage: 'graphite://HOST:PORT[?prefix=statsite.&name=NAME]',
     matches: (spec) => spec.startsWith('graphite://'),
     parse: parseGraphiteSpec,
-    build: (options, { naming, log, tcpSenders }) => new GraphiteSink(options, naming, log, tcpSenders),
+    build: (options, { naming, log, tcpSenders }, name) => new GraphiteSink(options, naming, log, tcpSenders, name),
   } satisfies SinkEntry<GraphiteOptions>,
   prometheus: {
     usage: 'prometheus://HOST:PORT',
     matches: (spec) => spec.startsWith('prometheus://'),
     parse: parsePrometheusSpec,
-    build: (options, { log }) => new PrometheusSink(options, log),
+    build: (options, { log }, name) => new PrometheusSink(options, log, name),
   } satisfies SinkEntry<PrometheusOptions>,
   http: {
     usage: 'http[s]://URL',
     matches: (spec) => spec.startsWith('http://') || spec.startsWith('https://'),
     parse: parseHttpSpec,
-    build: (options, { naming, log }) => new HttpSink(options, naming, log),
+    build: (options, { naming, log }, name) => new HttpSink(options, naming, log, name),
   } satisfies SinkEntry<HttpOptions>,
   remote_write: {
     usage: 'remote-write+http[s]://HOST:PORT/api/v1/write',
     matches: (spec) => spec.startsWith(REMOTE_WRITE_PREFIX),
     parse: parseRemoteWriteSpec,
-    build: (options, { log }) => new RemoteWriteSink(options, log),
+    build: (options, { log }, name) => new RemoteWriteSink(options, log, name),
   } satisfies SinkEntry<RemoteWriteOptions>,
   // Built from --forward / [forward] url rather than listed as a sink of its own.
   forward: {
     usage: 'forward:http[s]://URL',
     matches: (spec) => spec.startsWith('forward:'),
     parse: (spec) => parseHttpSpec(spec.slice('forward:'.length)),
-    build: (options, { naming, log }) => new ForwardSink(options, naming, log),
+    build: (options, { naming, log }, name) => new ForwardSink(options, naming, log, name),
   } satisfies SinkEntry<HttpOptions>,
 };
 
 type SinkType = keyof typeof SINKS;
 type OptionsOf<T extends SinkType> = ReturnType<(typeof SINKS)[T]['parse']>;
 
-/** A parsed spec: its sink's type and that sink's options. */
-export type SinkSpec = { [T in SinkType]: { type: T; options: OptionsOf<T> } }[SinkType];
+/** A parsed spec: its sink's type, that sink's options and the name it was given (null: none). */
+export type SinkSpec = { [T in SinkType]: { type: T; options: OptionsOf<T>; name: string | null } }[SinkType];
+
+/** A spec with its sink's name settled (given, or the default from its type and place). */
+export type NamedSinkSpec = SinkSpec & { name: string };
 
 /** The spec forms users write, for --help. */
 export const SINK_SPECS = Object.entries(SINKS).filter(([type]) => type !== 'forward').map(([, entry]) => entry.usage);
 
 /** Throws with a readable reason for a spec it cannot use. */
 export function parseSinkSpec(spec: string): SinkSpec {
+  const { spec: rest, name } = splitSinkName(spec);
   for (const [type, entry] of Object.entries(SINKS) as Array<[SinkType, SinkEntry<unknown>]>) {
-    if (entry.matches(spec)) return { type, options: entry.parse(spec) } as SinkSpec;
+    if (entry.matches(rest)) return { type, options: entry.parse(rest), name } as SinkSpec;
   }
-  throw new Error(`unknown sink "${spec}" (supported: ${SINK_SPECS.join(', ')})`);
+  throw new Error(`unknown sink "${rest}" (supported: ${SINK_SPECS.join(', ')})`);
 }
 
-export function createSink(spec: SinkSpec, context: SinkContext): Sink {
+/** Parses every spec and settles every sink's name; throws on an unusable spec or two sinks of one name. */
+export function parseSinkSpecs(specs: readonly string[]): NamedSinkSpec[] {
+  const parsed = specs.map(parseSinkSpec);
+  const names = assignSinkNames(parsed);
+  return parsed.map((spec, i) => ({ ...spec, name: names[i] }));
+}
+
+export function createSink(spec: NamedSinkSpec, context: SinkContext): Sink {
   const entry = SINKS[spec.type] as SinkEntry<unknown>;
-  return entry.build(spec.options, context);
+  return entry.build(spec.options, context, spec.name);
 }

@@ -11,7 +11,10 @@ export interface SinkCounters {
 }
 
 export interface Sink {
+  /** Its stable name (see sink-names.ts): metric paths, /stats, /ready and logs use it, never an address. */
   readonly name: string;
+  /** Where it delivers, for people (logs at start, /ready, the status page): `graphite://carbon:2003`, `stdout`. */
+  readonly destination: string;
   /** Only sinks that buffer have counters worth reporting. */
   counters?(): SinkCounters;
   /**

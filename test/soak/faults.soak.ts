@@ -63,7 +63,9 @@ async function stored(target: string): Promise<{ sum: number; points: number }> 
   return { sum: values.reduce((a, b) => a + b, 0), points: values.length };
 }
 
-it(`soaks for ${SECONDS} s with SIGHUPs, a carbon that stops reading, a carbon restart and a full spool, and reconciles every line`, async () => {
+const SOAK = `soaks for ${SECONDS} s with SIGHUPs, a carbon that stops reading, a carbon restart and a full spool, `
+  + 'and reconciles every line';
+it(SOAK, async () => {
   graphite = await startGraphite();
   mountSmallSpool();
   const admin = await freePort();

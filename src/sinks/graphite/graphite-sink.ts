@@ -69,7 +69,7 @@ class LineRouter implements PointWriter {
 }
 
 export class GraphiteSink implements Sink {
-  readonly name: string;
+  readonly destination: string;
   readonly senders: BufferedTcpSender[];
   private readonly queue = new SerialQueue();
   private readonly route: ((key: string) => number) | null;
@@ -87,8 +87,9 @@ export class GraphiteSink implements Sink {
     private readonly naming: () => NamingConfig,
     private readonly log: Logger,
     private readonly shared = new SharedSenders<BufferedTcpSender>(),
+    readonly name = 'graphite',
   ) {
-    this.name = `graphite://${options.destinations.map((d) => `${d.host}:${d.port}`).join(',')}`;
+    this.destination = `graphite://${options.destinations.map((d) => `${d.host}:${d.port}`).join(',')}`;
     const spools = options.destinations.map((d) => (options.spoolDir === null ? null : destinationSpoolDir(options.spoolDir, d)));
     this.senderKeys = options.destinations.map((d, i) => `${d.host}:${d.port}:${d.instance ?? ''} ${spools[i] ?? 'memory'}`);
     this.senders = options.destinations.map((d, i) =>

@@ -12,12 +12,16 @@ import { ScrapeEndpoint } from './scrape-endpoint.js';
 import { SeriesRegistry } from './series-registry.js';
 
 export class PrometheusSink implements Sink {
-  readonly name: string;
+  readonly destination: string;
   readonly registry: SeriesRegistry;
   private readonly endpoint: ScrapeEndpoint;
   private readonly queue = new SerialQueue();
 
-  constructor(options: PrometheusOptions, log: Logger) {
+  constructor(
+    options: PrometheusOptions,
+    log: Logger,
+    readonly name = 'prometheus',
+  ) {
     this.registry = new SeriesRegistry(options, log);
     this.endpoint = new ScrapeEndpoint(
       options.host,
@@ -26,7 +30,7 @@ export class PrometheusSink implements Sink {
       (format) => renderExposition(this.registry, format, Date.now()),
       log,
     );
-    this.name = `prometheus://${this.endpoint.address}`;
+    this.destination = `prometheus://${this.endpoint.address}`;
   }
 
   flush(bucket: Bucket, _timestamp: number, signal?: AbortSignal): Promise<void> {

@@ -9,10 +9,13 @@ import { writeBuffers } from '../delivery/write-buffers.js';
 import { SerialQueue } from '../delivery/serial-queue.js';
 
 export class StdoutSink implements Sink {
-  readonly name = 'stdout';
+  readonly destination = 'stdout';
   private readonly queue = new SerialQueue();
 
-  constructor(private readonly naming: () => NamingConfig) {}
+  constructor(
+    private readonly naming: () => NamingConfig,
+    readonly name = 'stdout',
+  ) {}
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const naming = this.naming();

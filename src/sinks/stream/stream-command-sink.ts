@@ -12,15 +12,16 @@ import { streamLineBuffers } from './stream-lines.js';
 import { writeBuffers } from '../delivery/write-buffers.js';
 
 export class StreamCommandSink implements Sink {
-  readonly name: string;
+  readonly destination: string;
   private readonly queue = new SerialQueue();
 
   constructor(
     private readonly command: string,
     private readonly naming: () => NamingConfig,
     private readonly log: Logger,
+    readonly name = 'stream',
   ) {
-    this.name = `stream:${command}`;
+    this.destination = `stream:${command}`;
   }
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
