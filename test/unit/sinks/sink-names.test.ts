@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { BufferedTcpSender } from '../../../src/sinks/delivery/buffered-tcp-sender.js';
 import { SharedSenders } from '../../../src/sinks/delivery/shared-senders.js';
 import { defaultConfig } from '../../../src/config/defaults.js';
 import { createSink, parseSinkSpecs } from '../../../src/sinks/registry.js';
@@ -43,7 +44,7 @@ describe('sink names', () => {
 
   it('are what the built sink is called; its address is its destination', async () => {
     const [spec] = parseSinkSpecs(['stream?name=archive:cat > /dev/null']);
-    const context = { naming: () => defaultConfig().naming, log: pino({ level: 'silent' }), tcpSenders: new SharedSenders() };
+    const context = { naming: () => defaultConfig().naming, log: pino({ level: 'silent' }), tcpSenders: new SharedSenders<BufferedTcpSender>() };
     const sink = createSink(spec, context);
     expect([sink.name, sink.destination]).toEqual(['archive', 'stream:cat > /dev/null']);
     await sink.close();
