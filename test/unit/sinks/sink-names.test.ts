@@ -44,7 +44,8 @@ describe('sink names', () => {
 
   it('are what the built sink is called; its address is its destination', async () => {
     const [spec] = parseSinkSpecs(['stream?name=archive:cat > /dev/null']);
-    const context = { naming: () => defaultConfig().naming, log: pino({ level: 'silent' }), tcpSenders: new SharedSenders<BufferedTcpSender>() };
+    const tcpSenders = new SharedSenders<BufferedTcpSender>();
+    const context = { naming: () => defaultConfig().naming, log: pino({ level: 'silent' }), tcpSenders };
     const sink = createSink(spec, context);
     expect([sink.name, sink.destination]).toEqual(['archive', 'stream:cat > /dev/null']);
     await sink.close();
