@@ -10,6 +10,9 @@ import { listenManagement, ManagementStats, type Management } from './admin/mana
 import { listenMergeEndpoint, MergeStats, type MergeEndpoint } from './forward/merge-endpoint.js';
 import { SelfMetrics } from './admin/self-metrics.js';
 import { collectStats, type StatsSources } from './admin/server-stats.js';
+import { SinkStates, type SinkView } from './admin/sink-states.js';
+import { StatusHistory } from './admin/status-history.js';
+import { buildStatusReport, type StatusReport } from './admin/status-report.js';
 import { IngestWorkers } from './cluster/ingest-workers.js';
 import type { ServerConfig } from './config/server-config.js';
 import { FlushClock } from './flush/flush-clock.js';
@@ -79,6 +82,9 @@ export class Server {
   private readonly flusher: Flusher;
   private readonly clock: FlushClock;
   private readonly selfMetrics = new SelfMetrics();
+  /** One point per flush for the status page. */
+  private readonly history = new StatusHistory();
+  private readonly sinkStates = new SinkStates(this.startedAt);
   private sinks: Sink[];
   /** Each running sink's spec, so a reload keeps the sinks whose spec did not change. */
   private readonly specOf = new Map<Sink, string>();
@@ -101,7 +107,7 @@ export class Server {
     const workers = workerCount(config);
     this.workers = workers > 1 ? new IngestWorkers(workers, config, logFormat, log, () => this.pipeline.aggregator.current()) : null;
     this.sinks = this.sinksFor(config);
-    this.flusher = new Flusher(this.pipeline.aggregator, this.sinks, log, () => this.addSelfMetrics());
+    this.flusher = new Flusher(this.pipeline.aggregator, this.sinks, log, () => this.beforeFlush());
     this.flusher.sinkTimeoutMs = config.limits.sinkTimeout * 1000;
     this.flusher.intervalMs = config.naming.flushInterval * 1000;
     if (this.workers !== null) {
@@ -254,6 +260,35 @@ export class Server {
     return { ...counts, ...levels };
   }
 
+  /** /status.json; `since` (unix ms): only the history points after it (a page that already has the earlier ones). */
+  status(since = 0): StatusReport {
+    const now = Date.now();
+    const config = this.config;
+    const totals = this.ingestTotals();
+    return buildStatusReport({
+      now,
+      startedAt: this.startedAt,
+      version: VERSION,
+      configFile: config.configFile,
+      flushIntervalSeconds: config.naming.flushInterval,
+      workers: workerCount(config),
+      listeners: this.listenerStatus(),
+      endpoints: { admin: config.adminHttp, management: config.management, acceptForward: config.forwardListen },
+      ready: this.ready(),
+      stats: collectStats(this.statsSources(totals)),
+      recentRejects: totals.recentRejects,
+      series: {
+        lastFlush: this.flusher.lastSeries,
+        maxSeries: config.limits.maxSeries,
+        topPrefixes: this.flusher.lastPrefixes.series,
+        topDroppedPrefixes: this.flusher.lastPrefixes.dropped,
+      },
+      sinks: this.sinkStates.report(this.sinkViews(), now, config.naming.flushInterval * 1000),
+      flushes: { lastAt: this.flusher.lastFlushAt, lastReload: this.lastReload },
+      history: this.history.columns(now, since),
+    });
+  }
+
   async stop(): Promise<void> {
     this.clock.stop();
     await this.pipeline.listeners.close();
@@ -314,10 +349,10 @@ export class Server {
     return this.workers === null ? own : addTotals(own, this.workers.totals());
   }
 
-  private statsSources(): StatsSources {
+  private statsSources(totals = this.ingestTotals()): StatsSources {
     return {
       startedAt: this.startedAt,
-      totals: this.ingestTotals(),
+      totals,
       merged: this.merged,
       management: this.managementStats,
       flusher: this.flusher,
@@ -326,9 +361,23 @@ export class Server {
     };
   }
 
-  private addSelfMetrics(): void {
+  /** What the sinks can say about themselves, in the flusher's order. */
+  private sinkViews(): SinkView[] {
+    return this.flusher.sinkStatus().map((status, i) => {
+      const sink = this.sinks[i];
+      return { status, counters: sink.counters?.() ?? null, problem: sink.problem?.() ?? null };
+    });
+  }
+
+  /** Just before each flush's swap: the status page's point for the interval, and the self-metrics. */
+  private beforeFlush(): void {
+    const now = Date.now();
+    const stats = collectStats(this.statsSources());
+    const series = this.flusher.lastSeries;
+    this.history.record(now, stats, series.counters + series.timers + series.gauges + series.sets + series.kv);
+    this.sinkStates.endInterval(this.sinkViews(), now, this.config.naming.flushInterval * 1000);
     const self = this.config.selfMetrics;
-    if (self.enabled) this.selfMetrics.writeTo(this.pipeline.aggregator, self.prefix, collectStats(this.statsSources()));
+    if (self.enabled) this.selfMetrics.writeTo(this.pipeline.aggregator, self.prefix, stats);
   }
 
   private async startAdmin(config: ServerConfig): Promise<void> {

@@ -43,7 +43,9 @@ interface Gathering {
 }
 
 function zeroTotals(): IngestTotals {
-  return { ingest: { ...new IngestStats() }, rejectsTotal: 0, rejects: {}, events: 0, serviceChecks: 0, seriesLimitDrops: 0 };
+  return {
+    ingest: { ...new IngestStats() }, rejectsTotal: 0, rejects: {}, events: 0, serviceChecks: 0, seriesLimitDrops: 0, recentRejects: [],
+  };
 }
 
 export class IngestWorkers {

@@ -43,6 +43,8 @@ export class Flusher {
   lateIntervals = 0;
   /** Series in the last flushed bucket, by type. */
   lastSeries = { counters: 0, timers: 0, gauges: 0, sets: 0, kv: 0 };
+  /** The last flushed bucket's name prefixes with the most series, and with the most samples dropped at max_series. */
+  lastPrefixes: { series: Array<[string, number]>; dropped: Array<[string, number]> } = { series: [], dropped: [] };
   /**
    * Completes each finished bucket before the sinks get it: the ingest workers' partial buckets
    * of the same interval are merged into it. Must not reject.
@@ -132,6 +134,7 @@ export class Flusher {
       sets: bucket.sets.size,
       kv: bucket.keyValues.size,
     };
+    this.lastPrefixes = { series: bucket.limit.topSeriesPrefixes(), dropped: bucket.limit.topPrefixes() };
     // gatherMs: how long the ingest workers took to hand over their part of this interval.
     this.log.debug({ series: bucket.size(), timestamp, gatherMs: Date.now() - startedAt }, 'flush');
     this.seriesLimitDrops += warnSeriesLimit(bucket.limit, this.log);

@@ -11,8 +11,9 @@ import { LineParser, type ParserOptions } from '../protocol/parser.js';
 import { RejectCounter } from '../protocol/rejects.js';
 import { IngestStats } from './ingest-stats.js';
 import { Listeners } from './listeners.js';
+import { RecentRejects } from './recent-rejects.js';
 
-/** How much of a rejected line the log shows. */
+/** How much of a rejected line the log and the status page show. */
 const SHOWN_LINE_BYTES = 200;
 
 /**
@@ -36,6 +37,7 @@ function parserOptions(config: ServerConfig): ParserOptions {
 export class IngestPipeline {
   readonly stats = new IngestStats();
   readonly rejects: RejectCounter;
+  readonly recentRejects = new RecentRejects();
   readonly aggregator: Aggregator;
   readonly parser: LineParser;
   readonly listeners: Listeners;
@@ -46,9 +48,11 @@ export class IngestPipeline {
     private readonly partial = false,
   ) {
     const rejectLog = new RateLimitedLog(log, 'rejected malformed metric line');
-    this.rejects = new RejectCounter((reason, buf, start, end) =>
-      rejectLog.hit(() => ({ reason, line: buf.toString('utf8', start, Math.min(end, start + SHOWN_LINE_BYTES)) })),
-    );
+    this.rejects = new RejectCounter((reason, buf, start, end) => {
+      const text = () => buf.toString('utf8', start, Math.min(end, start + SHOWN_LINE_BYTES));
+      rejectLog.hit(() => ({ reason, line: text() }));
+      this.recentRejects.note(reason, text);
+    });
     this.aggregator = new Aggregator(aggregatorSettings(config, partial));
     this.parser = new LineParser(this.aggregator, this.rejects, parserOptions(config));
     this.listeners = new Listeners(this.parser, this.stats, log, () => this.config.limits);

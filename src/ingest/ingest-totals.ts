@@ -3,6 +3,7 @@
 
 import type { IngestStats } from './ingest-stats.js';
 import type { IngestPipeline } from './ingest-pipeline.js';
+import { mergeRecentRejects, type RecentReject } from './recent-rejects.js';
 
 export interface IngestTotals {
   ingest: IngestStats;
@@ -12,6 +13,8 @@ export interface IngestTotals {
   serviceChecks: number;
   /** Samples dropped by the series limit. */
   seriesLimitDrops: number;
+  /** The last few rejected lines, oldest first. */
+  recentRejects: RecentReject[];
 }
 
 export function pipelineTotals(pipeline: IngestPipeline, seriesLimitDrops: number): IngestTotals {
@@ -22,10 +25,11 @@ export function pipelineTotals(pipeline: IngestPipeline, seriesLimitDrops: numbe
     events: pipeline.parser.events,
     serviceChecks: pipeline.parser.serviceChecks,
     seriesLimitDrops,
+    recentRejects: pipeline.recentRejects.list(),
   };
 }
 
-/** Adds `more` into `into`; every field is a count, so the sum means the same. */
+/** Adds `more` into `into`: every count adds up; the recent rejected lines are merged, newest kept. */
 export function addTotals(into: IngestTotals, more: IngestTotals): IngestTotals {
   const ingest = into.ingest as unknown as Record<string, number>;
   for (const [field, n] of Object.entries(more.ingest)) ingest[field] = (ingest[field] ?? 0) + (n as number);
@@ -34,5 +38,6 @@ export function addTotals(into: IngestTotals, more: IngestTotals): IngestTotals 
   into.events += more.events;
   into.serviceChecks += more.serviceChecks;
   into.seriesLimitDrops += more.seriesLimitDrops;
+  into.recentRejects = mergeRecentRejects(into.recentRejects, more.recentRejects);
   return into;
 }

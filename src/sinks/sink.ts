@@ -8,6 +8,15 @@ export interface SinkCounters {
   sentLines: number;
   droppedLines: number;
   bufferedLines: number;
+  /**
+   * Unix ms since which the queue has held something without running empty, so its oldest item
+   * is at most this old; null while it is empty (or the sink has no queue).
+   */
+  queuedSince: number | null;
+  /** Bytes of its disk spool; null without one. */
+  spoolBytes: number | null;
+  /** Unix ms when its destination last took something; null: never (or the sink is not pushed to). */
+  lastDeliveredAt: number | null;
 }
 
 export interface Sink {

@@ -68,6 +68,18 @@ class LineRouter implements PointWriter {
   }
 }
 
+/** The earliest of some times, null when none is set. */
+function earliest(times: ReadonlyArray<number | null>): number | null {
+  const set = times.filter((t) => t !== null);
+  return set.length === 0 ? null : Math.min(...set);
+}
+
+/** The latest of some times, null when none is set. */
+function latest(times: ReadonlyArray<number | null>): number | null {
+  const set = times.filter((t) => t !== null);
+  return set.length === 0 ? null : Math.max(...set);
+}
+
 export class GraphiteSink implements Sink {
   readonly destination: string;
   readonly senders: BufferedTcpSender[];
@@ -135,6 +147,9 @@ export class GraphiteSink implements Sink {
       sentLines: total((s) => s.sentLines),
       droppedLines: total((s) => s.droppedLines) + this.nonFiniteDropped,
       bufferedLines: total((s) => s.bufferedLines),
+      queuedSince: earliest(all.map((s) => s.queuedSince)),
+      spoolBytes: all.some((s) => s.spoolBytes !== null) ? total((s) => s.spoolBytes ?? 0) : null,
+      lastDeliveredAt: latest(all.map((s) => s.lastDeliveredAt)),
     };
   }
 

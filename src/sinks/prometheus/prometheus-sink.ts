@@ -49,6 +49,9 @@ export class PrometheusSink implements Sink {
       sentLines: this.registry.appliedUpdates,
       droppedLines: this.registry.rejectedUpdates,
       bufferedLines: this.registry.seriesCount(),
+      queuedSince: null,
+      spoolBytes: null,
+      lastDeliveredAt: null,
     };
   }
 
