@@ -202,7 +202,7 @@ const SCRIPT = `
       var queued = c === null ? '–'
         : num(c.bufferedLines) + (c.queuedSince === null ? '' : ', not empty for ' + age((r.now - c.queuedSince) / 1000));
       return [name, state, num(k.lastInterval.sent) + ' sent, ' + num(k.lastInterval.dropped) + ' dropped', queued,
-        c === null ? '–' : bytes(c.spoolBytes), time(c === null || c.lastDeliveredAt === null ? k.lastSuccessAt : c.lastDeliveredAt),
+        c === null ? '–' : bytes(c.spoolBytes), time(c === null ? k.lastSuccessAt : c.lastDeliveredAt),
         k.lastError === null ? '–' : el('span', 'err', k.lastError + ' (' + time(k.lastErrorAt) + ')')];
     }))]);
   }

@@ -15,7 +15,7 @@ export interface SinkCounters {
   queuedSince: number | null;
   /** Bytes of its disk spool; null without one. */
   spoolBytes: number | null;
-  /** Unix ms when its destination last took something; null: never (or the sink is not pushed to). */
+  /** Unix ms when its destination last took something (for a scrape endpoint: a flush was exposed); null: never. */
   lastDeliveredAt: number | null;
 }
 

@@ -16,6 +16,8 @@ export class PrometheusSink implements Sink {
   readonly registry: SeriesRegistry;
   private readonly endpoint: ScrapeEndpoint;
   private readonly queue = new SerialQueue();
+  /** When a flush was last put where scrapes read it (a scrape endpoint's delivery). */
+  private lastExposedAt: number | null = null;
 
   constructor(
     options: PrometheusOptions,
@@ -40,6 +42,7 @@ export class PrometheusSink implements Sink {
       // The data is kept for when the port is bound; until then the flush counts as failed (/ready).
       const err = this.endpoint.listenError;
       if (err !== null) throw new Error(`cannot listen on ${this.endpoint.address}: ${err.message}`);
+      this.lastExposedAt = Date.now();
     });
   }
 
@@ -51,7 +54,7 @@ export class PrometheusSink implements Sink {
       bufferedLines: this.registry.seriesCount(),
       queuedSince: null,
       spoolBytes: null,
-      lastDeliveredAt: null,
+      lastDeliveredAt: this.lastExposedAt,
     };
   }
 
