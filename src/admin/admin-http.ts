@@ -36,9 +36,10 @@ export interface AdminHttp {
 export async function listenAdminHttp(host: string, port: number, source: AdminSource, log: Logger): Promise<AdminHttp> {
   const server: Server = createServer((req, res) => {
     const [path, query = ''] = (req.url ?? '').split('?');
-    const reply = (status: number, body: unknown) => {
+    /** `compact`: for answers read by programs only, which may hold an hour of history. */
+    const reply = (status: number, body: unknown, compact = false) => {
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify(body, null, 2) + '\n');
+      res.end(JSON.stringify(body, null, compact ? undefined : 2) + '\n');
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, { error: 'method not allowed' });
     if (path === '/health') {
@@ -52,7 +53,7 @@ export async function listenAdminHttp(host: string, port: number, source: AdminS
     if (path === '/stats') return reply(200, source.stats());
     if (path === '/status.json') {
       const since = Number(new URLSearchParams(query).get('since') ?? 0);
-      return reply(200, source.status(Number.isFinite(since) ? since : 0));
+      return reply(200, source.status(Number.isFinite(since) ? since : 0), true);
     }
     if (path === '/') {
       res.writeHead(200, {

@@ -84,3 +84,20 @@ it('serves the page self-contained: its own script and style only, nothing from 
   expect(html).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
   expect(html).toContain('status.json');
 });
+
+it('answers /status.json with the whole hour, or with ?since= only the points after it', async () => {
+  const admin = await freePort();
+  await startServer({ args: ['--flush-interval', '1', '--admin', String(admin)] });
+  const status = `http://127.0.0.1:${admin}/status.json`;
+  const full = await waitFor(async () => {
+    const r = (await getJson<StatusReport>(status)).body;
+    return r.history.at.length >= 3 && r;
+  }, { what: 'three flushes in the history' });
+  expect(full.statusVersion).toBe(1);
+  const since = full.history.at[1];
+  const later = (await getJson<StatusReport>(`${status}?since=${since}`)).body;
+  expect(later.history.at.length).toBeGreaterThan(0);
+  expect(later.history.at.every((at) => at > since)).toBe(true);
+  expect(later.history.at[0]).toBe(full.history.at[2]);
+  for (const column of Object.values(later.history)) expect(column.length).toBe(later.history.at.length);
+});
