@@ -122,12 +122,14 @@ const SCRIPT = `
   }
 
   function renderHeader(r) {
-    var badge = el('span', 'badge ' + (r.ready.ok ? 'ready' : 'not-ready'), r.ready.ok ? 'ready' : 'not ready');
+    var degraded = r.sinks.some(function (s) { return s.state !== 'up'; });
+    var state = !r.ready.ok ? ['not-ready', 'not ready'] : degraded ? ['degraded', 'degraded'] : ['ready', 'ready'];
+    var badge = el('span', 'badge ' + state[0], state[1]);
     badge.id = 'ready';
     fill('state', [badge, el('span', 'dim', '  updated ' + time(r.now))]);
     fill('problems', r.ready.problems.map(function (p) { return el('li', 'err', p); }));
     $('version').textContent = r.server.version;
-    document.title = (r.ready.ok ? '' : '[not ready] ') + 'statsite-ts status';
+    document.title = (state[0] === 'ready' ? '' : '[' + state[1] + '] ') + 'statsite-ts status';
   }
 
   function renderIngest(r) {

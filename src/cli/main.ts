@@ -228,7 +228,7 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
     });
   program
     .command('status')
-    .description("show the server's status page in the terminal (exit 0 ready, 1 not ready, 2 unreachable)")
+    .description("show the server's status page in the terminal (exit 0 ready, 1 not ready or a sink degraded, 2 unreachable)")
     .option('-c, --config <file>', 'the config the server runs with: its [admin] http address')
     .option('--admin <addr>', 'the admin endpoint, HOST:PORT (a bare PORT: loopback)', address)
     .option('-w, --watch', 'redraw every 2 s until interrupted')

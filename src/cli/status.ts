@@ -1,7 +1,8 @@
 // `statsite-ts status [--config FILE | --admin ADDR:PORT] [--watch]`: the status page's facts in
 // a terminal, one screen, read from the server's /status.json. For scripts and monitoring checks
-// the exit code says it all: 0 ready, 1 the server answers but is not ready (a sink is down),
-// 2 it cannot be reached or there is no admin address to ask. Colours only on a terminal.
+// the exit code says it all: 0 ready, 1 the server answers but is not ready (/ready fails: a sink
+// is down) or a sink is degraded (dropping or falling behind), 2 it cannot be reached or there is
+// no admin address to ask. Colours only on a terminal.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SinkReport } from '../admin/sink-states.js';
@@ -67,11 +68,21 @@ function stateColour(state: SinkReport['state']): number {
   return state === 'up' ? 32 : state === 'degraded' ? 33 : 31;
 }
 
+/** Ready, but a sink is losing data or falling behind. */
+function isDegraded(report: StatusReport): boolean {
+  return report.sinks.some((s) => s.state !== 'up');
+}
+
+/** What `status` exits with for a server that answered. */
+export function exitCodeOf(report: StatusReport): number {
+  return report.ready.ok && !isDegraded(report) ? EXIT_READY : EXIT_NOT_READY;
+}
+
 /** The report as one screen of text. */
 export function renderStatus(report: StatusReport, paint: Paint): string {
   const out: string[] = [];
   const { server, ingest, series, flushes } = report;
-  const head = report.ready.ok ? paint(32, 'READY') : paint(31, 'NOT READY');
+  const head = !report.ready.ok ? paint(31, 'NOT READY') : isDegraded(report) ? paint(33, 'DEGRADED') : paint(32, 'READY');
   out.push(`${paint(1, `statsite-ts ${server.version}`)}  ${head}  up ${duration(server.uptimeSeconds)}  `
     + `config ${server.configFile === null ? 'none' : printable(server.configFile)}  `
     + `workers ${server.workers === 1 ? 'none' : server.workers}`);
@@ -144,7 +155,7 @@ export async function showStatus(address: string, watch: boolean, out: StatusOut
       const report = await fetchStatus(base);
       const screen = renderStatus(report, paint);
       out.write(watch && out.isTTY ? `\x1b[H\x1b[2J${screen}` : screen);
-      code = report.ready.ok ? EXIT_READY : EXIT_NOT_READY;
+      code = exitCodeOf(report);
     } catch (e) {
       const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
       err(`statsite-ts: cannot reach the admin endpoint at ${base}: ${cause}\n`);

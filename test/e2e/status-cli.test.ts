@@ -3,7 +3,7 @@
 // screen shows the same facts as the status page, client text escaped, colours only on a terminal.
 
 import { afterEach, expect, it } from 'vitest';
-import { waitForStats } from '../helpers/admin.js';
+import { getJson, waitForStats } from '../helpers/admin.js';
 import { answersOk } from '../helpers/child-process.js';
 import { freePort } from '../helpers/ports.js';
 import { runCli, startServer, stopAllServers } from '../helpers/server.js';
@@ -74,3 +74,22 @@ it('--watch redraws until stopped', async () => {
   expect(watch.stdout).toMatch(/READY/);
   await watch.stop();
 }, 30_000);
+
+it('exits 1 while a sink is degraded — delivering, but dropping — though /ready passes', async () => {
+  const [admin, scrape] = [await freePort(), await freePort()];
+  const server = await startServer({ args: ['--flush-interval', '1', '--admin', String(admin), '--sink', `prometheus://127.0.0.1:${scrape}`] });
+  // One name as a counter and as a gauge: the Prometheus sink drops the clashing updates, every interval.
+  const traffic = startTraffic(server.port, 'clash.name:1|c\nclash.name:5|g\n', { maxDatagrams: 1000 });
+  try {
+    const r = await waitFor(async () => {
+      const run = await runCli(['status', '--admin', String(admin)]);
+      return run.stdout.includes('DEGRADED') && run;
+    }, { what: 'the prometheus sink degraded', timeoutMs: 20_000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\n {11}prometheus +degraded +/);
+    expect(r.stdout).toMatch(/dropped \d+ in the last interval/);
+    expect((await getJson(`http://127.0.0.1:${admin}/ready`)).status).toBe(200);
+  } finally {
+    await traffic.stop();
+  }
+}, 40_000);
