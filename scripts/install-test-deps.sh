@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the e2e suite runs against (real Graphite,
-# Prometheus, VictoriaMetrics, carbon-c-relay, python3-statsd). Run as `pretest`; idempotent.
-# The tests start these programs themselves: the services the packages bring are neither started
-# now nor left enabled for the machine's next boot.
+# Prometheus, VictoriaMetrics, carbon-c-relay, python3-statsd, chromium for the status page).
+# Run as `pretest`; idempotent. The tests start these programs themselves: the services the
+# packages bring are neither started now nor left enabled for the machine's next boot.
 #
 # Never fails the test run: when it cannot install (not root, no apt-get,
 # no network), it warns loudly and exits 0, and the e2e tests that need the
 # missing programs skip themselves with their own warning.
 set -u
 
-PACKAGES=(graphite-carbon graphite-web python3-statsd prometheus victoria-metrics carbon-c-relay systemd)
+PACKAGES=(graphite-carbon graphite-web python3-statsd prometheus victoria-metrics carbon-c-relay systemd chromium)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -25,7 +25,7 @@ warn() {
     echo "!! install-test-deps: could not install: ${missing[*]}"
     echo "!! reason: $1"
     echo "!! e2e tests against real Graphite (carbon-cache, graphite-web), Prometheus, VictoriaMetrics,"
-    echo "!! carbon-c-relay and python3-statsd clients WILL BE SKIPPED."
+    echo "!! carbon-c-relay, python3-statsd clients and the status page in chromium WILL BE SKIPPED."
     echo "!! To run them: sudo apt-get install ${missing[*]}"
     echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
     echo

@@ -10,6 +10,9 @@ import { listenManagement, ManagementStats, type Management } from './admin/mana
 import { listenMergeEndpoint, MergeStats, type MergeEndpoint } from './forward/merge-endpoint.js';
 import { SelfMetrics } from './admin/self-metrics.js';
 import { collectStats, type StatsSources } from './admin/server-stats.js';
+import { SinkStates, type SinkView } from './admin/sink-states.js';
+import { StatusHistory } from './admin/status-history.js';
+import { buildStatusReport, type StatusReport } from './admin/status-report.js';
 import { IngestWorkers } from './cluster/ingest-workers.js';
 import { ConfigError } from './config/config-error.js';
 import type { ServerConfig } from './config/server-config.js';
@@ -20,7 +23,7 @@ import { IngestPipeline } from './ingest/ingest-pipeline.js';
 import { addTotals, pipelineTotals, type IngestTotals } from './ingest/ingest-totals.js';
 import type { ListenerStatus } from './ingest/listeners.js';
 import type { Logger, LogFormat } from './log/logger.js';
-import { createSink, parseSinkSpec, reconfigureSink, sinkIdentity, type SinkSpec } from './sinks/registry.js';
+import { createSink, parseSinkSpecs, reconfigureSink, sinkIdentity, type NamedSinkSpec } from './sinks/registry.js';
 import type { BufferedTcpSender } from './sinks/delivery/buffered-tcp-sender.js';
 import { SharedSenders } from './sinks/delivery/shared-senders.js';
 import type { Sink } from './sinks/sink.js';
@@ -42,10 +45,10 @@ const MIN_GATHER_MS = 1000;
  * The configured sinks' specs, forwarding included; stdout when there is nothing else (an agent
  * that only forwards has no local output unless it asks for one). Throws on an unusable one.
  */
-export function sinkSpecs(config: ServerConfig): SinkSpec[] {
+export function sinkSpecs(config: ServerConfig): NamedSinkSpec[] {
   const defaultSink = config.binaryStream ? 'stdout+binary' : 'stdout';
   const local = config.sinks.length > 0 || config.forwardTo.length > 0 ? config.sinks : [defaultSink];
-  return [...local, ...config.forwardTo.map((url) => forwardSpec(url, config))].map(parseSinkSpec);
+  return parseSinkSpecs([...local, ...config.forwardTo.map((url) => forwardSpec(url, config))]);
 }
 
 /** `forward:URL`, with the shared token as its Authorization header and the forward spool. */
@@ -56,6 +59,11 @@ function forwardSpec(url: string, config: ServerConfig): string {
   if (config.forwardSpoolMaxBytes !== null) options.set('spool_max_bytes', String(config.forwardSpoolMaxBytes));
   if (options.size === 0) return `forward:${url}`;
   return `forward:${url}${url.includes('?') ? '&' : '?'}${options}`;
+}
+
+/** A sink for the logs: its name, and where it delivers when that says more. */
+function describeSink(sink: Sink): string {
+  return sink.destination === sink.name ? sink.name : `${sink.name} ${sink.destination}`;
 }
 
 /** A Map's entries with each value passed through `f`, lazily (a management reply may cover a million series). */
@@ -89,6 +97,9 @@ export class Server {
   /** Where a stop leaves the unfinished interval for the next start; null: a final flush instead. */
   private readonly handOver: IntervalHandOver | null;
   private readonly selfMetrics = new SelfMetrics();
+  /** One point per flush for the status page. */
+  private readonly history = new StatusHistory();
+  private readonly sinkStates = new SinkStates(this.startedAt);
   private sinks: Sink[];
   /** Each running sink's spec, so a reload keeps the sinks whose spec did not change. */
   private readonly specOf = new Map<Sink, string>();
@@ -113,7 +124,7 @@ export class Server {
     const workers = workerCount(config);
     this.workers = workers > 1 ? new IngestWorkers(workers, config, logFormat, log, () => this.pipeline.aggregator.current()) : null;
     this.sinks = this.sinksFor(config);
-    this.flusher = new Flusher(this.pipeline.aggregator, this.sinks, log, () => this.addSelfMetrics());
+    this.flusher = new Flusher(this.pipeline.aggregator, this.sinks, log, () => this.beforeFlush());
     this.flusher.sinkTimeoutMs = config.limits.sinkTimeout * 1000;
     this.flusher.intervalMs = config.naming.flushInterval * 1000;
     if (this.workers !== null) {
@@ -156,7 +167,7 @@ export class Server {
         listeners: server.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`),
         ...(activated !== null ? { socketActivation: server.listenerStatus().map((s) => `${s.name} ${s.wanted}`) } : {}),
         ...(server.workers ? { ingestWorkers: workerCount(config) } : {}),
-        sinks: server.sinks.map((s) => s.name),
+        sinks: server.sinks.map(describeSink),
         flushInterval: config.naming.flushInterval,
         ...(server.admin ? { admin: config.adminHttp } : {}),
         ...(server.management ? { management: config.management } : {}),
@@ -227,7 +238,7 @@ export class Server {
     if (restartOnly.length > 0) this.log.warn({ changed: restartOnly }, 'these settings change only on restart');
     this.lastReload = { at: Date.now(), refused: null };
     this.log.info(
-      { listeners: this.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`), sinks: this.sinks.map((s) => s.name) },
+      { listeners: this.listenerStatus().map((s) => `${s.name} ${s.address || 'off'}`), sinks: this.sinks.map(describeSink) },
       'configuration reloaded',
     );
     return null;
@@ -308,6 +319,38 @@ export class Server {
     return this.handOver !== null;
   }
 
+  /** /status.json; `since` (unix ms): only the history points after it (a page that already has the earlier ones). */
+  status(since = 0): StatusReport {
+    const now = Date.now();
+    const config = this.config;
+    const totals = this.ingestTotals();
+    return buildStatusReport({
+      now,
+      startedAt: this.startedAt,
+      version: VERSION,
+      configFile: config.configFile,
+      flushIntervalSeconds: config.naming.flushInterval,
+      workers: workerCount(config),
+      listeners: this.listenerStatus(),
+      endpoints: { admin: config.adminHttp, management: config.management, acceptForward: config.forwardListen },
+      ready: this.ready(),
+      stats: collectStats(this.statsSources(totals)),
+      recentRejects: totals.recentRejects,
+      series: {
+        lastFlush: this.flusher.lastSeries,
+        maxSeries: config.limits.maxSeries,
+        topPrefixes: this.flusher.lastPrefixes.series,
+        topDroppedPrefixes: this.flusher.lastPrefixes.dropped,
+      },
+      sinks: this.sinkStates.report(this.sinkViews(), now, config.naming.flushInterval * 1000),
+      flushes: {
+        lastAt: this.flusher.lastFlushAt,
+        lastReload: this.lastReload === null ? null : { at: this.lastReload.at, error: this.lastReload.refused?.error ?? null },
+      },
+      history: this.history.columns(now, since),
+    });
+  }
+
   async stop(): Promise<void> {
     const dueAt = this.clock.nextTickAt;
     this.clock.stop();
@@ -361,7 +404,7 @@ export class Server {
       serverCounts: () => ((this.flusher as Flusher | undefined) === undefined ? {} : collectStats(this.statsSources()).counts),
     };
     const sinks: Sink[] = [];
-    const kept: Array<[Sink, SinkSpec]> = [];
+    const kept: Array<[Sink, NamedSinkSpec]> = [];
     try {
       for (const spec of sinkSpecs(config)) {
         const key = sinkIdentity(spec);
@@ -405,10 +448,10 @@ export class Server {
     return this.workers === null ? own : addTotals(own, this.workers.totals());
   }
 
-  private statsSources(): StatsSources {
+  private statsSources(totals = this.ingestTotals()): StatsSources {
     return {
       startedAt: this.startedAt,
-      totals: this.ingestTotals(),
+      totals,
       merged: this.merged,
       management: this.managementStats,
       flusher: this.flusher,
@@ -418,9 +461,23 @@ export class Server {
     };
   }
 
-  private addSelfMetrics(): void {
+  /** What the sinks can say about themselves, in the flusher's order. */
+  private sinkViews(): SinkView[] {
+    return this.flusher.sinkStatus().map((status, i) => {
+      const sink = this.sinks[i];
+      return { status, counters: sink.counters?.() ?? null, problem: sink.problem?.() ?? null };
+    });
+  }
+
+  /** Just before each flush's swap: the status page's point for the interval, and the self-metrics. */
+  private beforeFlush(): void {
+    const now = Date.now();
+    const stats = collectStats(this.statsSources());
+    const series = this.flusher.lastSeries;
+    this.history.record(now, stats, series.counters + series.timers + series.gauges + series.sets + series.kv);
+    this.sinkStates.endInterval(this.sinkViews(), now, this.config.naming.flushInterval * 1000);
     const self = this.config.selfMetrics;
-    if (self.enabled) this.selfMetrics.writeTo(this.pipeline.aggregator, self.prefix, collectStats(this.statsSources()));
+    if (self.enabled) this.selfMetrics.writeTo(this.pipeline.aggregator, self.prefix, stats);
   }
 
   private async startAdmin(config: ServerConfig): Promise<void> {

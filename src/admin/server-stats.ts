@@ -28,11 +28,6 @@ export interface ServerStats {
   levels: Record<string, number>;
 }
 
-/** A sink's name as one metric path segment. */
-export function sinkKey(name: string): string {
-  return name.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_|_$/g, '');
-}
-
 export function collectStats(src: StatsSources): ServerStats {
   const i = src.totals.ingest;
   const counts: Record<string, number> = {
@@ -88,13 +83,14 @@ export function collectStats(src: StatsSources): ServerStats {
   for (const status of src.flusher.sinkStatus()) flushMs = Math.max(flushMs, status.lastDurationMs ?? 0);
   levels['flush.duration_ms'] = flushMs;
   for (const status of src.flusher.sinkStatus()) {
-    counts[`sinks.${sinkKey(status.name)}.skipped_flushes`] = status.skippedFlushes;
-    counts[`sinks.${sinkKey(status.name)}.timeouts`] = status.timeouts;
+    // A sink's name is one path segment by construction (sink-names.ts).
+    counts[`sinks.${status.name}.skipped_flushes`] = status.skippedFlushes;
+    counts[`sinks.${status.name}.timeouts`] = status.timeouts;
   }
   for (const sink of src.sinks()) {
     const c = sink.counters?.();
     if (c === undefined) continue;
-    const key = `sinks.${sinkKey(sink.name)}`;
+    const key = `sinks.${sink.name}`;
     counts[`${key}.sent_lines`] = c.sentLines;
     counts[`${key}.dropped_lines`] = c.droppedLines;
     levels[`${key}.buffered_lines`] = c.bufferedLines;

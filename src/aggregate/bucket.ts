@@ -173,6 +173,7 @@ export class Bucket implements SampleHandler {
   private admit(key: string): boolean {
     if (this.limit.allows(this.seriesCount)) {
       this.seriesCount++;
+      this.limit.recordSeries(key);
       return true;
     }
     this.limit.recordDrop(key);

@@ -6,9 +6,41 @@
 const PREFIX_SEGMENTS = 2;
 const MAX_PREFIXES_TRACKED = 1000;
 
+/** The first PREFIX_SEGMENTS dot-separated parts of a series key's name (the whole name when it has fewer). */
+function namePrefix(key: string): string {
+  let end = -1;
+  for (let i = 0; i < PREFIX_SEGMENTS; i++) {
+    const dot = key.indexOf('.', end + 1);
+    if (dot < 0) {
+      end = -1;
+      break;
+    }
+    end = dot;
+  }
+  if (end >= 0) return key.slice(0, end);
+  const tags = key.indexOf('\n');
+  return tags < 0 ? key : key.slice(0, tags);
+}
+
+/** Counts by prefix, bounded: past MAX_PREFIXES_TRACKED distinct prefixes only those already seen grow. */
+function countPrefix(counts: Map<string, number>, key: string): void {
+  const prefix = namePrefix(key);
+  const n = counts.get(prefix);
+  if (n !== undefined || counts.size < MAX_PREFIXES_TRACKED) counts.set(prefix, (n ?? 0) + 1);
+}
+
+function top(counts: ReadonlyMap<string, number>, count: number): Array<[string, number]> {
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, count);
+}
+
 export class SeriesLimit {
   droppedSamples = 0;
-  private readonly byPrefix = new Map<string, number>();
+  private readonly dropsByPrefix = new Map<string, number>();
+  /**
+   * Series created, by prefix: which clients hold the cardinality (the status page's view). Counted
+   * once per series per interval, when it is created, never per sample.
+   */
+  private readonly seriesByPrefix = new Map<string, number>();
 
   constructor(readonly maxSeries: number) {}
 
@@ -17,25 +49,23 @@ export class SeriesLimit {
     return this.maxSeries <= 0 || size < this.maxSeries;
   }
 
+  recordSeries(key: string): void {
+    countPrefix(this.seriesByPrefix, key);
+  }
+
   recordDrop(key: string): void {
     this.droppedSamples++;
-    let end = -1;
-    for (let i = 0; i < PREFIX_SEGMENTS; i++) {
-      const dot = key.indexOf('.', end + 1);
-      if (dot < 0) {
-        end = -1;
-        break;
-      }
-      end = dot;
-    }
-    const prefix = end < 0 ? key.split('\n')[0] : key.slice(0, end);
-    const n = this.byPrefix.get(prefix);
-    if (n !== undefined || this.byPrefix.size < MAX_PREFIXES_TRACKED) this.byPrefix.set(prefix, (n ?? 0) + 1);
+    countPrefix(this.dropsByPrefix, key);
   }
 
   /** The prefixes with the most dropped samples, most first. */
   topPrefixes(count = 5): Array<[string, number]> {
-    return [...this.byPrefix].sort((a, b) => b[1] - a[1]).slice(0, count);
+    return top(this.dropsByPrefix, count);
+  }
+
+  /** The prefixes with the most series in this interval, most first (series dropped at the limit are not in it). */
+  topSeriesPrefixes(count = 10): Array<[string, number]> {
+    return top(this.seriesByPrefix, count);
   }
 }
 
@@ -57,6 +87,7 @@ export function warnSeriesLimit(limit: SeriesLimit, log: WarningLog, limitName?:
         maxSeries,
         ...(limitName === undefined ? {} : { limit: limitName }),
         topPrefixes: Object.fromEntries(limit.topPrefixes()),
+        topSeriesPrefixes: Object.fromEntries(limit.topSeriesPrefixes(5)),
       },
       'series limit reached: samples of new series were dropped this interval',
     );

@@ -18,6 +18,7 @@ import { releaseHeldSignals, ServerSignals, type HeldSignals } from './signals.j
 import { badUnitName, DEFAULT_UNIT_NAME, hiddenInstall, renderSocketUnit, renderUnit } from './systemd-unit.js';
 import { VERSION } from '../util/version.js';
 import { processGone, waitReady } from './wait-ready.js';
+import { EXIT_UNREACHABLE, showStatus } from './status.js';
 
 /** Exit code for a configuration the server refuses to start with. */
 export const EXIT_CONFIG = 2;
@@ -294,6 +295,35 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
         writeError(`not ready after ${o.timeout} s`, config.logFormat);
         process.exitCode = 1;
       }
+    });
+  program
+    .command('status')
+    .description("show the server's status page in the terminal (exit 0 ready, 1 not ready or a sink degraded, 2 unreachable)")
+    .option('-c, --config <file>', 'the config the server runs with: its [admin] http address')
+    .option('--admin <addr>', 'the admin endpoint, HOST:PORT (a bare PORT: loopback)', address)
+    .option('-w, --watch', 'redraw every 2 s until interrupted')
+    .action(async (o: { config?: string; admin?: string; watch?: boolean }) => {
+      let admin = o.admin ?? null;
+      if (admin === null) {
+        if (o.config === undefined) {
+          process.stderr.write('statsite-ts: status needs --config FILE or --admin HOST:PORT\n');
+          process.exitCode = EXIT_UNREACHABLE;
+          return;
+        }
+        try {
+          admin = resolveConfig({ config: o.config }).adminHttp;
+        } catch (err) {
+          process.exitCode = reportStartError(err);
+          return;
+        }
+        if (admin === null) {
+          process.stderr.write(`statsite-ts: ${o.config} sets no admin address ([admin] http): there is nothing to ask\n`);
+          process.exitCode = EXIT_UNREACHABLE;
+          return;
+        }
+      }
+      const stdout = { write: (text: string) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true };
+      process.exitCode = await showStatus(admin, o.watch === true, stdout, (text) => void process.stderr.write(text));
     });
   return program;
 }

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseListenAddress } from '../util/address.js';
+import { adminUrl } from '../util/address.js';
 import type { ServerConfig } from '../config/server-config.js';
 
 const POLL_MS = 100;
@@ -27,9 +27,8 @@ function tcpAnswers(host: string, port: number): Promise<boolean> {
 }
 
 async function healthAnswers(address: string): Promise<boolean> {
-  const { host, port } = parseListenAddress(address);
   try {
-    const res = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${port}/health`, { signal: AbortSignal.timeout(1000) });
+    const res = await fetch(`${adminUrl(address)}/health`, { signal: AbortSignal.timeout(1000) });
     return res.ok;
   } catch {
     return false;

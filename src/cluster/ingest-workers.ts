@@ -45,6 +45,7 @@ interface Gathering {
 function zeroTotals(): IngestTotals {
   return {
     ingest: { ...new IngestStats() }, rejectsTotal: 0, rejects: {}, events: 0, serviceChecks: 0, sampleRatesIgnored: 0, seriesLimitDrops: 0,
+    recentRejects: [],
   };
 }
 

@@ -15,7 +15,8 @@ import { parseListenAddress } from '../util/address.js';
 import { unusableDirectory } from '../util/directory-check.js';
 import { LOG_FORMATS } from '../log/logger.js';
 import { NAME_TAG_FORMATS, type NameTagFormat } from '../protocol/name-tags.js';
-import { parseSinkSpec } from '../sinks/registry.js';
+import { parseSinkSpec, parseSinkSpecs } from '../sinks/registry.js';
+import { badSinkName, withSinkName } from '../sinks/sink-names.js';
 import { formatSuffix, type StreamFormat } from '../sinks/stream/stream-format.js';
 import { asBool, asInteger, asNumber, asString, asStringList, fail, ownValue, type RawOption } from './values.js';
 
@@ -95,6 +96,7 @@ function configFromTables(tables: Tables, file: string): ServerConfig {
       throw new ConfigError(file, table, `unknown table (known: ${known.join(', ')})`);
     }
   }
+  checkSinkNames(config, file);
   return config;
 }
 
@@ -223,21 +225,42 @@ function readHistogram(tables: Tables, table: string, file: string, opt: (t: str
   return h;
 }
 
-/** A [[sinks]] entry, turned into the same spec string the --sink flag takes. */
+/** A [[sinks]] entry, turned into the same spec string the --sink flag takes, its `name` included. */
 function readSink(tables: Tables, table: string, file: string, opt: (t: string, k: string) => RawOption): string {
+  const spec = readSinkSpec(tables, table, file, opt);
+  if (!('name' in tables[table])) return spec;
+  const name = asString(opt(table, 'name'));
+  const bad = badSinkName(name);
+  if (bad !== null) fail(opt(table, 'name'), bad);
+  return withSinkName(spec, name);
+}
+
+/** The names every sink gets, checked once the whole file is read: no two sinks may share one. */
+function checkSinkNames(config: ServerConfig, file: string): void {
+  try {
+    parseSinkSpecs(config.sinks);
+  } catch (err) {
+    throw new ConfigError(file, '[[sinks]] name', (err as Error).message);
+  }
+}
+
+function readSinkSpec(tables: Tables, table: string, file: string, opt: (t: string, k: string) => RawOption): string {
   const entry = tables[table];
   if (!('type' in entry)) throw new ConfigError(file, `${table}.type`, 'missing: every [[sinks]] entry needs a type');
   const type = asString(opt(table, 'type'));
   const allowed: Record<string, string[]> = {
-    stdout: ['type', 'format'],
-    stream: ['type', 'command', 'format'],
-    graphite: ['type', 'host', 'port', 'destinations', 'prefix', 'routing', 'buffer_lines', 'timeout', 'spool_dir', 'spool_max_bytes'],
-    prometheus: [
-      'type', 'host', 'port', 'path', 'compat', 'mapping_config', 'max_series', 'quantiles', 'ttl', 'timer_unit', 'histogram_buckets',
+    stdout: ['type', 'name', 'format'],
+    stream: ['type', 'name', 'command', 'format'],
+    graphite: [
+      'type', 'name', 'host', 'port', 'destinations', 'prefix', 'routing', 'buffer_lines', 'timeout', 'spool_dir', 'spool_max_bytes',
     ],
-    http: ['type', 'url', 'headers', 'timeout', 'buffer_series', 'spool_dir', 'spool_max_bytes'],
+    prometheus: [
+      'type', 'name', 'host', 'port', 'path', 'compat', 'mapping_config', 'max_series', 'quantiles', 'ttl', 'timer_unit',
+      'histogram_buckets',
+    ],
+    http: ['type', 'name', 'url', 'headers', 'timeout', 'buffer_series', 'spool_dir', 'spool_max_bytes'],
     remote_write: [
-      'type', 'url', 'headers', 'timeout', 'buffer_series', 'spool_dir', 'spool_max_bytes',
+      'type', 'name', 'url', 'headers', 'timeout', 'buffer_series', 'spool_dir', 'spool_max_bytes',
       'quantiles', 'ttl', 'timer_unit', 'histogram_buckets',
     ],
   };

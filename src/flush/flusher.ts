@@ -14,6 +14,7 @@ export const MAX_PENDING_DELIVERIES = 3;
 
 export interface SinkStatus {
   name: string;
+  destination: string;
   /** Flushes this sink missed because it was MAX_PENDING_DELIVERIES behind. */
   skippedFlushes: number;
   timeouts: number;
@@ -42,6 +43,8 @@ export class Flusher {
   lateIntervals = 0;
   /** Series in the last flushed bucket, by type. */
   lastSeries = { counters: 0, timers: 0, gauges: 0, sets: 0, kv: 0 };
+  /** The last flushed bucket's name prefixes with the most series, and with the most samples dropped at max_series. */
+  lastPrefixes: { series: Array<[string, number]>; dropped: Array<[string, number]> } = { series: [], dropped: [] };
   /**
    * Completes each finished bucket before the sinks get it: the ingest workers' partial buckets
    * of the same interval are merged into it. Must not reject.
@@ -155,6 +158,7 @@ export class Flusher {
       sets: bucket.sets.size,
       kv: bucket.keyValues.size,
     };
+    this.lastPrefixes = { series: bucket.limit.topSeriesPrefixes(), dropped: bucket.limit.topPrefixes() };
     // gatherMs: how long the ingest workers took to hand over their part of this interval.
     this.log.debug({ series: bucket.size(), timestamp, gatherMs: Date.now() - startedAt }, 'flush');
     this.seriesLimitDrops += warnSeriesLimit(bucket.limit, this.log);
@@ -202,7 +206,8 @@ export class Flusher {
     const next = new Map<Sink, SinkStatus>();
     for (const s of sinks) {
       next.set(s, this.status.get(s) ?? {
-        name: s.name, lastSuccessAt: null, lastError: null, lastErrorAt: null, lastDurationMs: null, delivering: 0,
+        name: s.name, destination: s.destination,
+        lastSuccessAt: null, lastError: null, lastErrorAt: null, lastDurationMs: null, delivering: 0,
         skippedFlushes: 0, timeouts: 0,
       });
     }

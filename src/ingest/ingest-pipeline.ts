@@ -13,8 +13,9 @@ import type { Parsers } from '../protocol/parsers.js';
 import { RejectCounter } from '../protocol/rejects.js';
 import { IngestStats } from './ingest-stats.js';
 import { Listeners } from './listeners.js';
+import { RecentRejects } from './recent-rejects.js';
 
-/** How much of a rejected line the log shows. */
+/** How much of a rejected line the log and the status page show. */
 const SHOWN_LINE_BYTES = 200;
 /** How much of a rejected binary message the log shows, in hex. */
 const SHOWN_MESSAGE_BYTES = 64;
@@ -45,6 +46,7 @@ function parserOptions(config: ServerConfig): ParserOptions {
 export class IngestPipeline {
   readonly stats = new IngestStats();
   readonly rejects: RejectCounter;
+  readonly recentRejects = new RecentRejects();
   readonly aggregator: Aggregator;
   readonly parser: LineParser;
   readonly parsers: Parsers;
@@ -59,9 +61,13 @@ export class IngestPipeline {
     const binaryRejectLog = new RateLimitedLog(log, 'rejected malformed binary metric message');
     this.rejects = new RejectCounter((reason, buf, start, end) => {
       if (buf[start] === BINARY_MAGIC || reason.startsWith('binary_')) {
-        binaryRejectLog.hit(() => ({ reason, message: buf.toString('hex', start, Math.min(end, start + SHOWN_MESSAGE_BYTES)) }));
+        const hex = () => buf.toString('hex', start, Math.min(end, start + SHOWN_MESSAGE_BYTES));
+        binaryRejectLog.hit(() => ({ reason, message: hex() }));
+        this.recentRejects.note(reason, hex);
       } else {
-        rejectLog.hit(() => ({ reason, line: buf.toString('utf8', start, Math.min(end, start + SHOWN_LINE_BYTES)) }));
+        const text = () => buf.toString('utf8', start, Math.min(end, start + SHOWN_LINE_BYTES));
+        rejectLog.hit(() => ({ reason, line: text() }));
+        this.recentRejects.note(reason, text);
       }
     });
     this.aggregator = new Aggregator(aggregatorSettings(config, partial));

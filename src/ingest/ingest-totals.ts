@@ -3,6 +3,7 @@
 
 import type { IngestStats } from './ingest-stats.js';
 import type { IngestPipeline } from './ingest-pipeline.js';
+import { mergeRecentRejects, type RecentReject } from './recent-rejects.js';
 
 export interface IngestTotals {
   ingest: IngestStats;
@@ -14,6 +15,8 @@ export interface IngestTotals {
   sampleRatesIgnored: number;
   /** Samples dropped by the series limit. */
   seriesLimitDrops: number;
+  /** The last few rejected lines, oldest first. */
+  recentRejects: RecentReject[];
 }
 
 export function pipelineTotals(pipeline: IngestPipeline, seriesLimitDrops: number): IngestTotals {
@@ -25,10 +28,11 @@ export function pipelineTotals(pipeline: IngestPipeline, seriesLimitDrops: numbe
     serviceChecks: pipeline.parser.serviceChecks,
     sampleRatesIgnored: pipeline.parser.ignoredSampleRates,
     seriesLimitDrops,
+    recentRejects: pipeline.recentRejects.list(),
   };
 }
 
-/** Adds `more` into `into`; every field is a count, so the sum means the same. */
+/** Adds `more` into `into`: every count adds up; the recent rejected lines are merged, newest kept. */
 export function addTotals(into: IngestTotals, more: IngestTotals): IngestTotals {
   const ingest = into.ingest as unknown as Record<string, number>;
   for (const [field, n] of Object.entries(more.ingest)) ingest[field] = (ingest[field] ?? 0) + (n as number);
@@ -38,5 +42,6 @@ export function addTotals(into: IngestTotals, more: IngestTotals): IngestTotals 
   into.serviceChecks += more.serviceChecks;
   into.sampleRatesIgnored += more.sampleRatesIgnored;
   into.seriesLimitDrops += more.seriesLimitDrops;
+  into.recentRejects = mergeRecentRejects(into.recentRejects, more.recentRejects);
   return into;
 }

@@ -1,6 +1,7 @@
-// The sinks by name: how each one's spec (as given to --sink, or built from [[sinks]]) is
+// The sinks by type: how each one's spec (as given to --sink, or built from [[sinks]]) is
 // recognised and parsed, and how the sink is built from it. Parsing is separate from building, so
-// a config can be checked without connecting anywhere. A new sink is one entry here.
+// a config can be checked without connecting anywhere. A new sink is one entry here. The name
+// option every spec may carry is taken off first (sink-names.ts).
 
 import type { Logger } from '../log/logger.js';
 import type { NamingConfig } from '../naming/naming-config.js';
@@ -17,6 +18,7 @@ import { PrometheusSink } from './prometheus/prometheus-sink.js';
 import { parseRemoteWriteSpec, REMOTE_WRITE_PREFIX, type RemoteWriteOptions } from './remote-write/remote-write-options.js';
 import { RemoteWriteSink } from './remote-write/remote-write-sink.js';
 import type { Sink } from './sink.js';
+import { assignSinkNames, splitSinkName } from './sink-names.js';
 import { StdoutSink } from './stdout/stdout-sink.js';
 import { StreamCommandSink } from './stream/stream-command-sink.js';
 import type { StreamFormat } from './stream/stream-format.js';
@@ -37,7 +39,7 @@ interface SinkEntry<O> {
   matches(spec: string): boolean;
   /** Throws with a readable reason for a spec it cannot use. */
   parse(spec: string): O;
-  build(options: O, context: SinkContext): Sink;
+  build(options: O, context: SinkContext, name: string): Sink;
   /** What must stay the same for a reload to keep a running sink (default: all the options). */
   identity?(options: O): unknown;
   /** Hands a kept sink its new options, which differ only outside its identity. */
@@ -60,25 +62,25 @@ const SINKS = {
     usage: 'stdout[+binary]',
     matches: (spec) => spec === 'stdout' || spec === 'stdout+binary',
     parse: (spec): StreamFormat => (spec === 'stdout+binary' ? 'binary' : 'text'),
-    build: (format, { naming, log }) => new StdoutSink(naming, log, format),
+    build: (format, { naming, log }, name) => new StdoutSink(naming, log, format, name),
   } satisfies SinkEntry<StreamFormat>,
   stream: {
     usage: 'stream[+binary]:COMMAND',
     matches: (spec) => spec.startsWith(STREAM_TEXT) || spec.startsWith(STREAM_BINARY),
     parse: streamCommand,
-    build: ({ command, format }, { naming, log }) => new StreamCommandSink(command, naming, log, format),
+    build: ({ command, format }, { naming, log }, name) => new StreamCommandSink(command, naming, log, format, name),
   } satisfies SinkEntry<{ command: string; format: StreamFormat }>,
   graphite: {
-    usage: 'graphite://HOST:PORT[?prefix=statsite.]',
+    usage: 'graphite://HOST:PORT[?prefix=statsite.&name=NAME]',
     matches: (spec) => spec.startsWith('graphite://'),
     parse: parseGraphiteSpec,
-    build: (options, { naming, log, tcpSenders }) => new GraphiteSink(options, naming, log, tcpSenders),
+    build: (options, { naming, log, tcpSenders }, name) => new GraphiteSink(options, naming, log, tcpSenders, name),
   } satisfies SinkEntry<GraphiteOptions>,
   prometheus: {
     usage: 'prometheus://HOST:PORT[?mapping_config=FILE&compat=statsd_exporter|openmetrics]',
     matches: (spec) => spec.startsWith('prometheus://'),
     parse: parsePrometheusSpec,
-    build: (options, { log, serverCounts }) => new PrometheusSink(options, log, serverCounts),
+    build: (options, { log, serverCounts }, name) => new PrometheusSink(options, log, serverCounts, name),
     // A changed mapping file is applied to the running sink, which keeps its series.
     identity: (options) => ({ ...options, mapping: options.mapping?.file ?? null }),
     reconfigure: (sink, options) => (sink as PrometheusSink).reconfigure(options),
@@ -87,52 +89,63 @@ const SINKS = {
     usage: 'http[s]://URL',
     matches: (spec) => spec.startsWith('http://') || spec.startsWith('https://'),
     parse: parseHttpSpec,
-    build: (options, { naming, log }) => new HttpSink(options, naming, log),
+    build: (options, { naming, log }, name) => new HttpSink(options, naming, log, name),
   } satisfies SinkEntry<HttpOptions>,
   remote_write: {
     usage: 'remote-write+http[s]://HOST:PORT/api/v1/write',
     matches: (spec) => spec.startsWith(REMOTE_WRITE_PREFIX),
     parse: parseRemoteWriteSpec,
-    build: (options, { log }) => new RemoteWriteSink(options, log),
+    build: (options, { log }, name) => new RemoteWriteSink(options, log, name),
   } satisfies SinkEntry<RemoteWriteOptions>,
   // Built from --forward / [forward] url rather than listed as a sink of its own.
   forward: {
     usage: 'forward:http[s]://URL',
     matches: (spec) => spec.startsWith('forward:'),
     parse: (spec) => parseHttpSpec(spec.slice('forward:'.length)),
-    build: (options, { naming, log }) => new ForwardSink(options, naming, log),
+    build: (options, { naming, log }, name) => new ForwardSink(options, naming, log, name),
   } satisfies SinkEntry<HttpOptions>,
 };
 
 type SinkType = keyof typeof SINKS;
 type OptionsOf<T extends SinkType> = ReturnType<(typeof SINKS)[T]['parse']>;
 
-/** A parsed spec: its sink's type and that sink's options. */
-export type SinkSpec = { [T in SinkType]: { type: T; options: OptionsOf<T> } }[SinkType];
+/** A parsed spec: its sink's type, that sink's options and the name it was given (null: none). */
+export type SinkSpec = { [T in SinkType]: { type: T; options: OptionsOf<T>; name: string | null } }[SinkType];
+
+/** A spec with its sink's name settled (given, or the default from its type and place). */
+export type NamedSinkSpec = SinkSpec & { name: string };
 
 /** The spec forms users write, for --help. */
 export const SINK_SPECS = Object.entries(SINKS).filter(([type]) => type !== 'forward').map(([, entry]) => entry.usage);
 
 /** Throws with a readable reason for a spec it cannot use. */
 export function parseSinkSpec(spec: string): SinkSpec {
+  const { spec: rest, name } = splitSinkName(spec);
   for (const [type, entry] of Object.entries(SINKS) as Array<[SinkType, SinkEntry<unknown>]>) {
-    if (entry.matches(spec)) return { type, options: entry.parse(spec) } as SinkSpec;
+    if (entry.matches(rest)) return { type, options: entry.parse(rest), name } as SinkSpec;
   }
-  throw new Error(`unknown sink "${spec}" (supported: ${SINK_SPECS.join(', ')})`);
+  throw new Error(`unknown sink "${rest}" (supported: ${SINK_SPECS.join(', ')})`);
+}
+
+/** Parses every spec and settles every sink's name; throws on an unusable spec or two sinks of one name. */
+export function parseSinkSpecs(specs: readonly string[]): NamedSinkSpec[] {
+  const parsed = specs.map(parseSinkSpec);
+  const names = assignSinkNames(parsed);
+  return parsed.map((spec, i) => ({ ...spec, name: names[i] }));
 }
 
 /** Two specs with the same identity are one sink across a reload (see reconfigureSink). */
-export function sinkIdentity(spec: SinkSpec): string {
+export function sinkIdentity(spec: NamedSinkSpec): string {
   const entry = SINKS[spec.type] as SinkEntry<unknown>;
-  return JSON.stringify({ type: spec.type, options: entry.identity?.(spec.options) ?? spec.options });
+  return JSON.stringify({ type: spec.type, name: spec.name, options: entry.identity?.(spec.options) ?? spec.options });
 }
 
 /** Gives a sink kept across a reload the options of the new spec. */
-export function reconfigureSink(sink: Sink, spec: SinkSpec): void {
+export function reconfigureSink(sink: Sink, spec: NamedSinkSpec): void {
   (SINKS[spec.type] as SinkEntry<unknown>).reconfigure?.(sink, spec.options);
 }
 
-export function createSink(spec: SinkSpec, context: SinkContext): Sink {
+export function createSink(spec: NamedSinkSpec, context: SinkContext): Sink {
   const entry = SINKS[spec.type] as SinkEntry<unknown>;
-  return entry.build(spec.options, context);
+  return entry.build(spec.options, context, spec.name);
 }

@@ -8,10 +8,22 @@ export interface SinkCounters {
   sentLines: number;
   droppedLines: number;
   bufferedLines: number;
+  /**
+   * Unix ms since which the queue has held something without running empty, so its oldest item
+   * is at most this old; null while it is empty (or the sink has no queue).
+   */
+  queuedSince: number | null;
+  /** Bytes of its disk spool; null without one. */
+  spoolBytes: number | null;
+  /** Unix ms when its destination last took something (for a scrape endpoint: a flush was exposed); null: never. */
+  lastDeliveredAt: number | null;
 }
 
 export interface Sink {
+  /** Its stable name (see sink-names.ts): metric paths, /stats, /ready and logs use it, never an address. */
   readonly name: string;
+  /** Where it delivers, for people (logs at start, /ready, the status page): `graphite://carbon:2003`, `stdout`. */
+  readonly destination: string;
   /** Only sinks that buffer have counters worth reporting. */
   counters?(): SinkCounters;
   /**

@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { health } from '../helpers/admin.js';
+import { health, stats } from '../helpers/admin.js';
 import { freePort } from '../helpers/ports.js';
 import { startServer, stopAllServers } from '../helpers/server.js';
 import { TcpReceiver } from '../helpers/tcp-receiver.js';
@@ -19,11 +19,13 @@ it('fails /ready while carbon is down, naming the sink, and passes once it is ba
     const r = await health(admin, '/ready');
     return r.status === 503 && r;
   }, { what: '/ready to fail' });
-  expect(down.body.problems.join('\n')).toMatch(new RegExp(`sink graphite://127\\.0\\.0\\.1:${carbonPort}: 127\\.0\\.0\\.1:${carbonPort}: .*ECONNREFUSED`));
+  // The sink is named by its type, never by its address; the address is its destination.
+  expect(down.body.problems.join('\n')).toMatch(new RegExp(`sink graphite: 127\\.0\\.0\\.1:${carbonPort}: .*ECONNREFUSED`));
+  expect(down.body.sinks).toMatchObject([{ name: 'graphite', destination: `graphite://127.0.0.1:${carbonPort}` }]);
   // Liveness is another matter: the server itself is fine, and says which sink is degraded.
   const live = await health(admin);
   expect(live.status).toBe(200);
-  expect(live.body.degraded).toEqual([expect.stringMatching(new RegExp(`^sink graphite://127\\.0\\.0\\.1:${carbonPort}: .*ECONNREFUSED`))]);
+  expect(live.body.degraded).toEqual([expect.stringMatching(/^sink graphite: .*ECONNREFUSED/)]);
 
   const carbon = new TcpReceiver();
   await carbon.start(carbonPort);
@@ -56,3 +58,21 @@ it('/health shows a refused reload with its file, key and reason until a reload 
   await server.waitForStderr(/configuration reloaded/);
   expect((await health(admin)).body.lastReload).toEqual({ at: expect.any(String), ok: true, error: null });
 });
+
+it('names sinks by type, numbered per type, or by ?name=: /ready and the /stats keys carry the name, never an address', async () => {
+  const [carbonPort, admin] = [await freePort(), await freePort()];
+  const carbon = `graphite://127.0.0.1:${carbonPort}`;
+  await startServer({
+    args: ['--flush-interval', '1', '--admin', String(admin),
+      '--sink', carbon, '--sink', `${carbon}?prefix=b.`, '--sink', `${carbon}?name=archive&prefix=c.`, '--sink', 'stdout'],
+  });
+  const ready = await health(admin, '/ready');
+  expect(ready.body.sinks!.map((s) => s.name)).toEqual(['graphite', 'graphite_2', 'archive', 'stdout']);
+  const keys = Object.keys(await stats(admin)).filter((k) => k.startsWith('sinks.'));
+  for (const name of ['graphite', 'graphite_2', 'archive']) {
+    const fields = ['sent_lines', 'dropped_lines', 'buffered_lines'];
+    expect(keys).toEqual(expect.arrayContaining(fields.map((field) => `sinks.${name}.${field}`)));
+  }
+  expect(keys).toContain('sinks.stdout.timeouts');
+  expect(keys.filter((k) => k.includes('127'))).toEqual([]);
+}, 30_000);

@@ -11,6 +11,7 @@ export interface Listener {
 
 export interface SinkStatus {
   name: string;
+  destination: string;
   lastSuccessAt: string | null;
   lastError: string | null;
   skippedFlushes: number;

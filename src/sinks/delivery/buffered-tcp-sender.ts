@@ -20,6 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../../log/logger.js';
+import type { SinkCounters } from '../sink.js';
 import type { Chunk, ChunkQueue } from './chunk-queue.js';
 import { DeliveryCore } from './delivery-core.js';
 
@@ -51,10 +52,7 @@ export interface SenderOptions {
   maxBackoffMs?: number;
 }
 
-export interface SenderStats {
-  sentLines: number;
-  droppedLines: number;
-  bufferedLines: number;
+export interface SenderStats extends SinkCounters {
   connected: boolean;
   lastError: string | null;
   lastSuccessAt: number | null;

@@ -32,6 +32,8 @@ export interface ChunkQueue<C extends Counted = Chunk> {
   settled(): Promise<void>;
   /** Lines it holds that do not outlive the process (all of a memory queue's). */
   readonly volatileLines: number;
+  /** Bytes it holds on disk; null for a queue in memory. */
+  readonly spoolBytes: number | null;
   /** Its owner is done with it (a disk spool's directory may be opened again). */
   release(): void;
 }
@@ -42,6 +44,7 @@ export class MemoryQueue<C extends Counted = Chunk> implements ChunkQueue<C> {
   private head = 0;
   private peeked = false;
   lines = 0;
+  readonly spoolBytes = null;
 
   constructor(private readonly maxLines: number) {}
 

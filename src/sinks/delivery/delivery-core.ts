@@ -30,6 +30,8 @@ export abstract class DeliveryCore {
   private droppedUnreported = 0;
   lastError: string | null = null;
   lastSuccessAt: number | null = null;
+  /** Since when the queue has not run empty (see SinkCounters.queuedSince). */
+  private queuedSince: number | null = null;
   /** Set by close(): no new attempt starts. */
   protected closing = false;
   private backoffMs: number;
@@ -47,6 +49,8 @@ export abstract class DeliveryCore {
     this.backoffMs = delivery.minBackoffMs;
     const suffix = delivery.unit === 'lines' ? 'Lines' : 'Series';
     this.fields = { buffered: `buffered${suffix}`, dropped: `dropped${suffix}`, resent: `resent${suffix}` };
+    // A spool left by the last process: its lines are older than this, but not known to be.
+    if (queue.lines > 0) this.queuedSince = Date.now();
     queue.onChange = () => {
       this.countDropped(queue.takeLost());
       this.pump();
@@ -67,7 +71,14 @@ export abstract class DeliveryCore {
 
   /** In units (lines or series): `bufferedLines` is the queue plus what the transport holds to send again. */
   counters(): SinkCounters {
-    return { sentLines: this.sent, droppedLines: this.dropped, bufferedLines: this.queue.lines + this.heldBack() };
+    return {
+      sentLines: this.sent,
+      droppedLines: this.dropped,
+      bufferedLines: this.queue.lines + this.heldBack(),
+      queuedSince: this.queuedSince,
+      spoolBytes: this.queue.spoolBytes,
+      lastDeliveredAt: this.lastSuccessAt,
+    };
   }
 
   /** Dropped since the previous call. */
@@ -83,6 +94,7 @@ export abstract class DeliveryCore {
     const data = Buffer.isBuffer(body) ? body
       : typeof body === 'string' ? Buffer.from(body)
       : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    this.queuedSince ??= Date.now();
     this.countDropped(this.queue.push({ data, lines: units }));
     this.pump();
   }
@@ -106,6 +118,7 @@ export abstract class DeliveryCore {
 
   /** Nothing waits any more: wakes idle(). */
   protected drained(): void {
+    this.queuedSince = null;
     for (const wake of this.idleWaiters.splice(0)) wake();
   }
 

@@ -52,6 +52,10 @@ export class DiskSpool implements ChunkQueue {
   private head: Chunk[] | null = null;
   private headIndex = 0;
   private bytes = 0;
+  get spoolBytes(): number {
+    return this.bytes;
+  }
+
   /** Lines of segments found unreadable or cut short when their turn came, or that could not be written. */
   private lost = 0;
   /** The segments being written, one after the other. */

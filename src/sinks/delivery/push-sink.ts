@@ -14,6 +14,7 @@ export abstract class PushSink implements Sink {
 
   constructor(
     readonly name: string,
+    readonly destination: string,
     readonly sender: HttpSender,
     protected readonly log: Logger,
     /** The log line for documents dropped from a full buffer. */

@@ -22,9 +22,10 @@ export class ForwardSink extends PushSink {
     options: HttpOptions,
     private readonly naming: () => NamingConfig,
     log: Logger,
+    name = 'forward',
   ) {
     const sender = new HttpSender(options, log, { 'content-type': 'application/x-ndjson' });
-    super(`forward:${options.displayName}`, sender, log, 'forward buffer full: dropped the oldest snapshots');
+    super(name, `forward:${options.displayName}`, sender, log, 'forward buffer full: dropped the oldest snapshots');
   }
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {

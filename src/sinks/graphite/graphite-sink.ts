@@ -68,8 +68,20 @@ class LineRouter implements PointWriter {
   }
 }
 
+/** The earliest of some times, null when none is set. */
+function earliest(times: ReadonlyArray<number | null>): number | null {
+  const set = times.filter((t) => t !== null);
+  return set.length === 0 ? null : Math.min(...set);
+}
+
+/** The latest of some times, null when none is set. */
+function latest(times: ReadonlyArray<number | null>): number | null {
+  const set = times.filter((t) => t !== null);
+  return set.length === 0 ? null : Math.max(...set);
+}
+
 export class GraphiteSink implements Sink {
-  readonly name: string;
+  readonly destination: string;
   readonly senders: BufferedTcpSender[];
   private readonly queue = new SerialQueue();
   private readonly route: ((key: string) => number) | null;
@@ -87,8 +99,9 @@ export class GraphiteSink implements Sink {
     private readonly naming: () => NamingConfig,
     private readonly log: Logger,
     private readonly shared = new SharedSenders<BufferedTcpSender>(),
+    readonly name = 'graphite',
   ) {
-    this.name = `graphite://${options.destinations.map((d) => `${d.host}:${d.port}`).join(',')}`;
+    this.destination = `graphite://${options.destinations.map((d) => `${d.host}:${d.port}`).join(',')}`;
     const spools = options.destinations.map((d) => (options.spoolDir === null ? null : destinationSpoolDir(options.spoolDir, d)));
     this.senderKeys = options.destinations.map((d, i) => `${d.host}:${d.port}:${d.instance ?? ''} ${spools[i] ?? 'memory'}`);
     this.senders = options.destinations.map((d, i) =>
@@ -134,6 +147,9 @@ export class GraphiteSink implements Sink {
       sentLines: total((s) => s.sentLines),
       droppedLines: total((s) => s.droppedLines) + this.nonFiniteDropped,
       bufferedLines: total((s) => s.bufferedLines),
+      queuedSince: earliest(all.map((s) => s.queuedSince)),
+      spoolBytes: all.some((s) => s.spoolBytes !== null) ? total((s) => s.spoolBytes ?? 0) : null,
+      lastDeliveredAt: latest(all.map((s) => s.lastDeliveredAt)),
     };
   }
 

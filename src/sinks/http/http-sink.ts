@@ -16,8 +16,9 @@ export class HttpSink extends PushSink {
     options: HttpOptions,
     private readonly naming: () => NamingConfig,
     log: Logger,
+    name = 'http',
   ) {
-    super(options.displayName, new HttpSender(options, log), log, 'http buffer full: dropped the oldest documents');
+    super(name, options.displayName, new HttpSender(options, log), log, 'http buffer full: dropped the oldest documents');
   }
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {

@@ -15,12 +15,19 @@ import type { FamilyKind } from './series-plan.js';
 import { SeriesRegistry } from './series-registry.js';
 
 export class PrometheusSink implements Sink {
-  readonly name: string;
+  readonly destination: string;
   readonly registry: SeriesRegistry;
   private readonly endpoint: ScrapeEndpoint;
   private readonly queue = new SerialQueue();
+  /** When a flush was last put where scrapes read it (a scrape endpoint's delivery). */
+  private lastExposedAt: number | null = null;
 
-  constructor(options: PrometheusOptions, log: Logger, serverCounts: ServerCounts = () => ({})) {
+  constructor(
+    options: PrometheusOptions,
+    log: Logger,
+    serverCounts: ServerCounts = () => ({}),
+    readonly name = 'prometheus',
+  ) {
     this.registry = new SeriesRegistry(options, log);
     const exporter = options.compat === 'statsd_exporter';
     this.endpoint = new ScrapeEndpoint(
@@ -31,7 +38,7 @@ export class PrometheusSink implements Sink {
       log,
       !exporter,
     );
-    this.name = `prometheus://${this.endpoint.address}`;
+    this.destination = `prometheus://${this.endpoint.address}`;
   }
 
   /** A reload with the same options but a changed mapping file keeps the sink and its series. */
@@ -46,6 +53,7 @@ export class PrometheusSink implements Sink {
       // The data is kept for when the port is bound; until then the flush counts as failed (/ready).
       const err = this.endpoint.listenError;
       if (err !== null) throw new Error(`cannot listen on ${this.endpoint.address}: ${err.message}`);
+      this.lastExposedAt = Date.now();
     });
   }
 
@@ -55,6 +63,9 @@ export class PrometheusSink implements Sink {
       sentLines: this.registry.appliedUpdates,
       droppedLines: this.registry.rejectedUpdates,
       bufferedLines: this.registry.seriesCount(),
+      queuedSince: null,
+      spoolBytes: null,
+      lastDeliveredAt: this.lastExposedAt,
     };
   }
 

@@ -18,9 +18,9 @@ import { renderWriteRequests } from './write-requests.js';
 export class RemoteWriteSink extends PushSink {
   readonly registry: SeriesRegistry;
 
-  constructor(options: RemoteWriteOptions, log: Logger) {
+  constructor(options: RemoteWriteOptions, log: Logger, name = 'remote_write') {
     const sender = new HttpSender(options.http, log, REMOTE_WRITE_HEADERS);
-    super(options.http.displayName, sender, log, 'remote-write buffer full: dropped the oldest requests');
+    super(name, options.http.displayName, sender, log, 'remote-write buffer full: dropped the oldest requests');
     this.registry = new SeriesRegistry(options.series, log, this.name);
   }
 

@@ -11,15 +11,16 @@ import { writeBuffers } from '../delivery/write-buffers.js';
 import { SerialQueue } from '../delivery/serial-queue.js';
 
 export class StdoutSink implements Sink {
-  readonly name: string;
+  readonly destination: string;
   private readonly queue = new SerialQueue();
 
   constructor(
     private readonly naming: () => NamingConfig,
     private readonly log: Logger,
     private readonly format: StreamFormat = 'text',
+    readonly name = 'stdout',
   ) {
-    this.name = `stdout${formatSuffix(format)}`;
+    this.destination = `stdout${formatSuffix(format)}`;
   }
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {

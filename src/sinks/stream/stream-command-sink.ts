@@ -13,7 +13,7 @@ import { formatSuffix, streamBuffers, type StreamFormat } from './stream-format.
 import { writeBuffers } from '../delivery/write-buffers.js';
 
 export class StreamCommandSink implements Sink {
-  readonly name: string;
+  readonly destination: string;
   private readonly queue = new SerialQueue();
 
   constructor(
@@ -21,8 +21,9 @@ export class StreamCommandSink implements Sink {
     private readonly naming: () => NamingConfig,
     private readonly log: Logger,
     private readonly format: StreamFormat = 'text',
+    readonly name = 'stream',
   ) {
-    this.name = `stream${formatSuffix(format)}:${command}`;
+    this.destination = `stream${formatSuffix(format)}:${command}`;
   }
 
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {

@@ -55,6 +55,17 @@ describe('Bucket lookups by interner id', () => {
     expect(b.counters.get('ok.one')!.sum).toBe(2);
     expect(b.limit.droppedSamples).toBe(4);
     expect(b.limit.topPrefixes()).toEqual([['req.id', 4]]);
+    // The series held, by prefix: counted once per series, not per sample.
+    expect(b.limit.topSeriesPrefixes()).toEqual([['ok.one', 1], ['ok.two', 1]]);
+  });
+
+  it('counts the series of each interval by name prefix, tags left out', () => {
+    const b = new Bucket({ ...settings, maxSeries: 0 });
+    for (let i = 0; i < 5; i++) b.counter(`api.req.n${i}`, 1, 1);
+    b.counter('api.req.n0', 1, 1);
+    b.gauge('db', 1, false);
+    b.gauge('db\nenv=prod', 1, false);
+    expect(b.limit.topSeriesPrefixes()).toEqual([['api.req', 5], ['db', 2]]);
   });
 });
 

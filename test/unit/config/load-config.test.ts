@@ -134,4 +134,23 @@ describe('loadConfigFile', () => {
     expect(errorOf(file('o.toml', sameHost)).reason).toMatch(/instance names/);
     expect(errorOf(file('p.toml', '[[sinks]]\ntype = "graphite"\nport = 2003\n')).key).toBe('sinks[0].host');
   });
+
+  it('takes a name for every sink type, carried in its spec, and refuses a bad or a shared one naming the key', () => {
+    const c = loadConfigFile(file('q.toml', [
+      '[[sinks]]', 'type = "graphite"', 'host = "carbon"', 'name = "main"', '',
+      '[[sinks]]', 'type = "stream"', 'command = "cat > /dev/null"', 'name = "archive"', '',
+      '[[sinks]]', 'type = "stdout"', 'name = "console"', '',
+      '[[sinks]]', 'type = "prometheus"', 'name = "scrape"', '',
+    ].join('\n')));
+    expect(c.sinks).toEqual([
+      'graphite://carbon:2003?name=main', 'stream?name=archive:cat > /dev/null', 'stdout?name=console', 'prometheus://127.0.0.1:9102?name=scrape',
+    ]);
+    const bad = errorOf(file('r.toml', '[[sinks]]\ntype = "stdout"\nname = "a.b"\n'));
+    expect([bad.key, bad.reason]).toEqual(['sinks[0].name', expect.stringMatching(/letters, digits/)]);
+    const twice = '[[sinks]]\ntype = "stdout"\nname = "x"\n\n[[sinks]]\ntype = "stream"\ncommand = "cat"\nname = "x"\n';
+    expect(errorOf(file('s.toml', twice)).reason).toMatch(/two sinks are named "x"/);
+    // A given name may not take the default of another sink of the same type.
+    const clash = '[[sinks]]\ntype = "stdout"\nname = "stdout_2"\n\n[[sinks]]\ntype = "stdout"\n\n[[sinks]]\ntype = "stdout"\n';
+    expect(errorOf(file('t.toml', clash)).reason).toMatch(/two sinks are named "stdout_2"/);
+  });
 });

@@ -11,7 +11,9 @@ import type { Sink } from '../../../src/sinks/sink.js';
 function stampedFlushes(): { flusher: Flusher; stamps: number[] } {
   const aggregator = new Aggregator({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0, keepGauges: false });
   const stamps: number[] = [];
-  const sink: Sink = { name: 'stamps', flush: async (_bucket, ts) => void stamps.push(ts), close: async () => undefined };
+  const sink: Sink = {
+    name: 'stamps', destination: 'a test', flush: async (_bucket, ts) => void stamps.push(ts), close: async () => undefined,
+  };
   return { flusher: new Flusher(aggregator, [sink], pino({ level: 'silent' })), stamps };
 }
 

@@ -12,6 +12,7 @@ import type { Sink } from '../../../src/sinks/sink.js';
 
 /** Records which interval each flush was (the `interval` counter's sum); held ones finish only on release(). */
 class RecordingSink implements Sink {
+  readonly destination = 'a test';
   readonly intervals: number[] = [];
   private readonly held: Array<() => void> = [];
 

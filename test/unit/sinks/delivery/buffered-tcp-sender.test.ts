@@ -23,6 +23,26 @@ afterEach(async () => {
 });
 
 describe('BufferedTcpSender', () => {
+  it('says since when its queue has held lines, its spool size and when the peer last took something', async () => {
+    const r = new TcpReceiver();
+    await r.start(0);
+    await r.stop();
+    const spool = mkdtempSync(join(tmpdir(), 'statsite-ts-queued-since-'));
+    const sender = new BufferedTcpSender(to(r.port), new DiskSpool(spool, 1024 ** 2, log), log);
+    cleanup.push(() => sender.close());
+    const before = Date.now();
+    sender.send(lines(0, 10), 10);
+    sender.seal();
+    await waitFor(() => (sender.stats().spoolBytes ?? 0) > 0);
+    const waiting = sender.stats();
+    expect(waiting.queuedSince).toBeGreaterThanOrEqual(before);
+    expect(waiting.lastDeliveredAt).toBeNull();
+    await r.start(r.port);
+    cleanup.push(() => r.stop());
+    await waitFor(() => sender.stats().bufferedLines === 0);
+    expect(sender.stats()).toMatchObject({ queuedSince: null, spoolBytes: 0, lastDeliveredAt: expect.any(Number) });
+  });
+
   it('delivers everything in order across an outage, re-sending only what the peer may have dropped unread', async () => {
     const r = new TcpReceiver();
     await r.start(0);

@@ -49,7 +49,7 @@ describe('HttpSink', () => {
     expect(receiver.received[0].headers).toMatchObject({
       authorization: 'Bearer t0k3n', 'x-team': 'core', 'content-type': 'application/json',
     });
-    expect(sink.counters()).toEqual({ sentLines: 2, droppedLines: 0, bufferedLines: 0 });
+    expect(sink.counters()).toMatchObject({ sentLines: 2, droppedLines: 0, bufferedLines: 0, queuedSince: null, spoolBytes: null });
   });
 
   it('retries 5xx, 429 and network errors in order, with nothing sent twice', async () => {
@@ -69,7 +69,7 @@ describe('HttpSink', () => {
     await receiver.start(port);
     await waitFor(() => receiver.received.length === 6 && sink.counters().bufferedLines === 0, { timeoutMs: 15_000 });
     expect(receiver.received.map((r) => r.body.timestamp)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(sink.counters()).toEqual({ sentLines: 6, droppedLines: 0, bufferedLines: 0 });
+    expect(sink.counters()).toMatchObject({ sentLines: 6, droppedLines: 0, bufferedLines: 0, queuedSince: null, spoolBytes: null });
   }, 30_000);
 
   it('drops a document the endpoint refuses (4xx) and goes on with the next', async () => {
