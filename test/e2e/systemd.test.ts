@@ -161,7 +161,7 @@ describeIfInstalled([SYSTEMD, GRAPHITE, PYTHON_STATSD], 'a metrics host under sy
       const r = await health(ports.admin, '/ready');
       return r.status === 503 && r;
     }, { timeoutMs: 5 * INTERVAL_S * 1000, what: '/ready to fail while carbon is down' });
-    expect(down.body.problems.join('\n')).toMatch(new RegExp(`sink graphite://127\\.0\\.0\\.1:${ports.carbon}`));
+    expect(down.body.problems.join('\n')).toMatch(new RegExp(`sink graphite: 127\\.0\\.0\\.1:${ports.carbon}`));
     expect((await health(ports.admin)).status).toBe(200);
     // Several intervals go to the spool meanwhile.
     await batch(ports.statsd, true);

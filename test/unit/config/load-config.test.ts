@@ -103,8 +103,8 @@ describe('loadConfigFile', () => {
     const after = loadConfigFile(file('bin2.ini', '[statsite]\nstream_cmd = cat\nbinary_stream = true\n'));
     expect(after.sinks).toEqual(['stream+binary:cat']);
     const defaultSink = (name: string, text: string) => sinkSpecs(loadConfigFile(file(name, text)));
-    expect(defaultSink('bin3.ini', '[statsite]\nbinary_stream = yes\n')).toEqual([{ type: 'stdout', options: 'binary' }]);
-    expect(defaultSink('bin4.ini', '[statsite]\nbinary_stream = no\n')).toEqual([{ type: 'stdout', options: 'text' }]);
+    expect(defaultSink('bin3.ini', '[statsite]\nbinary_stream = yes\n')).toEqual([{ type: 'stdout', options: 'binary', name: 'stdout' }]);
+    expect(defaultSink('bin4.ini', '[statsite]\nbinary_stream = no\n')).toEqual([{ type: 'stdout', options: 'text', name: 'stdout' }]);
     // [[sinks]] say their own format.
     const toml = '[statsite]\nbinary_stream = true\n\n[[sinks]]\ntype = "stdout"\n';
     expect(loadConfigFile(file('bin5.toml', toml)).sinks).toEqual(['stdout']);
