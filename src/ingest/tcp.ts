@@ -2,11 +2,21 @@
 // messages (src/protocol/stream-framer.ts). A malformed binary message closes its connection only.
 
 import { createServer, type Server, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { closeServer, listen, type BindTarget } from '../util/listen.js';
 import type { Parsers } from '../protocol/parsers.js';
 import { StreamFramer } from '../protocol/stream-framer.js';
 import type { Limits } from '../config/server-config.js';
 import type { IngestStats } from './ingest-stats.js';
+
+/**
+ * At close, connections are accepted and read on until nothing has come for this long (ms)… —
+ * what a client had sent before the stop sits in the kernel's buffers, and closing its socket at
+ * once would throw it away.
+ */
+const QUIET_MS = 200;
+/** …or at most this long: a client that never pauses must not hold the stop up. */
+const DRAIN_MS = 2000;
 
 export interface TcpListener {
   readonly address: string;
@@ -25,6 +35,8 @@ export async function listenTcp(
   onBinaryFault: (fields: Record<string, unknown>) => void,
 ): Promise<TcpListener> {
   const connections = new Set<Socket>();
+  /** Reads on any connection: at close, the sign that data is still coming. */
+  let reads = 0;
   const server: Server = createServer((socket) => {
     stats.tcpConnections++;
     stats.tcpConnectionsOpen++;
@@ -40,6 +52,7 @@ export async function listenTcp(
       });
     }
     socket.on('data', (chunk: Buffer) => {
+      reads++;
       stats.tcpBytes += chunk.length;
       stats.tcpLines += framer.push(chunk);
       if (framer.fault !== null && !socket.destroyed) {
@@ -69,6 +82,16 @@ export async function listenTcp(
   return {
     address: typeof bound === 'object' && bound !== null ? bound.address : '',
     port: boundPort,
-    close: () => closeServer(server, connections),
+    close: async () => {
+      // Still accepting meanwhile: a connection the kernel completed just before the stop waits
+      // in the backlog, and closing the listener would reset it with what it sent.
+      const deadline = Date.now() + DRAIN_MS;
+      let before: number;
+      do {
+        before = reads + stats.tcpConnections;
+        await sleep(QUIET_MS);
+      } while (reads + stats.tcpConnections !== before && Date.now() < deadline);
+      await closeServer(server, connections);
+    },
   };
 }
