@@ -26,6 +26,8 @@ const DEFAULT_UNIT_CONFIG = '/etc/statsite-ts/config.toml';
 
 interface CliOptions {
   config?: string;
+  /** statsite's own flag for the config file (`statsite -f statsite.ini`), so its scripts and units work as they are. */
+  f?: string;
   bind?: string;
   port?: number;
   udpPort?: number;
@@ -200,6 +202,7 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
     .version(VERSION, '-V, --version', 'print the version and exit');
   const add = (group: string, option: Option) => program.addOption(option.helpGroup(group));
   add('Config:', new Option('-c, --config <file>', 'TOML config, or a statsite .ini file'));
+  add('Config:', new Option('-f <file>', "the same, as statsite's -f (statsite -f statsite.ini)").conflicts('config'));
   add('Listeners:', new Option('--bind <addr>', 'listen address (default 127.0.0.1; with --config, bind_address or ::)'));
   add('Listeners:', new Option('--port <n>', 'UDP and TCP port, 0 disables both (default 8125)').argParser(integer(0, 65535)));
   add('Listeners:', new Option('--udp-port <n>', 'UDP port only, 0 disables UDP').argParser(integer(0, 65535)));
@@ -335,9 +338,9 @@ function buildProgram(run: (opts: CliOptions) => Promise<void>): Command {
 export async function main(argv: string[], early?: HeldSignals): Promise<number | undefined> {
   let code: number | undefined;
   let serving = false;
-  const program = buildProgram(async (opts) => {
+  const program = buildProgram(async ({ f, ...opts }) => {
     serving = true;
-    code = await runServer(opts, new ServerSignals(early));
+    code = await runServer({ ...opts, config: opts.config ?? f }, new ServerSignals(early));
   });
   program.hook('preSubcommand', () => releaseHeldSignals(early));
   try {

@@ -70,12 +70,12 @@ describe('configuration errors', () => {
   });
 });
 
-it('runs from a statsite INI file as-is', async () => {
+it('runs from a statsite INI file as-is, started as statsite is (-f FILE)', async () => {
   const ini = file('statsite.ini', [
     '[statsite]', 'flush_interval = 1', 'global_prefix = ini.', 'timers_include = count, upper', 'quantiles = 0.9', 'timer_eps = 0.01',
     '', '[histogram_api]', 'prefix = api', 'min = 0', 'max = 100', 'width = 50',
   ].join('\n'));
-  const server = await startServer({ args: ['--config', ini] });
+  const server = await startServer({ args: ['-f', ini] });
   await sendUdp(server.port, 'api.t:10|ms\napi.t:70|ms\nc:2|c\n');
   await server.waitForKey('ini.timers.api.t.histogram.bin_50.00');
   const lines = server.flushes().flatMap((f) => f.lines.map((l) => `${l.key}|${l.value}`));
@@ -89,6 +89,9 @@ it('runs from a statsite INI file as-is', async () => {
   expect(listening).toMatchObject({ version: JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version, config: ini });
   // statsite's timer_eps is taken, and the log says once that it changes nothing.
   expect(server.stderr.match(/timer_eps is accepted for statsite compatibility but not used/g)).toHaveLength(1);
+  // -f is --config by another name: not both.
+  const both = await runCli(['-f', ini, '--config', ini]);
+  expect([both.code, both.stderr]).toEqual([1, expect.stringMatching(/cannot be used with option '-c, --config/)]);
 });
 
 describe('SIGHUP reload', () => {
