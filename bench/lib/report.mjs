@@ -36,6 +36,17 @@ function best(search) {
 
 export function formatReport(r) {
   const out = [];
+  if (r.startup) {
+    out.push(...inProcessSection('Start-up: spawn to listening (UDP and TCP bound), median of 7, stdout sink only',
+      ['server', 'median', 'min', 'max', 'ts / bare'], r.startup, (s) => ['statsite-ts', 'bare'].map((k) => [
+        k === 'bare' ? 'bare socket' : k,
+        `${s[k].medianMs} ms`,
+        `${s[k].minMs} ms`,
+        `${s[k].maxMs} ms`,
+        k === 'bare' ? '' : ratio(s[k].medianMs, s.bare.medianMs),
+      ])));
+    out.shift();
+  }
   const udp = r.udp ?? {};
   if (Object.keys(udp).length > 0) {
     out.push('UDP ingest: highest lines/s with < 0.1% loss (counted from flushed aggregates)');
@@ -125,12 +136,37 @@ export function formatReport(r) {
       ),
     );
   }
+  if (r.rss?.length) {
+    out.push('');
+    out.push('RSS around one big interval of distinct counters, then three quiet intervals (1000 keys)');
+    out.push(
+      table(
+        ['series', 'sink', 'rss before', 'peak rss', 'rss after', 'after / before', 'queued lines', 'rss per queued line'],
+        r.rss.map((c) =>
+          c.error
+            ? [rate(c.series), c.sink, 'error', c.error.slice(0, 60), '', '', '', '']
+            : [rate(c.series), c.sink, mb(c.rssBefore), mb(c.peakRss), mb(c.rssAfter), `${c.afterOverBefore}×`,
+               c.queuedLines === undefined ? '—' : rate(c.queuedLines), c.rssPerQueuedLine === undefined ? '—' : `${c.rssPerQueuedLine} B`],
+        ),
+      ),
+    );
+  }
   if (r.memory) {
     out.push(...inProcessSection('Memory per series (in-process, heap + off-heap growth after GC, keys included)',
       ['series kind', 'series measured', 'bytes/series'], r.memory, (m) => [
         ['counter (1 sample)', rate(m.counter.series), m.counter.bytesPerSeries],
         [`timer (${m.timer.samplesPerSeries} samples)`, rate(m.timer.series), m.timer.bytesPerSeries],
       ]));
+  }
+  if (r.queue) {
+    out.push(...inProcessSection('Lines queued for a carbon that is down (in-process Graphite sink, heap + off-heap growth after GC)',
+      ['lines queued', 'line bytes', 'bytes/line', 'bytes/line ÷ line bytes'], r.queue,
+      (q) => [[rate(q.lines), q.lineBytes, q.bytesPerLine, (q.bytesPerLine / q.lineBytes).toFixed(2)]]));
+  }
+  if (r.render) {
+    out.push(...inProcessSection('Render of one-sample timer series, stream format, 13 lines each (in-process) vs C snprintf of the same bytes',
+      ['series', 'ts ns/series', 'C snprintf ns/series', 'ts / C', 'output'], r.render,
+      (x) => [[rate(x.series), x.nsPerSeries, x.referenceNsPerSeries ?? '—', x.ratio === undefined ? '—' : `${x.ratio}×`, mb(x.bytes)]]));
   }
   if (r.accuracy) {
     out.push(...inProcessSection('Quantile rank error of the timer (exact batches + default sketch) vs exact, 1M samples',
