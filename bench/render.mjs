@@ -39,6 +39,8 @@ for (let pass = 0; pass < 3; pass++) {
 const result = { series, nsPerSeries: Math.round(best), bytes };
 if (reference !== null) {
   const c = JSON.parse(execFileSync(reference, [String(series)], { encoding: 'utf8' }));
-  Object.assign(result, { referenceNsPerSeries: Math.round(c.nsPerSeries), referenceBytes: c.bytes, ratio: +(best / c.nsPerSeries).toFixed(2) });
+  result.referenceNsPerSeries = Math.round(c.nsPerSeries);
+  result.referenceBytes = c.bytes;
+  result.ratio = +(best / c.nsPerSeries).toFixed(2);
 }
 process.stdout.write(JSON.stringify(result) + '\n');

@@ -18,7 +18,7 @@ import { IngestPipeline } from './ingest/ingest-pipeline.js';
 import { addTotals, pipelineTotals, type IngestTotals } from './ingest/ingest-totals.js';
 import type { ListenerStatus } from './ingest/listeners.js';
 import type { Logger, LogFormat } from './log/logger.js';
-import { createSink, parseSinkSpec, reconfigureSink, sinkIdentity, type SinkSpec } from './sinks/registry.js';
+import { createSink, loadSinks, parseSinkSpec, reconfigureSink, sinkIdentity, type SinkSpec } from './sinks/registry.js';
 import type { BufferedTcpSender } from './sinks/delivery/buffered-tcp-sender.js';
 import { SharedSenders } from './sinks/delivery/shared-senders.js';
 import type { Sink } from './sinks/sink.js';
@@ -113,6 +113,7 @@ export class Server {
   }
 
   static async start(config: ServerConfig, log: Logger, logFormat: LogFormat): Promise<Server> {
+    await loadSinks(sinkSpecs(config));
     const server = new Server(config, log, logFormat);
     try {
       await server.pipeline.listeners.apply(ownListeners(config, server.workers), true);
@@ -166,6 +167,7 @@ export class Server {
   async reload(next: ServerConfig): Promise<string | null> {
     let sinks: Sink[];
     try {
+      await loadSinks(sinkSpecs(next));
       sinks = this.sinksFor(next);
     } catch (err) {
       return this.refuseReload(err);

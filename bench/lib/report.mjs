@@ -164,7 +164,8 @@ export function formatReport(r) {
       (q) => [[rate(q.lines), q.lineBytes, q.bytesPerLine, (q.bytesPerLine / q.lineBytes).toFixed(2)]]));
   }
   if (r.render) {
-    out.push(...inProcessSection('Render of one-sample timer series, stream format, 13 lines each (in-process) vs C snprintf of the same bytes',
+    const renderTitle = 'Render of one-sample timer series, stream format, 13 lines each (in-process) vs C snprintf of the same bytes';
+    out.push(...inProcessSection(renderTitle,
       ['series', 'ts ns/series', 'C snprintf ns/series', 'ts / C', 'output'], r.render,
       (x) => [[rate(x.series), x.nsPerSeries, x.referenceNsPerSeries ?? '—', x.ratio === undefined ? '—' : `${x.ratio}×`, mb(x.bytes)]]));
   }

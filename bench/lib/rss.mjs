@@ -49,7 +49,8 @@ export async function rssCase(gen, serverPin, tmpDir, { series, sink }) {
     await quietInterval(gen, server.port);
     await quietInterval(gen, server.port);
     const before = memory(server.pid).rss;
-    const load = await sendUdp(gen.path, gen.pin, { port: server.port, count: series, rate: SERIES_RATE, perDgram: 20, keys: series, type: 'c', prefix: 's' });
+    const big = { port: server.port, count: series, rate: SERIES_RATE, perDgram: 20, keys: series, type: 'c', prefix: 's' };
+    const load = await sendUdp(gen.path, gen.pin, big);
     // The big interval's flush, then the quiet ones behind it.
     await sleep(FLUSH_S * 1000);
     for (let i = 0; i < QUIET_INTERVALS; i++) await quietInterval(gen, server.port);
