@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
+import type * as SmolToml from 'smol-toml';
 import { binCount, type HistogramConfig } from '../aggregate/histogram.js';
 import { ConfigError } from './config-error.js';
 import { defaultConfig, STATSITE_BIND } from './defaults.js';
@@ -16,6 +16,7 @@ import { LOG_FORMATS } from '../log/logger.js';
 import { NAME_TAG_FORMATS, type NameTagFormat } from '../protocol/name-tags.js';
 import { parseSinkSpec } from '../sinks/registry.js';
 import { formatSuffix, type StreamFormat } from '../sinks/stream/stream-format.js';
+import { lazyPackage } from '../util/lazy-package.js';
 import { asBool, asInteger, asNumber, asString, asStringList, fail, ownValue, type RawOption } from './values.js';
 
 const MAX_HISTOGRAM_BINS = 1024;
@@ -38,7 +39,11 @@ export function loadConfigFile(file: string): ServerConfig {
   return config;
 }
 
+/** Loaded with the first TOML file: a server started from flags reads none. */
+const smolToml = lazyPackage<typeof SmolToml>('smol-toml');
+
 function readToml(text: string, file: string): Tables {
+  const { parse: parseToml, TomlError } = smolToml();
   let doc: Record<string, unknown>;
   try {
     doc = parseToml(text) as Record<string, unknown>;

@@ -7,11 +7,11 @@
 // `observer_type`, top-level `buckets` and `quantiles` for the histogram and summary options.
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import type { LineCounter, Node, Pair } from 'yaml';
 import { goDurationMs } from './go-duration.js';
 import { toJsRegExp } from './go-regexp.js';
+import { lazyPackage } from '../../../util/lazy-package.js';
 import {
   NO_MAPPING_DEFAULTS,
   type Mapping,
@@ -62,12 +62,8 @@ export function loadMappingFile(file: string): MappingConfig {
   return parseMappingYaml(text, file);
 }
 
-/**
- * The yaml package, loaded with the first mapping file rather than at start-up: it is slow to
- * load, and most servers have no mapping file (bench/README.md, start-up).
- */
-let yamlPackage: typeof Yaml | undefined;
-const yaml = (): typeof Yaml => (yamlPackage ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+/** Loaded with the first mapping file: most servers have none. */
+const yaml = lazyPackage<typeof Yaml>('yaml');
 
 export function parseMappingYaml(text: string, file: string): MappingConfig {
   const { LineCounter, parseDocument } = yaml();
