@@ -100,6 +100,7 @@ export class Server {
     this.flusher = new Flusher(this.pipeline.aggregator, this.sinks, log, () => this.addSelfMetrics());
     this.flusher.sinkTimeoutMs = config.limits.sinkTimeout * 1000;
     this.flusher.intervalMs = config.naming.flushInterval * 1000;
+    this.flusher.afterBigInterval = () => this.pipeline.forgetKeys();
     if (this.workers !== null) {
       const workerSet = this.workers;
       this.flusher.gather = (bucket) => workerSet.gather(bucket, Math.max(MIN_GATHER_MS, this.config.naming.flushInterval * 1000));

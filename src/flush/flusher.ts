@@ -48,6 +48,11 @@ export class Flusher {
    * of the same interval are merged into it. Must not reject.
    */
   gather: ((bucket: Bucket) => Promise<void>) | null = null;
+  /**
+   * Runs once a bucket far larger than the one filling now has been delivered, before its memory
+   * is collected: for caches sized by that interval (the parser's interned keys).
+   */
+  afterBigInterval: () => void = () => undefined;
 
   constructor(
     private readonly aggregator: Aggregator,
@@ -177,7 +182,9 @@ export class Flusher {
     }
     const flushed = bucket.size();
     void Promise.all(deliveries).then(() => {
-      if (worthReleasing(flushed, this.aggregator.current().size())) releaseMemorySoon();
+      if (!worthReleasing(flushed, this.aggregator.current().size())) return;
+      this.afterBigInterval();
+      releaseMemorySoon();
     });
   }
 

@@ -18,12 +18,12 @@ export const RELEASE_RATIO = 4;
 
 let collect: (() => void) | null = null;
 
-function fullCollection(): () => void {
+function fullCollection(): void {
   if (collect === null) {
     setFlagsFromString('--expose-gc');
     collect = runInNewContext('gc') as () => void;
   }
-  return collect;
+  collect();
 }
 
 /** Whether a flushed bucket of `flushed` series, with `current` in the one filling now, calls for a collection. */
@@ -33,5 +33,5 @@ export function worthReleasing(flushed: number, current: number): boolean {
 
 /** Runs a full collection in a task of its own, once the caller's references are gone from the stack. */
 export function releaseMemorySoon(): void {
-  setImmediate(fullCollection());
+  setImmediate(fullCollection);
 }

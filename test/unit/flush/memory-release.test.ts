@@ -32,12 +32,15 @@ describe('memory back after a big interval', () => {
     released.count = 0;
     let finish = (): void => undefined;
     const { aggregator, flusher } = flusherWith(() => new Promise<void>((resolve) => (finish = resolve)));
+    let forgotten = 0;
+    flusher.afterBigInterval = () => void forgotten++;
     for (let i = 0; i < RELEASE_MIN_SERIES; i++) aggregator.current().counter(`k${i}`, 1, 1);
     flusher.flush();
     await new Promise((resolve) => setImmediate(resolve));
     expect(released.count).toBe(0); // still being delivered
     finish();
     await vi.waitFor(() => expect(released.count).toBe(1));
+    expect(forgotten).toBe(1); // the parser's keys of that interval go first
 
     aggregator.current().counter('small', 1, 1);
     flusher.flush();
@@ -45,5 +48,6 @@ describe('memory back after a big interval', () => {
     await flusher.drain(1000);
     await new Promise((resolve) => setImmediate(resolve));
     expect(released.count).toBe(1);
+    expect(forgotten).toBe(1);
   });
 });
