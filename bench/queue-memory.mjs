@@ -8,36 +8,16 @@
 // it; the growth of heap plus off-heap memory after GC, less the bucket's own, is divided by the
 // lines queued and set against the lines' own bytes. Prints one JSON object.
 
-import { createServer } from 'node:net';
 import { pino } from 'pino';
 import { Bucket } from '../dist/aggregate/bucket.js';
 import { createDefaultSketch } from '../dist/aggregate/sketch.js';
 import { defaultConfig } from '../dist/config/defaults.js';
 import { parseGraphiteSpec } from '../dist/sinks/graphite/graphite-options.js';
 import { GraphiteSink } from '../dist/sinks/graphite/graphite-sink.js';
-
-if (typeof globalThis.gc !== 'function') {
-  console.error('run with node --expose-gc');
-  process.exit(2);
-}
+import { usedAfterGc as used } from './lib/heap-used.mjs';
+import { refusedPort } from './lib/refused-port.mjs';
 
 const lines = Number(process.argv[2] ?? 1_000_000);
-
-function used() {
-  globalThis.gc();
-  globalThis.gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-}
-
-/** A loopback port that refuses connections: bound once, then closed. */
-async function refusedPort() {
-  const listener = createServer();
-  await new Promise((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  const { port } = listener.address();
-  await new Promise((resolve) => listener.close(resolve));
-  return port;
-}
 
 const bucket = new Bucket({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0 });
 for (let i = 0; i < lines; i++) bucket.counter(`k${i}`, 1, 1);

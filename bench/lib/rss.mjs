@@ -6,25 +6,16 @@
 // one line each) to land in one flush. "Before" is read after a warm-up interval of the quiet
 // load (1000 keys); "after" once three quiet intervals have been flushed behind the big one.
 
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendUdp } from './loadgen.mjs';
 import { memory } from './proc.mjs';
+import { refusedPort } from './refused-port.mjs';
 import { randomPort, startServer } from './servers.mjs';
 
 const FLUSH_S = 5;
 const SERIES_RATE = 500_000;
 const QUIET_LINES = 1000;
 const QUIET_INTERVALS = 3;
-
-/** A loopback port that refuses connections: a carbon that is down. */
-async function refusedPort() {
-  const listener = createServer();
-  await new Promise((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  const { port } = listener.address();
-  await new Promise((resolve) => listener.close(resolve));
-  return port;
-}
 
 /** Lines the server's sinks hold, from its admin /stats. */
 async function bufferedLines(adminPort) {
