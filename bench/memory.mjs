@@ -10,23 +10,11 @@
 
 import { Bucket } from '../dist/aggregate/bucket.js';
 import { createDefaultSketch } from '../dist/aggregate/sketch.js';
-
-if (typeof globalThis.gc !== 'function') {
-  console.error('run with node --expose-gc');
-  process.exit(2);
-}
+import { usedAfterGc as used } from './lib/heap-used.mjs';
 
 const counterSeries = Number(process.argv[2] ?? 1_000_000);
 const timerSeries = Number(process.argv[3] ?? 20_000);
 const samplesPerTimer = Number(process.argv[4] ?? 1000);
-
-function used() {
-  // Two passes: the first may only schedule finalisation of what the second frees.
-  globalThis.gc();
-  globalThis.gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-}
 
 function newBucket() {
   // maxSeries 0: no cardinality cap, so every series is kept.

@@ -12,16 +12,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildLoadgen } from './lib/loadgen.mjs';
+import { buildLoadgen, buildRenderReference } from './lib/loadgen.mjs';
 import { pins } from './lib/pinning.mjs';
 import { raiseRmemMax } from './lib/rmem.mjs';
 import { formatReport } from './lib/report.mjs';
-import { FLUSH_S, KEYS, flushSection, profileSection, tcpSection, udpSection } from './lib/sections.mjs';
+import { FLUSH_S, KEYS, flushSection, profileSection, rssSection, startupSection, tcpSection, udpSection } from './lib/sections.mjs';
 import { killAll, ROOT } from './lib/servers.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const SECTIONS = ['udp', 'tcp', 'flush', 'profile', 'memory', 'accuracy', 'flood', 'binary'];
+const SECTIONS = ['startup', 'udp', 'tcp', 'flush', 'rss', 'profile', 'memory', 'queue', 'render', 'accuracy', 'flood', 'binary'];
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? SECTIONS;
 const wants = (part) => only.includes(part);
 
@@ -80,6 +80,7 @@ async function main() {
   try {
     log(`bench: ${results.machine.cpus} CPUs, node ${process.version}, rmem_max ${rmem.after}, pinned: ${pinning.pinned}`);
     if (results.machine.statsdVersion === null) log('etsy statsd is not installed (npm install): skipping it');
+    if (wants('startup')) await startupSection(pinning.serverPin, results);
     const built = buildLoadgen(tmpDir);
     if (built.path === null) {
       log(`SKIPPING the UDP, TCP and flush benchmarks: cannot build bench/loadgen.c (${built.error}).`);
@@ -90,11 +91,21 @@ async function main() {
       if (wants('udp')) await udpSection(gen, pinning.serverPin, tmpDir, results, quick);
       if (wants('tcp')) await tcpSection(gen, pinning.serverPin, tmpDir, results, quick);
       if (wants('flush')) await flushSection(gen, pinning.serverPin, tmpDir, results, quick);
+      if (wants('rss')) await rssSection(gen, pinning.serverPin, tmpDir, results, quick);
       if (wants('profile')) await profileSection(gen, pinning.serverPin, tmpDir, results);
     }
     if (wants('memory')) {
       log('memory per series (in-process)...');
       results.memory = runScript('memory.mjs', ['--expose-gc'], quick ? [200_000, 2_000, 1000] : [1_000_000, 5_000, 1000]);
+    }
+    if (wants('queue')) {
+      log('memory per line queued for a carbon that is down (in-process)...');
+      results.queue = runScript('queue-memory.mjs', ['--expose-gc'], [quick ? 200_000 : 1_000_000]);
+    }
+    if (wants('render')) {
+      log('render cost per timer series, against C snprintf (in-process)...');
+      const reference = buildRenderReference(tmpDir);
+      results.render = runScript('render.mjs', [], [quick ? 200_000 : 1_000_000, ...(reference.path === null ? [] : [reference.path])]);
     }
     if (wants('accuracy')) {
       log('quantile accuracy (in-process)...');

@@ -23,7 +23,7 @@ import { IngestPipeline } from './ingest/ingest-pipeline.js';
 import { addTotals, pipelineTotals, type IngestTotals } from './ingest/ingest-totals.js';
 import type { ListenerStatus } from './ingest/listeners.js';
 import type { Logger, LogFormat } from './log/logger.js';
-import { createSink, parseSinkSpecs, reconfigureSink, sinkIdentity, type NamedSinkSpec } from './sinks/registry.js';
+import { createSink, loadSinks, parseSinkSpecs, reconfigureSink, sinkIdentity, type NamedSinkSpec } from './sinks/registry.js';
 import type { BufferedTcpSender } from './sinks/delivery/buffered-tcp-sender.js';
 import { SharedSenders } from './sinks/delivery/shared-senders.js';
 import type { Sink } from './sinks/sink.js';
@@ -127,6 +127,7 @@ export class Server {
     this.flusher = new Flusher(this.pipeline.aggregator, this.sinks, log, () => this.beforeFlush());
     this.flusher.sinkTimeoutMs = config.limits.sinkTimeout * 1000;
     this.flusher.intervalMs = config.naming.flushInterval * 1000;
+    this.flusher.afterBigInterval = () => this.pipeline.forgetKeys();
     if (this.workers !== null) {
       const workerSet = this.workers;
       this.flusher.gather = (bucket) => workerSet.gather(bucket, Math.max(MIN_GATHER_MS, this.config.naming.flushInterval * 1000));
@@ -142,6 +143,7 @@ export class Server {
 
   /** `activated`: the sockets systemd passed (see ingest/systemd-sockets.ts), taken as the UDP and TCP listeners. */
   static async start(config: ServerConfig, log: Logger, logFormat: LogFormat, activated: readonly number[] | null = null): Promise<Server> {
+    await loadSinks(sinkSpecs(config));
     const server = new Server(config, log, logFormat, activated);
     // Before the listeners: the taken-over interval is in the bucket before the first new sample.
     const takenOver = server.handOver?.take(server.pipeline.aggregator, config.naming.flushInterval * 1000) ?? null;
@@ -214,6 +216,7 @@ export class Server {
     }
     let sinks: Sink[];
     try {
+      await loadSinks(sinkSpecs(next));
       sinks = this.sinksFor(next);
     } catch (err) {
       return this.refuseReload(err);

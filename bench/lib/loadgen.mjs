@@ -4,17 +4,21 @@ import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, stopProcess, track } from './servers.mjs';
 
-/** Compiles the generator; returns its path, or null (with the reason) when there is no `cc`. */
-export function buildLoadgen(tmpDir) {
-  const out = join(tmpDir, 'loadgen');
+/** Compiles bench/NAME.c; returns its path, or null (with the reason) when there is no `cc`. */
+function buildC(tmpDir, name) {
+  const out = join(tmpDir, name);
   try {
-    execFileSync('cc', ['-O2', '-Wall', '-o', out, join(ROOT, 'bench/loadgen.c')], { stdio: 'pipe' });
+    execFileSync('cc', ['-O2', '-Wall', '-o', out, join(ROOT, `bench/${name}.c`)], { stdio: 'pipe' });
     return { path: out, error: null };
   } catch (err) {
     const reason = err.code === 'ENOENT' ? 'no C compiler (`cc`) on PATH' : String(err.stderr ?? err.message).trim();
     return { path: null, error: reason };
   }
 }
+
+export const buildLoadgen = (tmpDir) => buildC(tmpDir, 'loadgen');
+/** The C snprintf reference for the render bench (bench/render-reference.c). */
+export const buildRenderReference = (tmpDir) => buildC(tmpDir, 'render-reference');
 
 function run(binary, args, pin, timeoutMs) {
   return new Promise((resolve, reject) => {

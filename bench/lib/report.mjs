@@ -1,5 +1,10 @@
 // Turns results.json's content into the text tables printed on stdout (and pasted in the README).
 
+import { readFileSync } from 'node:fs';
+
+/** The figures of issue #21's rows at the commit before that work, to print beside this run's. */
+const BEFORE_21 = JSON.parse(readFileSync(new URL('../before-issue-21.json', import.meta.url), 'utf8'));
+
 const SERVERS = ['statsite-ts', 'statsite-ts-w2', 'etsy', 'bare'];
 const SERVER_TITLES = { 'statsite-ts': 'statsite-ts', 'statsite-ts-w2': 'ts, 2 workers', etsy: 'etsy statsd', bare: 'bare socket' };
 
@@ -36,6 +41,17 @@ function best(search) {
 
 export function formatReport(r) {
   const out = [];
+  if (r.startup) {
+    out.push(...inProcessSection('Start-up: spawn to listening (UDP and TCP bound), median of 7, stdout sink only',
+      ['server', 'median', 'min', 'max', 'ts / bare'], r.startup, (s) => ['statsite-ts', 'bare'].map((k) => [
+        k === 'bare' ? 'bare socket' : k,
+        `${s[k].medianMs} ms`,
+        `${s[k].minMs} ms`,
+        `${s[k].maxMs} ms`,
+        k === 'bare' ? '' : ratio(s[k].medianMs, s.bare.medianMs),
+      ])));
+    out.shift();
+  }
   const udp = r.udp ?? {};
   if (Object.keys(udp).length > 0) {
     out.push('UDP ingest: highest lines/s with < 0.1% loss (counted from flushed aggregates)');
@@ -125,12 +141,38 @@ export function formatReport(r) {
       ),
     );
   }
+  if (r.rss?.length) {
+    out.push('');
+    out.push('RSS around one big interval of distinct counters, then three quiet intervals (1000 keys)');
+    out.push(
+      table(
+        ['series', 'sink', 'rss before', 'peak rss', 'rss after', 'after / before', 'queued lines', 'rss per queued line'],
+        r.rss.map((c) =>
+          c.error
+            ? [rate(c.series), c.sink, 'error', c.error.slice(0, 60), '', '', '', '']
+            : [rate(c.series), c.sink, mb(c.rssBefore), mb(c.peakRss), mb(c.rssAfter), `${c.afterOverBefore}×`,
+               c.queuedLines === undefined ? '—' : rate(c.queuedLines), c.rssPerQueuedLine === undefined ? '—' : `${c.rssPerQueuedLine} B`],
+        ),
+      ),
+    );
+  }
   if (r.memory) {
     out.push(...inProcessSection('Memory per series (in-process, heap + off-heap growth after GC, keys included)',
       ['series kind', 'series measured', 'bytes/series'], r.memory, (m) => [
         ['counter (1 sample)', rate(m.counter.series), m.counter.bytesPerSeries],
         [`timer (${m.timer.samplesPerSeries} samples)`, rate(m.timer.series), m.timer.bytesPerSeries],
       ]));
+  }
+  if (r.queue) {
+    out.push(...inProcessSection('Lines queued for a carbon that is down (in-process Graphite sink, heap + off-heap growth after GC)',
+      ['lines queued', 'line bytes', 'bytes/line', 'bytes/line ÷ line bytes'], r.queue,
+      (q) => [[rate(q.lines), q.lineBytes, q.bytesPerLine, (q.bytesPerLine / q.lineBytes).toFixed(2)]]));
+  }
+  if (r.render) {
+    const renderTitle = 'Render of one-sample timer series, stream format, 13 lines each (in-process) vs C snprintf of the same bytes';
+    out.push(...inProcessSection(renderTitle,
+      ['series', 'ts ns/series', 'C snprintf ns/series', 'ts / C', 'output'], r.render,
+      (x) => [[rate(x.series), x.nsPerSeries, x.referenceNsPerSeries ?? '—', x.ratio === undefined ? '—' : `${x.ratio}×`, mb(x.bytes)]]));
   }
   if (r.accuracy) {
     out.push(...inProcessSection('Quantile rank error of the timer (exact batches + default sketch) vs exact, 1M samples',
@@ -153,6 +195,13 @@ export function formatReport(r) {
       ['samples', 'text ns/sample', 'binary ns/sample', 'binary / text'], r.binary,
       (b) => [[b.samples, b.textNsPerSample, b.binaryNsPerSample, b.ratio]]));
   }
+  const rows21 = issue21Rows(r);
+  if (rows21.length > 0) {
+    out.push('');
+    out.push(`Issue #21's rows: this run beside commit ${BEFORE_21.commit} (recorded, bench/before-issue-21.json)`);
+    const cells = rows21.map(([key, title, target, now]) => [title, target, BEFORE_21.rows[key], now]);
+    out.push(table(['row', 'target', 'before', 'this run'], cells));
+  }
   if (r.profile?.length) {
     for (const p of r.profile) {
       out.push('');
@@ -164,4 +213,47 @@ export function formatReport(r) {
     }
   }
   return out.join('\n');
+}
+
+/** [key in before-issue-21.json, title, target, this run's figure] for the parts this run measured. */
+function issue21Rows(r) {
+  const rows = [];
+  const flush = (series, type, sink, workers, quiet) =>
+    r.flush?.find((f) => !f.error && f.series === series && f.type === type && (f.sink ?? 'stdout') === sink
+      && (f.workers ?? 1) === workers && (f.bgRate <= 2000) === quiet);
+  const flushText = (f) => `${f.flushMs} ms, ${f.bgLost} lost (background ${rate(f.bgRate)}/s)`;
+  if (r.startup && !r.startup.error) {
+    const s = r.startup;
+    const ts = s['statsite-ts'].medianMs;
+    rows.push(['startup', 'start-up to listening', '≤ 100 ms', `${ts} ms (${ratio(ts, s.bare.medianMs)} the bare socket)`]);
+  }
+  const quiet = flush(1_000_000, 'ms', 'stdout', 1, true);
+  if (quiet) rows.push(['flushTimersQuiet', '1M timers to stdout, token background', '≤ 1.5 s', `${quiet.flushMs} ms`]);
+  const busy = flush(1_000_000, 'ms', 'stdout', 1, false);
+  if (busy) rows.push(['flushTimersBackground', '1M timers to stdout, half-peak background', '≤ 5 s, 0 lost', flushText(busy)]);
+  const graphite = flush(1_000_000, 'ms', 'graphite', 1, false);
+  if (graphite) rows.push(['flushTimersGraphite', '1M timers to Graphite, half-peak background', '≤ 6 s, 0 lost', flushText(graphite)]);
+  const workers = flush(100_000, 'ms', 'stdout', 2, false);
+  const single = flush(100_000, 'ms', 'stdout', 1, false);
+  if (workers && single) {
+    const text = `${flushText(workers)}; one process ${single.flushMs} ms`;
+    rows.push(['flushWorkers', '100k timers, --workers 2', 'no slower than one process, 0 lost', text]);
+  }
+  const big = r.rss?.find((c) => !c.error && c.sink === 'stdout');
+  if (big) {
+    const text = `${mb(big.rssBefore)} → ${mb(big.rssAfter)} (${big.afterOverBefore}×)`;
+    rows.push(['rssAfterBigInterval', 'RSS after a big interval and three quiet ones', '≤ 1.5× before', text]);
+  }
+  if (r.queue && !r.queue.error) {
+    const { bytesPerLine, lineBytes } = r.queue;
+    const text = `${bytesPerLine} B a ${lineBytes}-byte line (${(bytesPerLine / lineBytes).toFixed(2)}×) in-process`;
+    rows.push(['queuedLine', 'memory per line queued for a down carbon', '≤ 2× the line', text]);
+  }
+  const down = r.rss?.find((c) => !c.error && c.sink === 'graphite');
+  if (down) rows.push(['rssPerQueuedLine', 'server RSS per line queued for a down carbon', '≤ 2× the line', `${down.rssPerQueuedLine} B`]);
+  if (r.render && !r.render.error) {
+    const text = `${r.render.nsPerSeries} ns a series${r.render.ratio ? `, ${r.render.ratio}× C snprintf` : ''}`;
+    rows.push(['render', 'render of a one-sample timer series', '—', text]);
+  }
+  return rows;
 }

@@ -4,7 +4,9 @@
 
 import { flushCase } from './flush.mjs';
 import { profileServer } from './profile.mjs';
+import { rssCase } from './rss.mjs';
 import { startServer } from './servers.mjs';
+import { startupTimes } from './startup.mjs';
 import { MAX_LOSS, searchRate, tcpIngest } from './throughput.mjs';
 
 export const FLUSH_S = 1; // flush interval for the throughput runs: short, so a trial's lines come out fast
@@ -178,5 +180,31 @@ export async function profileSection(gen, serverPin, tmpDir, results) {
     } catch (err) {
       log(`profile ${type}: ${err.message}`);
     }
+  }
+}
+
+export async function startupSection(serverPin, results) {
+  log('start-up to listening...');
+  try {
+    results.startup = await startupTimes(serverPin);
+  } catch (err) {
+    results.startup = { error: err.message };
+  }
+}
+
+export async function rssSection(gen, serverPin, tmpDir, results, quick) {
+  results.rss = [];
+  // The issue's cases: 2M counters to stdout, and 1M lines queued for a carbon that is down.
+  const cases = quick ? [{ series: 500_000, sink: 'stdout' }, { series: 250_000, sink: 'graphite' }]
+    : [{ series: 2_000_000, sink: 'stdout' }, { series: 1_000_000, sink: 'graphite' }];
+  for (const c of cases) {
+    const t0 = Date.now();
+    try {
+      results.rss.push(await rssCase(gen, serverPin, tmpDir, c));
+    } catch (err) {
+      results.rss.push({ ...c, error: err.message });
+    }
+    const r = results.rss.at(-1);
+    log(`rss ${c.series} counters to ${c.sink}: before ${r.rssBefore ?? '?'}, after ${r.rssAfter ?? r.error} (${elapsed(t0)})`);
   }
 }

@@ -88,6 +88,7 @@ function command(kind, port, flushS, tmpDir, options) {
         '--bind', '127.0.0.1', '--port', String(port), '--flush-interval', String(flushS), '--sink', options.sink ?? 'stdout',
         '--log-level', options.logLevel ?? 'warn',
         ...(options.workers > 1 ? ['--workers', String(options.workers)] : []),
+        ...(options.extraArgs ?? []),
       ];
     case 'etsy': {
       const config = {

@@ -4,7 +4,8 @@
 // error; that package stays available as TDigestSketch, the measured alternative. Figures:
 // bench/README.md (memory, accuracy), docs/performance.md.
 
-import tdigest from 'tdigest';
+import type TDigestPackage from 'tdigest';
+import { lazyPackage } from '../util/lazy-package.js';
 import { MergingDigest } from './merging-digest.js';
 
 export interface Sketch {
@@ -24,8 +25,11 @@ export interface Sketch {
 /** t-digest compression: the largest share of all samples one centroid may hold (~rank error). */
 const DELTA = 0.01;
 
+/** Loaded with the first TDigestSketch: the default sketch does not need it. */
+const tdigest = lazyPackage<typeof TDigestPackage>('tdigest');
+
 export class TDigestSketch implements Sketch {
-  private readonly digest = new tdigest.TDigest(DELTA, 25, 1.1);
+  private readonly digest = new (tdigest().TDigest)(DELTA, 25, 1.1);
 
   get count(): number {
     return this.digest.n;

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
+import type * as SmolToml from 'smol-toml';
 import { binCount, type HistogramConfig } from '../aggregate/histogram.js';
 import { ConfigError } from './config-error.js';
 import { defaultConfig, STATSITE_BIND } from './defaults.js';
@@ -18,6 +18,7 @@ import { NAME_TAG_FORMATS, type NameTagFormat } from '../protocol/name-tags.js';
 import { parseSinkSpec, parseSinkSpecs } from '../sinks/registry.js';
 import { badSinkName, withSinkName } from '../sinks/sink-names.js';
 import { formatSuffix, type StreamFormat } from '../sinks/stream/stream-format.js';
+import { lazyPackage } from '../util/lazy-package.js';
 import { asBool, asInteger, asNumber, asString, asStringList, fail, ownValue, type RawOption } from './values.js';
 
 const MAX_HISTOGRAM_BINS = 1024;
@@ -40,7 +41,11 @@ export function loadConfigFile(file: string): ServerConfig {
   return config;
 }
 
+/** Loaded with the first TOML file: a server started from flags reads none. */
+const smolToml = lazyPackage<typeof SmolToml>('smol-toml');
+
 function readToml(text: string, file: string): Tables {
+  const { parse: parseToml, TomlError } = smolToml();
   let doc: Record<string, unknown>;
   try {
     doc = parseToml(text) as Record<string, unknown>;

@@ -8,6 +8,7 @@ import { warnSeriesLimit } from '../aggregate/series-limit.js';
 import type { Logger } from '../log/logger.js';
 import type { Sink } from '../sinks/sink.js';
 import { boundedWait } from '../util/bounded-wait.js';
+import { releaseMemorySoon, worthReleasing } from '../util/memory-release.js';
 
 /** Deliveries a sink may have pending before further flushes skip it (each skip is counted). */
 export const MAX_PENDING_DELIVERIES = 3;
@@ -50,6 +51,11 @@ export class Flusher {
    * of the same interval are merged into it. Must not reject.
    */
   gather: ((bucket: Bucket) => Promise<void>) | null = null;
+  /**
+   * Runs once a bucket far larger than the one filling now has been delivered, before its memory
+   * is collected: for caches sized by that interval (the parser's interned keys).
+   */
+  afterBigInterval: () => void = () => undefined;
 
   constructor(
     private readonly aggregator: Aggregator,
@@ -162,6 +168,7 @@ export class Flusher {
     // gatherMs: how long the ingest workers took to hand over their part of this interval.
     this.log.debug({ series: bucket.size(), timestamp, gatherMs: Date.now() - startedAt }, 'flush');
     this.seriesLimitDrops += warnSeriesLimit(bucket.limit, this.log);
+    const deliveries: Array<Promise<void>> = [];
     for (const sink of this.sinks) {
       const status = this.status.get(sink)!;
       if (status.delivering >= MAX_PENDING_DELIVERIES) {
@@ -199,7 +206,14 @@ export class Flusher {
         this.inFlight.delete(delivery);
       });
       this.inFlight.add(delivery);
+      deliveries.push(delivery);
     }
+    const flushed = bucket.size();
+    void Promise.all(deliveries).then(() => {
+      if (!worthReleasing(flushed, this.aggregator.current().size())) return;
+      this.afterBigInterval();
+      releaseMemorySoon();
+    });
   }
 
   private trackStatus(sinks: readonly Sink[]): void {

@@ -76,6 +76,11 @@ export class IngestPipeline {
     this.listeners = new Listeners(this.parsers, this.stats, log, () => this.config.limits);
   }
 
+  /** Forgets the interned keys and shrinks their tables: after an interval far larger than the current one. */
+  forgetKeys(): void {
+    this.parser.keys.shrink();
+  }
+
   /** Parsing and aggregation settings apply at once (the bucket is kept); listeners move if their address changed. */
   async reconfigure(next: ServerConfig): Promise<void> {
     this.config = next;

@@ -3,6 +3,8 @@
 /** Below this magnitude, value·10^6 is under 2^50 (see roundedMicros). */
 const FAST_LIMIT = 1e9;
 const MICRO = 1e6;
+/** 2^-52: twice the largest relative rounding error of one double multiplication. */
+const TWICE_PRODUCT_ERROR = 2 ** -52;
 
 /** C's `%.<digits>f`: fixed notation at any magnitude, ties to even, nan/inf spelled as glibc. */
 export function formatFixed(value: number, digits = 6): string {
@@ -20,8 +22,10 @@ export function formatFixed(value: number, digits = 6): string {
 
 /**
  * |value|·10^6 rounded as `%.6f` rounds it, when that is certain without the exact algorithm;
- * else -1. Below FAST_LIMIT the double product is within 1/8 of the exact one, so away from a
- * half (fraction outside 0.25–0.75) rounding the product rounds the exact value the same way.
+ * else -1. The double product differs from the exact one by at most half an ulp, under
+ * scaled·2^-53, and below FAST_LIMIT its fraction is exact; so a fraction farther than twice that
+ * from a half rounds as the exact value does. Only values within a few ulps of a tie (a mean of
+ * x/3 is not one: ~1e-10 from it at most magnitudes) take the exact path.
  */
 function roundedMicros(value: number): number {
   const abs = Math.abs(value);
@@ -29,7 +33,7 @@ function roundedMicros(value: number): number {
   const scaled = abs * MICRO;
   const whole = Math.floor(scaled);
   const fraction = scaled - whole;
-  if (fraction >= 0.25 && fraction <= 0.75) return -1;
+  if (Math.abs(fraction - 0.5) <= scaled * TWICE_PRODUCT_ERROR) return -1;
   return fraction > 0.5 ? whole + 1 : whole;
 }
 

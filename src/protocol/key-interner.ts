@@ -27,6 +27,8 @@ export const FNV_PRIME = 0x01000193;
 const RANGE_SEPARATOR = 0xff;
 /** The longest probe sequence; past it a key is not remembered (see above). */
 export const MAX_PROBES = 32;
+/** Slots the table starts with; it doubles as keys come. */
+const INITIAL_CAPACITY = 1 << 12;
 
 /** Murmur3's finaliser: every bit of `h` reaches the low bits that pick a slot. */
 function mix(h: number): number {
@@ -65,10 +67,15 @@ export class KeyInterner {
     arenaBytes = 32 * 1024 * 1024,
     readonly hashStart = randomBytes(4).readInt32LE(0),
   ) {
-    this.capacity = 1 << 12;
+    this.capacity = INITIAL_CAPACITY;
     this.hashes = new Int32Array(this.capacity);
     this.slots = new Int32Array(this.capacity);
     this.arena = new Uint8Array(arenaBytes);
+  }
+
+  /** Slots in the table, for tests: it only grows, until shrink(). */
+  get tableSize(): number {
+    return this.capacity;
   }
 
   /** Changes whenever the ids handed out so far stop being valid. */
@@ -133,6 +140,18 @@ export class KeyInterner {
   /** The string of an id from `intern` in the current generation. */
   key(id: number): string {
     return this.strings[id];
+  }
+
+  /**
+   * clear(), and back to the memory of a new interner: after an interval of names that will not
+   * come again, its tables and the arena's touched pages would otherwise stay until the next flood.
+   */
+  shrink(): void {
+    this.clear();
+    this.capacity = INITIAL_CAPACITY;
+    this.hashes = new Int32Array(this.capacity);
+    this.slots = new Int32Array(this.capacity);
+    this.arena = new Uint8Array(this.arena.length);
   }
 
   clear(): void {

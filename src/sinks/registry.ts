@@ -2,25 +2,23 @@
 // recognised and parsed, and how the sink is built from it. Parsing is separate from building, so
 // a config can be checked without connecting anywhere. A new sink is one entry here. The name
 // option every spec may carry is taken off first (sink-names.ts).
+//
+// A sink's module, and the packages only it needs (undici, protobufjs), is imported when a spec
+// of its type is first configured (loadSinks), not at start-up: a server writing to stdout never
+// loads the rest (bench/README.md, start-up).
 
 import type { Logger } from '../log/logger.js';
 import type { NamingConfig } from '../naming/naming-config.js';
 import type { BufferedTcpSender } from './delivery/buffered-tcp-sender.js';
 import { parseHttpSpec, type HttpOptions } from './delivery/http-options.js';
 import type { SharedSenders } from './delivery/shared-senders.js';
-import { ForwardSink } from './forward/forward-sink.js';
 import { parseGraphiteSpec, type GraphiteOptions } from './graphite/graphite-options.js';
-import { GraphiteSink } from './graphite/graphite-sink.js';
-import { HttpSink } from './http/http-sink.js';
 import type { ServerCounts } from './prometheus/operational-series.js';
 import { parsePrometheusSpec, type PrometheusOptions } from './prometheus/prometheus-options.js';
-import { PrometheusSink } from './prometheus/prometheus-sink.js';
+import type { PrometheusSink } from './prometheus/prometheus-sink.js';
 import { parseRemoteWriteSpec, REMOTE_WRITE_PREFIX, type RemoteWriteOptions } from './remote-write/remote-write-options.js';
-import { RemoteWriteSink } from './remote-write/remote-write-sink.js';
 import type { Sink } from './sink.js';
 import { assignSinkNames, splitSinkName } from './sink-names.js';
-import { StdoutSink } from './stdout/stdout-sink.js';
-import { StreamCommandSink } from './stream/stream-command-sink.js';
 import type { StreamFormat } from './stream/stream-format.js';
 
 /** What every sink is built with besides its own options. */
@@ -33,13 +31,15 @@ export interface SinkContext {
   serverCounts?: ServerCounts;
 }
 
-interface SinkEntry<O> {
+interface SinkEntry<O, M = unknown> {
   /** The spec's form, for --help and errors. */
   usage: string;
   matches(spec: string): boolean;
   /** Throws with a readable reason for a spec it cannot use. */
   parse(spec: string): O;
-  build(options: O, context: SinkContext, name: string): Sink;
+  /** Imports the sink's module (and with it the packages only it uses). */
+  load(): Promise<M>;
+  build(module: M, options: O, context: SinkContext, name: string): Sink;
   /** What must stay the same for a reload to keep a running sink (default: all the options). */
   identity?(options: O): unknown;
   /** Hands a kept sink its new options, which differ only outside its identity. */
@@ -62,48 +62,55 @@ const SINKS = {
     usage: 'stdout[+binary]',
     matches: (spec) => spec === 'stdout' || spec === 'stdout+binary',
     parse: (spec): StreamFormat => (spec === 'stdout+binary' ? 'binary' : 'text'),
-    build: (format, { naming, log }, name) => new StdoutSink(naming, log, format, name),
-  } satisfies SinkEntry<StreamFormat>,
+    load: () => import('./stdout/stdout-sink.js'),
+    build: ({ StdoutSink }, format, { naming, log }, name) => new StdoutSink(naming, log, format, name),
+  } satisfies SinkEntry<StreamFormat, typeof import('./stdout/stdout-sink.js')>,
   stream: {
     usage: 'stream[+binary]:COMMAND',
     matches: (spec) => spec.startsWith(STREAM_TEXT) || spec.startsWith(STREAM_BINARY),
     parse: streamCommand,
-    build: ({ command, format }, { naming, log }, name) => new StreamCommandSink(command, naming, log, format, name),
-  } satisfies SinkEntry<{ command: string; format: StreamFormat }>,
+    load: () => import('./stream/stream-command-sink.js'),
+    build: ({ StreamCommandSink }, { command, format }, { naming, log }, name) => new StreamCommandSink(command, naming, log, format, name),
+  } satisfies SinkEntry<{ command: string; format: StreamFormat }, typeof import('./stream/stream-command-sink.js')>,
   graphite: {
     usage: 'graphite://HOST:PORT[?prefix=statsite.&name=NAME]',
     matches: (spec) => spec.startsWith('graphite://'),
     parse: parseGraphiteSpec,
-    build: (options, { naming, log, tcpSenders }, name) => new GraphiteSink(options, naming, log, tcpSenders, name),
-  } satisfies SinkEntry<GraphiteOptions>,
+    load: () => import('./graphite/graphite-sink.js'),
+    build: ({ GraphiteSink }, options, { naming, log, tcpSenders }, name) => new GraphiteSink(options, naming, log, tcpSenders, name),
+  } satisfies SinkEntry<GraphiteOptions, typeof import('./graphite/graphite-sink.js')>,
   prometheus: {
     usage: 'prometheus://HOST:PORT[?mapping_config=FILE&compat=statsd_exporter|openmetrics]',
     matches: (spec) => spec.startsWith('prometheus://'),
     parse: parsePrometheusSpec,
-    build: (options, { log, serverCounts }, name) => new PrometheusSink(options, log, serverCounts, name),
+    load: () => import('./prometheus/prometheus-sink.js'),
+    build: ({ PrometheusSink }, options, { log, serverCounts }, name) => new PrometheusSink(options, log, serverCounts, name),
     // A changed mapping file is applied to the running sink, which keeps its series.
     identity: (options) => ({ ...options, mapping: options.mapping?.file ?? null }),
     reconfigure: (sink, options) => (sink as PrometheusSink).reconfigure(options),
-  } satisfies SinkEntry<PrometheusOptions>,
+  } satisfies SinkEntry<PrometheusOptions, typeof import('./prometheus/prometheus-sink.js')>,
   http: {
     usage: 'http[s]://URL',
     matches: (spec) => spec.startsWith('http://') || spec.startsWith('https://'),
     parse: parseHttpSpec,
-    build: (options, { naming, log }, name) => new HttpSink(options, naming, log, name),
-  } satisfies SinkEntry<HttpOptions>,
+    load: () => import('./http/http-sink.js'),
+    build: ({ HttpSink }, options, { naming, log }, name) => new HttpSink(options, naming, log, name),
+  } satisfies SinkEntry<HttpOptions, typeof import('./http/http-sink.js')>,
   remote_write: {
     usage: 'remote-write+http[s]://HOST:PORT/api/v1/write',
     matches: (spec) => spec.startsWith(REMOTE_WRITE_PREFIX),
     parse: parseRemoteWriteSpec,
-    build: (options, { log }, name) => new RemoteWriteSink(options, log, name),
-  } satisfies SinkEntry<RemoteWriteOptions>,
+    load: () => import('./remote-write/remote-write-sink.js'),
+    build: ({ RemoteWriteSink }, options, { log }, name) => new RemoteWriteSink(options, log, name),
+  } satisfies SinkEntry<RemoteWriteOptions, typeof import('./remote-write/remote-write-sink.js')>,
   // Built from --forward / [forward] url rather than listed as a sink of its own.
   forward: {
     usage: 'forward:http[s]://URL',
     matches: (spec) => spec.startsWith('forward:'),
     parse: (spec) => parseHttpSpec(spec.slice('forward:'.length)),
-    build: (options, { naming, log }, name) => new ForwardSink(options, naming, log, name),
-  } satisfies SinkEntry<HttpOptions>,
+    load: () => import('./forward/forward-sink.js'),
+    build: ({ ForwardSink }, options, { naming, log }, name) => new ForwardSink(options, naming, log, name),
+  } satisfies SinkEntry<HttpOptions, typeof import('./forward/forward-sink.js')>,
 };
 
 type SinkType = keyof typeof SINKS;
@@ -145,7 +152,19 @@ export function reconfigureSink(sink: Sink, spec: NamedSinkSpec): void {
   (SINKS[spec.type] as SinkEntry<unknown>).reconfigure?.(sink, spec.options);
 }
 
+/** Each sink type's module, once loadSinks() has imported it. */
+const loaded = new Map<SinkType, unknown>();
+
+/** Imports the modules of the sinks `specs` name that are not loaded yet; createSink needs them. */
+export async function loadSinks(specs: readonly SinkSpec[]): Promise<void> {
+  const missing = [...new Set(specs.map((s) => s.type))].filter((type) => !loaded.has(type));
+  const modules = await Promise.all(missing.map((type) => (SINKS[type] as SinkEntry<unknown>).load()));
+  missing.forEach((type, i) => loaded.set(type, modules[i]));
+}
+
+/** Builds the sink of `spec`, whose module loadSinks() has imported. */
 export function createSink(spec: NamedSinkSpec, context: SinkContext): Sink {
   const entry = SINKS[spec.type] as SinkEntry<unknown>;
-  return entry.build(spec.options, context, spec.name);
+  if (!loaded.has(spec.type)) throw new Error(`sink "${spec.type}" is not loaded: loadSinks() first`);
+  return entry.build(loaded.get(spec.type), spec.options, context, spec.name);
 }

@@ -7,15 +7,29 @@ export async function writeBuffers(stream: Writable, buffers: AsyncIterable<Uint
   for await (const buffer of buffers) {
     signal?.throwIfAborted();
     if (stream.destroyed || stream.writableEnded) throw new Error('stream closed');
-    if (!stream.write(buffer)) await drained(stream, signal);
+    if (!stream.write(buffer)) await untilOrClosed(stream, signal, (options) => once(stream, 'drain', options));
   }
 }
 
-/** Until 'drain' (or 'close', or the abort); the listeners of the events that lost are removed. */
-async function drained(stream: Writable, signal?: AbortSignal): Promise<void> {
+/**
+ * Until everything written to `stream` so far has left the process (or it closes, or the abort):
+ * a stream may hold megabytes the reader has not taken yet, and those keep their render buffers.
+ */
+export async function writtenOut(stream: Writable, signal?: AbortSignal): Promise<void> {
+  if (stream.writableLength === 0) return;
+  await untilOrClosed(stream, signal, () => new Promise<void>((resolve) => stream.write('', () => resolve())));
+  signal?.throwIfAborted();
+}
+
+/** Until `event` happens (or 'close', or the abort); the listeners of the events that lost are removed. */
+async function untilOrClosed(
+  stream: Writable,
+  signal: AbortSignal | undefined,
+  event: (options: { signal: AbortSignal }) => Promise<unknown>,
+): Promise<void> {
   const done = new AbortController();
   const options = { signal: done.signal };
-  const waits = [once(stream, 'drain', options), once(stream, 'close', options)];
+  const waits = [event(options), once(stream, 'close', options)];
   if (signal) waits.push(once(signal, 'abort', options));
   try {
     await Promise.race(waits);

@@ -7,7 +7,7 @@ import type { Sink } from '../sink.js';
 import type { Logger } from '../../log/logger.js';
 import { formatSuffix, streamBuffers, type StreamFormat } from '../stream/stream-format.js';
 import { stdoutStream } from './stdout-stream.js';
-import { writeBuffers } from '../delivery/write-buffers.js';
+import { writeBuffers, writtenOut } from '../delivery/write-buffers.js';
 import { SerialQueue } from '../delivery/serial-queue.js';
 
 export class StdoutSink implements Sink {
@@ -26,13 +26,16 @@ export class StdoutSink implements Sink {
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const naming = this.naming();
     const buffers = streamBuffers(this.format, bucket, naming, timestamp, this.log, this.name);
-    return this.queue.run(() => writeBuffers(stdoutStream(), buffers, signal), signal);
+    // Done once the lines have left the process: until then the stream holds their buffers.
+    return this.queue.run(async () => {
+      await writeBuffers(stdoutStream(), buffers, signal);
+      await writtenOut(stdoutStream(), signal);
+    }, signal);
   }
 
   /** Waits until every line written so far has left the process. */
   async close(): Promise<void> {
     await this.queue.idle();
-    const out = stdoutStream();
-    if (out.writableLength > 0) await new Promise<void>((resolve) => out.write('', () => resolve()));
+    await writtenOut(stdoutStream());
   }
 }

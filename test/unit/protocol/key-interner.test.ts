@@ -59,6 +59,24 @@ describe('KeyInterner', () => {
     expect(k.key(0)).toBe('b');
   });
 
+  it('shrinks back to the size of a new interner and forgets every key, in a new generation', () => {
+    const k = new KeyInterner();
+    const initial = k.tableSize;
+    for (let i = 0; i < 50_000; i++) {
+      const buf = Buffer.from(`flood.${i}`);
+      k.intern(buf, 0, buf.length, 0, 0, make);
+    }
+    expect(k.tableSize).toBeGreaterThan(initial);
+    const before = k.generation;
+    k.shrink();
+    expect(k.tableSize).toBe(initial);
+    expect(k.generation).not.toBe(before);
+    const again = Buffer.from('flood.49999');
+    const id = k.intern(again, 0, again.length, 0, 0, make);
+    expect(id).toBe(0);
+    expect(k.key(id)).toBe('flood.49999');
+  });
+
   it('moves to a new generation when its bounds force a reset', () => {
     const k = new KeyInterner(2, 1024);
     const generations = new Set<number>();

@@ -7,9 +7,11 @@
 // `observer_type`, top-level `buckets` and `quantiles` for the histogram and summary options.
 
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node, type Pair } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { LineCounter, Node, Pair } from 'yaml';
 import { goDurationMs } from './go-duration.js';
 import { toJsRegExp } from './go-regexp.js';
+import { lazyPackage } from '../../../util/lazy-package.js';
 import {
   NO_MAPPING_DEFAULTS,
   type Mapping,
@@ -60,7 +62,11 @@ export function loadMappingFile(file: string): MappingConfig {
   return parseMappingYaml(text, file);
 }
 
+/** Loaded with the first mapping file: most servers have none. */
+const yaml = lazyPackage<typeof Yaml>('yaml');
+
 export function parseMappingYaml(text: string, file: string): MappingConfig {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, version: '1.1', uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -77,19 +83,23 @@ export function parseMappingYaml(text: string, file: string): MappingConfig {
 type Entries = Map<string, { node: Node; line: number }>;
 
 class Reader {
+  private readonly yaml = yaml();
+
   constructor(
     private readonly file: string,
     private readonly lines: LineCounter,
   ) {}
 
   config(root: Node | null): MappingConfig {
-    if (root === null || (isScalar(root) && root.value === null)) return { file: this.file, defaults: NO_MAPPING_DEFAULTS, mappings: [] };
+    if (root === null || (this.yaml.isScalar(root) && root.value === null)) {
+      return { file: this.file, defaults: NO_MAPPING_DEFAULTS, mappings: [] };
+    }
     const top = this.entries(root, '', ['defaults', 'mappings']);
     const defaults = this.defaults(top.get('defaults'));
     const mappingsAt = top.get('mappings');
     const mappings: Mapping[] = [];
     if (mappingsAt !== undefined) {
-      if (!isSeq(mappingsAt.node)) this.fail(mappingsAt.line, 'mappings', 'expected a list of mappings');
+      if (!this.yaml.isSeq(mappingsAt.node)) this.fail(mappingsAt.line, 'mappings', 'expected a list of mappings');
       mappingsAt.node.items.forEach((item, i) => mappings.push(this.mapping(item as Node, `mappings[${i}]`, defaults)));
     }
     return { file: this.file, defaults, mappings };
@@ -232,7 +242,7 @@ class Reader {
   private objectives(e: Entries, path: string, key: string): Objective[] | null {
     const at = e.get(key);
     if (at === undefined) return null;
-    if (!isSeq(at.node)) this.fail(at.line, `${path}.${key}`, 'expected a list of { quantile, error }');
+    if (!this.yaml.isSeq(at.node)) this.fail(at.line, `${path}.${key}`, 'expected a list of { quantile, error }');
     return at.node.items.map((item, i) => {
       const o = this.entries(item as Node, `${path}.${key}[${i}]`, ['quantile', 'error']);
       const q = o.get('quantile');
@@ -277,19 +287,19 @@ class Reader {
   /** A scalar as text, as yaml.v2 decodes any scalar into a string field (`200` is "200"). */
   private scalarText(node: Node, line: number, key: string): string {
     if (this.isNull(node)) return '';
-    if (!isScalar(node)) this.fail(line, key, 'expected a single value');
+    if (!this.yaml.isScalar(node)) this.fail(line, key, 'expected a single value');
     return typeof node.value === 'string' ? node.value : (node.source ?? String(node.value));
   }
 
   private bool(e: Entries, path: string, key: string): boolean | null {
     const at = e.get(key);
     if (at === undefined) return null;
-    if (!isScalar(at.node) || typeof at.node.value !== 'boolean') this.fail(at.line, `${path}.${key}`, 'expected true or false');
+    if (!this.yaml.isScalar(at.node) || typeof at.node.value !== 'boolean') this.fail(at.line, `${path}.${key}`, 'expected true or false');
     return at.node.value;
   }
 
   private number(node: Node, line: number, key: string): number {
-    if (!isScalar(node) || typeof node.value !== 'number' || !Number.isFinite(node.value)) {
+    if (!this.yaml.isScalar(node) || typeof node.value !== 'number' || !Number.isFinite(node.value)) {
       this.fail(line, key, 'expected a number');
     }
     return node.value;
@@ -306,14 +316,14 @@ class Reader {
   private numberList(e: Entries, path: string, key: string): number[] | null {
     const at = e.get(key);
     if (at === undefined) return null;
-    if (!isSeq(at.node)) this.fail(at.line, `${path}.${key}`, 'expected a list of numbers');
+    if (!this.yaml.isSeq(at.node)) this.fail(at.line, `${path}.${key}`, 'expected a list of numbers');
     return at.node.items.map((item, i) => this.number(item as Node, this.lineOf(item as Node) || at.line, `${path}.${key}[${i}]`));
   }
 
   private duration(e: Entries, path: string, key: string): number | null {
     const at = e.get(key);
     if (at === undefined) return null;
-    const ms = isScalar(at.node) ? goDurationMs(at.node.value) : null;
+    const ms = this.yaml.isScalar(at.node) ? goDurationMs(at.node.value) : null;
     if (ms === null) this.fail(at.line, `${path}.${key}`, 'expected a duration such as 30s, 5m or 1h');
     return ms;
   }
@@ -322,22 +332,22 @@ class Reader {
 
   /** A map's entries; `known` null takes any key (labels); `keepEmpty` keeps keys without a value. */
   private entries(node: Node, path: string, known: readonly string[] | null, keepEmpty = false): Entries {
-    if (!isMap(node)) this.fail(this.lineOf(node), path, 'expected a map of keys');
+    if (!this.yaml.isMap(node)) this.fail(this.lineOf(node), path, 'expected a map of keys');
     const out: Entries = new Map();
     for (const pair of node.items as Array<Pair<Node, Node | null>>) {
       const line = this.lineOf(pair.key);
-      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      const key = this.yaml.isScalar(pair.key) ? String(pair.key.value) : '';
       if (known !== null && !known.includes(key)) {
         this.fail(line, path === '' ? key : `${path}.${key}`, `unknown key (known: ${known.join(', ')})`);
       }
-      const value = pair.value ?? new Scalar(null);
+      const value = pair.value ?? new this.yaml.Scalar(null);
       if (keepEmpty || !this.isNull(value)) out.set(key, { node: value, line });
     }
     return out;
   }
 
   private isNull(node: Node): boolean {
-    return isScalar(node) && node.value === null;
+    return this.yaml.isScalar(node) && node.value === null;
   }
 
   private lineOf(node: Node | null): number {
