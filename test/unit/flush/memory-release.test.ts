@@ -17,7 +17,7 @@ const { RELEASE_MIN_SERIES, worthReleasing } = await import('../../../src/util/m
 
 function flusherWith(delivered: () => Promise<void>) {
   const aggregator = new Aggregator({ histograms: [], setPrecision: 12, newSketch: createDefaultSketch, maxSeries: 0, keepGauges: false });
-  const sink = { name: 'test', flush: delivered, close: async () => undefined };
+  const sink = { name: 'test', destination: 'test', flush: delivered, close: async () => undefined };
   return { aggregator, flusher: new Flusher(aggregator, [sink], pino({ level: 'silent' })) };
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { BufferedTcpSender } from '../../../src/sinks/delivery/buffered-tcp-sender.js';
 import { SharedSenders } from '../../../src/sinks/delivery/shared-senders.js';
 import { defaultConfig } from '../../../src/config/defaults.js';
-import { createSink, parseSinkSpecs } from '../../../src/sinks/registry.js';
+import { createSink, loadSinks, parseSinkSpecs } from '../../../src/sinks/registry.js';
 import { assignSinkNames, splitSinkName, withSinkName } from '../../../src/sinks/sink-names.js';
 
 describe('sink names', () => {
@@ -47,6 +47,7 @@ describe('sink names', () => {
 
   it('are what the built sink is called; its address is its destination', async () => {
     const [spec] = parseSinkSpecs(['stream?name=archive:cat > /dev/null']);
+    await loadSinks([spec]);
     const tcpSenders = new SharedSenders<BufferedTcpSender>();
     const context = { naming: () => defaultConfig().naming, log: pino({ level: 'silent' }), tcpSenders };
     const sink = createSink(spec, context);
