@@ -1,5 +1,6 @@
-// Reads a config file — TOML, or statsite's own INI (by extension .ini/.conf/.cfg) — over the
-// defaults. Every table and key is checked; the first problem stops the start with file, key,
+// Reads a config file — TOML, or statsite's own INI (by extension .ini/.conf/.cfg; a file with
+// another extension or none, as statsite takes any name, is TOML if it parses as TOML and INI if
+// only INI reads it) — over the defaults. Every table and key is checked; the first problem stops the start with file, key,
 // line (where known) and reason.
 
 import { readFileSync } from 'node:fs';
@@ -34,11 +35,28 @@ export function loadConfigFile(file: string): ServerConfig {
   } catch (err) {
     throw new ConfigError(file, '', `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const ini = INI_EXTENSIONS.has(extname(file).toLowerCase());
-  const config = configFromTables(ini ? parseIni(text, file) : readToml(text, file), file);
+  const { tables, ini } = readTables(text, file);
+  const config = configFromTables(tables, file);
   // An INI file asks for statsite's behaviour, which drops such lines.
   if (ini) config.unusedSampleRate = 'reject';
   return config;
+}
+
+/** The file's tables, by its extension, or — with another or none — as whichever format reads it. */
+function readTables(text: string, file: string): { tables: Tables; ini: boolean } {
+  const extension = extname(file).toLowerCase();
+  if (INI_EXTENSIONS.has(extension)) return { tables: parseIni(text, file), ini: true };
+  if (extension === '.toml') return { tables: readToml(text, file), ini: false };
+  try {
+    return { tables: readToml(text, file), ini: false };
+  } catch (tomlError) {
+    if (!(tomlError instanceof ConfigError)) throw tomlError;
+    try {
+      return { tables: parseIni(text, file), ini: true };
+    } catch {
+      throw tomlError; // neither: the TOML reason, the format the docs lead with
+    }
+  }
 }
 
 /** Loaded with the first TOML file: a server started from flags reads none. */

@@ -27,6 +27,18 @@ describe('loadConfigFile', () => {
     expect([c.tcpPort, c.udpPort]).toEqual([8125, 8125]);
   });
 
+  it('takes a file of another name (statsite takes any) as TOML when it parses as TOML, else as INI', () => {
+    const ini = loadConfigFile(file('statsite-conf', '[statsite]\nport = 9125\nbind_address = 127.0.0.1\nstream_cmd = cat >> /tmp/out\n'));
+    const seen = [ini.tcpPort, ini.bindAddress, ini.sinks, ini.unusedSampleRate];
+    expect(seen).toEqual([9125, '127.0.0.1', ['stream:cat >> /tmp/out'], 'reject']);
+    const toml = loadConfigFile(file('tmpconfig', '[statsite]\nport = 9126\nbind_address = "127.0.0.1"\n'));
+    expect([toml.tcpPort, toml.bindAddress, toml.unusedSampleRate]).toEqual([9126, '127.0.0.1', 'ignore']);
+    // Neither: the TOML reason.
+    expect(errorOf(file('broken', 'port = = 1\n[x')).message).toMatch(/broken:1: /);
+    // An explicit .toml is TOML only.
+    expect(errorOf(file('strict.toml', '[statsite]\nbind_address = 127.0.0.1\n')).message).toMatch(/strict\.toml/);
+  });
+
   it('reads a statsite INI file as-is, with the same meaning as its TOML twin', () => {
     const ini = loadConfigFile(file('s.ini', [
       '[statsite]', 'port = 9000', 'udp_port = 0', 'timers_include = median, upper , lower', 'quantiles = 0.25, 0.5,0.999',
