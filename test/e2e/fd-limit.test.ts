@@ -36,7 +36,8 @@ it('loses only the connections past the file limit and keeps serving', async () 
     // The admin endpoint needs a descriptor for this request too; it may be refused, never fatal.
     await fetch(`http://127.0.0.1:${admin}/health`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
     await waitFor(() => closedByServer(sockets) > 0, { what: 'connections past the limit closed' });
-    expect(closedByServer(sockets)).toBeLessThan(CONNECTIONS);
+    expect(server.exitInfo, server.diagnostics()).toBeUndefined();
+    expect(closedByServer(sockets), server.diagnostics()).toBeLessThan(CONNECTIONS);
   } finally {
     for (const s of sockets) s.destroy();
   }
