@@ -148,10 +148,12 @@ export class Server {
     // Before the listeners: the taken-over interval is in the bucket before the first new sample.
     const takenOver = server.handOver?.take(server.pipeline.aggregator, config.naming.flushInterval * 1000) ?? null;
     try {
+      // The admin endpoints first: once the ingest port answers, /health, /stats and the merge
+      // endpoint do too (a client or a probe that waits for the port can ask them at once).
+      await server.startAdmin(config);
       if (activated !== null) await server.pipeline.listeners.adopt(activated, config.udpRcvbuf);
       await server.pipeline.listeners.apply(ownListeners(config, server.workers), true);
       await server.workers?.start();
-      await server.startAdmin(config);
     } catch (err) {
       server.workers?.kill();
       await server.pipeline.listeners.close();
