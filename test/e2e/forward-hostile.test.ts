@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { stats } from '../helpers/admin.js';
-import { canConnect, sendUdp } from '../helpers/clients.js';
+import { sendUdp } from '../helpers/clients.js';
 import { freePort } from '../helpers/ports.js';
 import { startServer, stopAllServers } from '../helpers/server.js';
-import { waitFor } from '../helpers/wait.js';
 
 afterEach(() => stopAllServers());
 
@@ -24,8 +23,6 @@ async function globalInstance(maxBodyBytes: number) {
   const config = join(mkdtempSync(join(tmpdir(), 'statsite-ts-forward-hostile-')), 'global.toml');
   writeFileSync(config, `[statsite]\nflush_interval = 1\n[forward]\nlisten = "127.0.0.1:${mergePort}"\nmax_body_bytes = ${maxBodyBytes}\n`);
   const server = await startServer({ args: ['--config', config, '--admin', String(admin), '--sink', 'stdout'] });
-  // The ingest port answers first; the merge endpoint is bound just after it.
-  await waitFor(() => canConnect(mergePort), { what: 'the merge endpoint' });
   const post = (body: string) =>
     fetch(`http://127.0.0.1:${mergePort}/v1/forward`, { method: 'POST', body, signal: AbortSignal.timeout(5000) });
   return { server, admin, post, mergePort };
