@@ -179,9 +179,10 @@ export class SnapshotDecoder {
     }
     let start = 0;
     for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-      this.partial.push(chunk.subarray(start, nl));
+      // Only a line begun in an earlier chunk is copied together; one within this chunk is a view.
+      const piece = chunk.subarray(start, nl);
+      const line = this.partial.length === 0 ? piece : Buffer.concat([...this.partial, piece]);
       start = nl + 1;
-      const line = Buffer.concat(this.partial);
       this.partial = [];
       if (this.lines === null) {
         this.header(line);
@@ -193,7 +194,7 @@ export class SnapshotDecoder {
         this.series(line);
       }
     }
-    this.partial.push(chunk.subarray(start));
+    if (start < chunk.length) this.partial.push(chunk.subarray(start));
   }
 
   /** The whole snapshot, once the body has ended; throws on a wrong frame. */
