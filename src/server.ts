@@ -23,6 +23,7 @@ import { IngestPipeline } from './ingest/ingest-pipeline.js';
 import { addTotals, pipelineTotals, type IngestTotals } from './ingest/ingest-totals.js';
 import type { ListenerStatus } from './ingest/listeners.js';
 import type { Logger, LogFormat } from './log/logger.js';
+import { renderSlabs } from './naming/render-slabs.js';
 import { createSink, loadSinks, parseSinkSpecs, reconfigureSink, sinkIdentity, type NamedSinkSpec } from './sinks/registry.js';
 import type { BufferedTcpSender } from './sinks/delivery/buffered-tcp-sender.js';
 import { SharedSenders } from './sinks/delivery/shared-senders.js';
@@ -127,7 +128,10 @@ export class Server {
     this.flusher = new Flusher(this.pipeline.aggregator, this.sinks, log, () => this.beforeFlush());
     this.flusher.sinkTimeoutMs = config.limits.sinkTimeout * 1000;
     this.flusher.intervalMs = config.naming.flushInterval * 1000;
-    this.flusher.afterBigInterval = () => this.pipeline.forgetKeys();
+    this.flusher.afterBigInterval = () => {
+      this.pipeline.forgetKeys();
+      renderSlabs.drop();
+    };
     if (this.workers !== null) {
       const workerSet = this.workers;
       this.flusher.gather = (bucket) => workerSet.gather(bucket, Math.max(MIN_GATHER_MS, this.config.naming.flushInterval * 1000));

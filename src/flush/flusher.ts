@@ -53,7 +53,7 @@ export class Flusher {
   gather: ((bucket: Bucket) => Promise<void>) | null = null;
   /**
    * Runs once a bucket far larger than the one filling now has been delivered, before its memory
-   * is collected: for caches sized by that interval (the parser's interned keys).
+   * is collected: for caches sized by that interval (the parser's interned keys, the render slabs).
    */
   afterBigInterval: () => void = () => undefined;
 

@@ -2,21 +2,24 @@
 // or per value. A million-timer flush is ~13 million lines; built as strings, the concatenation,
 // the ropes' flattening and the GC of it all were most of the flush's time.
 //
-// The lines go into a large slab. take() hands out the lines written since the last take() as a
-// view of it, without copying, and the next lines follow in the same slab: for buffers written out
-// at once (stdout, the stream command). A view keeps its whole slab alive, so lines that may wait
-// long — a Graphite queue while carbon is down, a few lines per flush — are copied with
-// takeCopy(), and the slab is written over again.
+// The lines go into a large slab from the render pool (naming/render-slabs.ts). take() hands out
+// the lines written since the last take() as a view of it, without copying, and the next lines
+// follow in the same slab: for buffers written out at once (stdout, the stream command), whose
+// sink gives each view back to the pool once written. Lines that may wait long — a Graphite queue
+// while carbon is down — are copied with takeCopy(), and the slab is written over again. finish()
+// hands the slab back to the pool.
 
 import { MAX_FIXED_BYTES, writeCount, writeFixed } from './c-format.js';
 import type { PointWriter, ValueFormat } from './points.js';
+import { renderSlabs } from './render-slabs.js';
 
-const SLAB_BYTES = 4 << 20;
 /** UTF-8 takes at most 3 bytes per UTF-16 code unit. */
 const MAX_UTF8_PER_UNIT = 3;
+/** The slab of a finished writer, which starts a new one if it is written to again. */
+const EMPTY = Buffer.alloc(0);
 
 export class LineBytes implements PointWriter {
-  private slab = Buffer.allocUnsafe(SLAB_BYTES);
+  private slab = renderSlabs.acquire();
   /** Where the lines not taken yet start in `slab`. */
   private start = 0;
   private used = 0;
@@ -63,6 +66,7 @@ export class LineBytes implements PointWriter {
   /** The lines written since the last take, as a view; the writer never writes into them again. */
   take(): Buffer {
     const taken = this.slab.subarray(this.start, this.used);
+    renderSlabs.lend(this.slab);
     this.viewed = true;
     this.start = this.used;
     this.lines = 0;
@@ -83,6 +87,15 @@ export class LineBytes implements PointWriter {
     return taken;
   }
 
+  /** Done writing: the slab goes back to the pool (once its views are written out). */
+  finish(): void {
+    if (this.slab !== EMPTY) renderSlabs.retire(this.slab);
+    this.slab = EMPTY;
+    this.start = this.used = 0;
+    this.stemEnd = -1;
+    this.lines = 0;
+  }
+
   /** Writes `text` at `at`, returns the end: a loop for ASCII (keys nearly always are), else the encoder. */
   private text(text: string, at: number): number {
     const slab = this.slab;
@@ -97,8 +110,10 @@ export class LineBytes implements PointWriter {
   /** Moves the lines not taken yet to a new slab with `room` to spare after them. */
   private newSlab(room: number): void {
     const pending = this.used - this.start;
-    const next = Buffer.allocUnsafe(Math.max(SLAB_BYTES, 2 * pending + room));
+    let next = renderSlabs.acquire();
+    if (next.length < pending + room) next = Buffer.allocUnsafe(2 * pending + room);
     this.slab.copy(next, 0, this.start, this.used);
+    if (this.slab !== EMPTY) renderSlabs.retire(this.slab);
     // The stem's bytes move along if they are among those lines; else it is written afresh.
     if (this.stemAt >= this.start) {
       this.stemAt -= this.start;

@@ -1,13 +1,16 @@
 // Writes buffers to a stream with backpressure: waits for 'drain' when the stream's own buffer is full.
+// A buffer that is a view of a render slab goes back to the pool once the stream is done with it.
 
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { renderSlabs } from '../../naming/render-slabs.js';
 
 export async function writeBuffers(stream: Writable, buffers: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
   for await (const buffer of buffers) {
     signal?.throwIfAborted();
     if (stream.destroyed || stream.writableEnded) throw new Error('stream closed');
-    if (!stream.write(buffer)) await untilOrClosed(stream, signal, (options) => once(stream, 'drain', options));
+    const queued = stream.write(buffer, () => renderSlabs.giveBack(buffer));
+    if (!queued) await untilOrClosed(stream, signal, (options) => once(stream, 'drain', options));
   }
 }
 

@@ -58,6 +58,11 @@ class LineRouter implements PointWriter {
     for (let i = 0; i < this.lines.length; i++) this.emit(i);
   }
 
+  /** Gives the render slabs back (what was rendered is flushed or abandoned). */
+  finish(): void {
+    for (const lines of this.lines) lines.finish();
+  }
+
   private emit(i: number): void {
     const count = this.lines[i].lines;
     if (count === 0) return;
@@ -121,8 +126,12 @@ export class GraphiteSink implements Sink {
     const naming = this.naming();
     return this.queue.run(async () => {
       const router = new LineRouter(this.senders, this.route, timestamp);
-      await runPaced(renderPoints(bucket, naming, GRAPHITE_KEYS, router, this.options.prefix), signal, () => router.flushAll());
-      router.flushAll();
+      try {
+        await runPaced(renderPoints(bucket, naming, GRAPHITE_KEYS, router, this.options.prefix), signal, () => router.flushAll());
+        router.flushAll();
+      } finally {
+        router.finish();
+      }
       for (const sender of this.senders) sender.seal();
       if (router.nonFinite > 0) {
         this.nonFiniteDropped += router.nonFinite;
