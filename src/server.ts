@@ -4,16 +4,18 @@
 
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { listenAdminHttp, type AdminHttp, type Health } from './admin/admin-http.js';
+import type { AdminHttp, Health } from './admin/admin-http.js';
 import { isLoopback, parseListenAddress } from './util/address.js';
-import { listenManagement, ManagementStats, type Management } from './admin/management.js';
-import { listenMergeEndpoint, MergeStats, type MergeEndpoint } from './forward/merge-endpoint.js';
+import type { Management } from './admin/management.js';
+import { ManagementStats } from './admin/management-stats.js';
+import type { MergeEndpoint } from './forward/merge-endpoint.js';
+import { MergeStats } from './forward/merge-stats.js';
 import { SelfMetrics } from './admin/self-metrics.js';
 import { collectStats, type StatsSources } from './admin/server-stats.js';
 import { SinkStates, type SinkView } from './admin/sink-states.js';
 import { StatusHistory } from './admin/status-history.js';
 import { buildStatusReport, type StatusReport } from './admin/status-report.js';
-import { IngestWorkers } from './cluster/ingest-workers.js';
+import type { IngestWorkers } from './cluster/ingest-workers.js';
 import { ConfigError } from './config/config-error.js';
 import type { ServerConfig } from './config/server-config.js';
 import { FlushClock } from './flush/flush-clock.js';
@@ -120,10 +122,13 @@ export class Server {
     logFormat: LogFormat,
     /** The sockets systemd passed (socket activation); null: the server binds its own. */
     private readonly activated: readonly number[] | null,
+    /** Loaded only for a config with ingest workers. */
+    workersClass: typeof IngestWorkers | null,
   ) {
     this.pipeline = new IngestPipeline(config, log);
     const workers = workerCount(config);
-    this.workers = workers > 1 ? new IngestWorkers(workers, config, logFormat, log, () => this.pipeline.aggregator.current()) : null;
+    const current = () => this.pipeline.aggregator.current();
+    this.workers = workersClass === null ? null : new workersClass(workers, config, logFormat, log, current);
     this.sinks = this.sinksFor(config);
     this.flusher = new Flusher(this.pipeline.aggregator, this.sinks, log, () => this.beforeFlush());
     this.flusher.sinkTimeoutMs = config.limits.sinkTimeout * 1000;
@@ -147,8 +152,11 @@ export class Server {
 
   /** `activated`: the sockets systemd passed (see ingest/systemd-sockets.ts), taken as the UDP and TCP listeners. */
   static async start(config: ServerConfig, log: Logger, logFormat: LogFormat, activated: readonly number[] | null = null): Promise<Server> {
+    // What only some configurations use is imported when they do: each module loaded at start
+    // delays listening (bench/README.md, start-up).
     await loadSinks(sinkSpecs(config));
-    const server = new Server(config, log, logFormat, activated);
+    const workersClass = workerCount(config) > 1 ? (await import('./cluster/ingest-workers.js')).IngestWorkers : null;
+    const server = new Server(config, log, logFormat, activated, workersClass);
     // Before the listeners: the taken-over interval is in the bucket before the first new sample.
     const takenOver = server.handOver?.take(server.pipeline.aggregator, config.naming.flushInterval * 1000) ?? null;
     try {
@@ -492,11 +500,13 @@ export class Server {
   private async startAdmin(config: ServerConfig): Promise<void> {
     if (config.adminHttp !== null) {
       const { host, port } = parseListenAddress(config.adminHttp);
+      const { listenAdminHttp } = await import('./admin/admin-http.js');
       this.admin = await listenAdminHttp(host, port, this, this.log);
     }
     if (config.forwardListen !== null) {
       const { host, port } = parseListenAddress(config.forwardListen);
       const options = { host, port, maxBodyBytes: config.forwardMaxBodyBytes, token: config.forwardToken };
+      const { listenMergeEndpoint } = await import('./forward/merge-endpoint.js');
       this.mergeEndpoint = await listenMergeEndpoint(options, () => this.pipeline.aggregator.current(), this.merged, this.log);
       if (config.forwardToken === null && !isLoopback(host)) {
         const warning = 'the forward endpoint takes snapshots from anyone who can reach it: set [forward] token';
@@ -507,6 +517,7 @@ export class Server {
       const { host, port } = parseListenAddress(config.management);
       const bucket = () => this.pipeline.aggregator.current();
       const options = { host, port, write: config.managementWrite };
+      const { listenManagement } = await import('./admin/management.js');
       this.management = await listenManagement(options, {
         stats: () => this.stats() as Record<string, number>,
         counters: () => mapValues(bucket().counters, (c) => c.sum),

@@ -15,6 +15,7 @@ import type { Logger } from '../log/logger.js';
 import { RateLimitedLog, serverErrorLog } from '../log/rate-limited.js';
 import { IngestFirstPacer, SERIES_PER_SLICE } from '../util/ingest-first-pacer.js';
 import { closeServer, listen } from '../util/listen.js';
+import type { ManagementStats } from './management-stats.js';
 
 export interface ManagementSource {
   stats(): Record<string, number>;
@@ -28,12 +29,6 @@ export interface ManagementOptions {
   port: number;
   /** Whether commands that change state (`health up|down`) are taken. */
   write: boolean;
-}
-
-export class ManagementStats {
-  commands = 0;
-  /** Commands refused: state changes while management_write is off, unknown or too long commands, floods. */
-  refused = 0;
 }
 
 export interface Management {

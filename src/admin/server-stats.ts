@@ -5,8 +5,8 @@ import type { Flusher } from '../flush/flusher.js';
 import type { HandOverStats } from '../flush/interval-hand-over.js';
 import type { IngestTotals } from '../ingest/ingest-totals.js';
 import { udpKernelDrops } from '../ingest/udp-kernel-drops.js';
-import type { MergeStats } from '../forward/merge-endpoint.js';
-import type { ManagementStats } from './management.js';
+import type { MergeStats } from '../forward/merge-stats.js';
+import type { ManagementStats } from './management-stats.js';
 import type { Sink } from '../sinks/sink.js';
 
 export interface StatsSources {

@@ -15,25 +15,13 @@ import { RateLimitedLog, serverErrorLog } from '../log/rate-limited.js';
 import { mergeSnapshot, seriesCount, SnapshotDecoder, type RefusedSeries, type Snapshot } from '../sinks/forward/snapshot.js';
 import { runPaced } from '../util/ingest-first-pacer.js';
 import { closeServer, listen } from '../util/listen.js';
+import type { MergeStats } from './merge-stats.js';
 
 export const FORWARD_PATH = '/v1/forward';
 /** Snapshot ids remembered: many intervals of many agents (an agent retries one for minutes at most). */
 const MERGED_IDS_KEPT = 100_000;
 /** Longer ids are not remembered (so 100k of them stay small); ours are about 60 characters. */
 const MAX_ID_LENGTH = 256;
-
-export class MergeStats {
-  snapshots = 0;
-  series = 0;
-  /** Whole snapshots refused: not a snapshot, another version, too large. */
-  rejected = 0;
-  /** Series left out of snapshots that were merged otherwise. */
-  refusedSeries = 0;
-  /** POSTs without the right bearer token. */
-  unauthorized = 0;
-  /** Snapshots sent again (same id) after they were merged: answered, not merged twice. */
-  duplicates = 0;
-}
 
 export interface MergeEndpoint {
   readonly port: number;

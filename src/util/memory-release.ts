@@ -8,9 +8,6 @@
 // pass; the flag is set at run time and the function taken from a fresh context, as
 // jest-leak-detector does.
 
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
 /** A bucket smaller than this is not worth a full collection, whatever follows it. */
 export const RELEASE_MIN_SERIES = 100_000;
 /** How many times larger than the current bucket a flushed one must be. */
@@ -18,8 +15,10 @@ export const RELEASE_RATIO = 4;
 
 let collect: (() => void) | null = null;
 
-function fullCollection(): void {
+/** node:v8 and node:vm are imported on first use: most processes never need them. */
+async function fullCollection(): Promise<void> {
   if (collect === null) {
+    const [{ setFlagsFromString }, { runInNewContext }] = await Promise.all([import('node:v8'), import('node:vm')]);
     setFlagsFromString('--expose-gc');
     collect = runInNewContext('gc') as () => void;
   }
@@ -33,5 +32,5 @@ export function worthReleasing(flushed: number, current: number): boolean {
 
 /** Runs a full collection in a task of its own, once the caller's references are gone from the stack. */
 export function releaseMemorySoon(): void {
-  setImmediate(fullCollection);
+  setImmediate(() => void fullCollection());
 }
