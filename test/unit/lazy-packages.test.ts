@@ -12,6 +12,8 @@ import { describe, expect, it } from 'vitest';
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '../../src');
 /** Sinks' packages, a mapping file's YAML, a config file's TOML, the alternative sketch. */
 const NOT_AT_START = ['undici', 'protobufjs', 'snappyjs', 'yaml', 'smol-toml', 'tdigest'];
+/** Node's own modules only optional parts need: the HTTP endpoints, ingest workers, the collection after a big interval. */
+const BUILTINS_NOT_AT_START = ['node:http', 'node:cluster', 'node:v8', 'node:vm', 'node:child_process'];
 
 /** The specifiers a file imports: static value imports, and with `dynamic`, those loaded later too. */
 function specifiers(file: string, dynamic: boolean): string[] {
@@ -22,7 +24,7 @@ function specifiers(file: string, dynamic: boolean): string[] {
   return found;
 }
 
-/** The packages (bare specifiers, `node:` left out) reached from `entry` through relative imports. */
+/** The packages (bare specifiers, and Node's `node:` modules whole) reached from `entry` through relative imports. */
 function packagesReached(entry: string, dynamic: boolean): Set<string> {
   const packages = new Set<string>();
   const seen = new Set<string>();
@@ -35,8 +37,8 @@ function packagesReached(entry: string, dynamic: boolean): Set<string> {
       if (spec.startsWith('.')) {
         const target = normalize(join(dirname(file), spec)).replace(/\.js$/, '.ts');
         if (existsSync(target)) queue.push(target);
-      } else if (!spec.startsWith('node:')) {
-        packages.add(spec.split('/')[0]);
+      } else {
+        packages.add(spec.startsWith('node:') ? spec : spec.split('/')[0]);
       }
     }
   }
@@ -48,10 +50,12 @@ describe('packages load when configured', () => {
     const atStart = [...packagesReached('cli/main.ts', false)];
     expect(atStart).toContain('pino'); // the walk does reach packages
     expect(atStart.filter((p) => NOT_AT_START.includes(p))).toEqual([]);
+    expect(atStart).toContain('node:dgram');
+    expect(atStart.filter((p) => BUILTINS_NOT_AT_START.includes(p))).toEqual([]);
   });
 
   it('reaches every one of them once the loads on first use are followed', () => {
     const configured = packagesReached('cli/main.ts', true);
-    expect(NOT_AT_START.filter((p) => !configured.has(p))).toEqual([]);
+    expect([...NOT_AT_START, ...BUILTINS_NOT_AT_START].filter((p) => !configured.has(p))).toEqual([]);
   });
 });
