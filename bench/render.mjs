@@ -15,6 +15,7 @@ import { createDefaultSketch } from '../dist/aggregate/sketch.js';
 import { defaultConfig } from '../dist/config/defaults.js';
 import { STREAM_KEYS } from '../dist/naming/key-style.js';
 import { LineBytes } from '../dist/naming/line-bytes.js';
+import { renderSlabs } from '../dist/naming/render-slabs.js';
 import { renderPoints } from '../dist/naming/points.js';
 
 const series = Number(process.argv[2] ?? 1_000_000);
@@ -31,8 +32,15 @@ for (let pass = 0; pass < 3; pass++) {
   const out = new LineBytes('|', '|' + timestamp + '\n');
   bytes = 0;
   const started = process.hrtime.bigint();
-  for (const _slice of renderPoints(bucket, naming, STREAM_KEYS, out)) bytes += out.take().length;
-  bytes += out.take().length;
+  // Each slice is taken and given back at once, as a sink gives it back once written.
+  const take = () => {
+    const view = out.take();
+    renderSlabs.giveBack(view);
+    return view.length;
+  };
+  for (const _slice of renderPoints(bucket, naming, STREAM_KEYS, out)) bytes += take();
+  bytes += take();
+  out.finish();
   best = Math.min(best, Number(process.hrtime.bigint() - started) / series);
 }
 

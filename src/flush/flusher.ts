@@ -194,6 +194,7 @@ export class Flusher {
         () => {
           status.lastSuccessAt = Date.now();
           status.lastDurationMs = status.lastSuccessAt - startedAt;
+          this.log.debug({ sink: sink.name, series: bucket.size(), durationMs: status.lastDurationMs }, 'flush delivered');
         },
         (err: unknown) => {
           status.lastError = err instanceof Error ? err.message : String(err);
