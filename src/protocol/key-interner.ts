@@ -18,7 +18,7 @@
 // no slot within that many is made and used, just not remembered: it costs what it would cost
 // without the interner, and nothing else gets slower.
 
-import { randomBytes } from 'node:crypto';
+import { randomSeed } from '../util/random-seed.js';
 import { NO_GENERATION } from '../model/sample-handler.js';
 
 /** FNV-1a's multiplier; the parser folds the hash into its scan for ':', starting at hashStart. */
@@ -65,7 +65,7 @@ export class KeyInterner {
   constructor(
     private readonly maxEntries = 1 << 20,
     arenaBytes = 32 * 1024 * 1024,
-    readonly hashStart = randomBytes(4).readInt32LE(0),
+    readonly hashStart = randomSeed(),
   ) {
     this.capacity = INITIAL_CAPACITY;
     this.hashes = new Int32Array(this.capacity);

@@ -12,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '../../src');
 /** Sinks' packages, a mapping file's YAML, a config file's TOML, the alternative sketch. */
 const NOT_AT_START = ['undici', 'protobufjs', 'snappyjs', 'yaml', 'smol-toml', 'tdigest'];
-/** Node's own modules only optional parts need: the HTTP endpoints, ingest workers, the collection after a big interval. */
-const BUILTINS_NOT_AT_START = ['node:http', 'node:cluster', 'node:v8', 'node:vm', 'node:child_process'];
+/** Node's own modules only optional parts need: the HTTP endpoints, ingest workers, the collection after a big interval, hashes. */
+const BUILTINS_NOT_AT_START = ['node:http', 'node:cluster', 'node:v8', 'node:vm', 'node:child_process', 'node:crypto'];
 
 /** The specifiers a file imports: static value imports, and with `dynamic`, those loaded later too. */
 function specifiers(file: string, dynamic: boolean): string[] {

@@ -7,10 +7,13 @@
 // secrets need not sit in the config. Header values never appear in logs or errors: the sink's
 // name has no query and no userinfo.
 
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { MAX_TIMEOUT_SECONDS } from '../../util/bounded-wait.js';
 import { fileNamePart, unusableDirectory } from '../../util/directory-check.js';
+import { lazyPackage } from '../../util/lazy-package.js';
+
+/** Only an HTTP-based sink's spec needs it, and every start parses the specs. */
+const crypto = lazyPackage<typeof import('node:crypto')>('node:crypto');
 
 export interface HttpOptions {
   /** The URL POSTed to, the sink's own options removed. */
@@ -70,7 +73,7 @@ export function parseHttpSpec(spec: string, env: NodeJS.ProcessEnv = process.env
   for (const key of OWN_KEYS) url.searchParams.delete(key);
   url.hash = '';
   // Its own folder per URL posted to (the query included, hashed so the name stays short), so two sinks never share one.
-  const urlHash = createHash('sha1').update(url.toString()).digest('hex').slice(0, 12);
+  const urlHash = crypto().createHash('sha1').update(url.toString()).digest('hex').slice(0, 12);
   const spoolDir = spoolBase === null ? null : join(spoolBase, `${fileNamePart(`${url.host}${url.pathname}`).slice(0, 120)}_${urlHash}`);
   const unusable = spoolDir === null ? null : unusableDirectory(spoolDir);
   if (unusable !== null) fail(`spool_dir cannot be used: ${unusable}`);
