@@ -46,7 +46,7 @@ export class LineBytes implements PointWriter {
     const slab = this.slab;
     let at = this.used;
     if (stem === this.stem && this.stemEnd >= 0) {
-      at += slab.copyWithin(at, this.stemAt, this.stemEnd) && this.stemEnd - this.stemAt;
+      for (let i = this.stemAt, end = this.stemEnd; i < end; i++) slab[at++] = slab[i];
     } else {
       this.stem = stem;
       this.stemAt = at;

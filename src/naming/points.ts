@@ -97,9 +97,9 @@ export function* renderPoints(
     if (++rendered % SERIES_PER_SLICE === 0) yield;
   }
 
-  const quantileFields = naming.quantiles.map((q) => '.p' + formatFixed(q * 100, 0));
+  const layout = timerLayout(naming);
   for (const [key, timer] of bucket.timers) {
-    writeTimer(points.series(prefix.timers, key), timer, naming, quantileFields);
+    writeTimer(points.series(prefix.timers, key), timer, layout);
     if (++rendered % SERIES_PER_SLICE === 0) yield;
   }
 
@@ -114,25 +114,60 @@ export function* renderPoints(
   }
 }
 
-/** `quantileFields[i]` is the key suffix of `naming.quantiles[i]` (`.p95`), spelled once per flush. */
-function writeTimer(points: SeriesPoints, timer: Timer, naming: NamingConfig, quantileFields: readonly string[]): void {
+/** What writeTimer prints, read from the config once per flush rather than per series. */
+interface TimerLayout {
+  sum: boolean;
+  sumSq: boolean;
+  mean: boolean;
+  lower: boolean;
+  upper: boolean;
+  count: boolean;
+  stdev: boolean;
+  median: boolean;
+  rate: boolean;
+  sampleRate: boolean;
+  quantiles: readonly number[];
+  /** `quantileFields[i]` is the key suffix of `quantiles[i]` (`.p95`). */
+  quantileFields: readonly string[];
+  flushInterval: number;
+}
+
+function timerLayout(naming: NamingConfig): TimerLayout {
   const include = naming.timersInclude;
-  if (include.has('sum')) points.fixed('.sum', timer.sum);
-  if (include.has('sum_sq')) points.fixed('.sum_sq', timer.sumSquares);
-  if (include.has('mean')) points.fixed('.mean', timer.mean());
-  if (include.has('lower')) points.fixed('.lower', timer.min);
-  if (include.has('upper')) points.fixed('.upper', timer.max);
-  if (include.has('count')) points.count('.count', timer.count);
-  if (include.has('stdev')) points.fixed('.stdev', timer.stdev());
-  const quantiles = naming.quantiles;
+  return {
+    sum: include.has('sum'),
+    sumSq: include.has('sum_sq'),
+    mean: include.has('mean'),
+    lower: include.has('lower'),
+    upper: include.has('upper'),
+    count: include.has('count'),
+    stdev: include.has('stdev'),
+    median: include.has('median'),
+    rate: include.has('rate'),
+    sampleRate: include.has('sample_rate'),
+    quantiles: naming.quantiles,
+    quantileFields: naming.quantiles.map((q) => '.p' + formatFixed(q * 100, 0)),
+    flushInterval: naming.flushInterval,
+  };
+}
+
+function writeTimer(points: SeriesPoints, timer: Timer, layout: TimerLayout): void {
+  if (layout.sum) points.fixed('.sum', timer.sum);
+  if (layout.sumSq) points.fixed('.sum_sq', timer.sumSquares);
+  if (layout.mean) points.fixed('.mean', timer.mean());
+  if (layout.lower) points.fixed('.lower', timer.min);
+  if (layout.upper) points.fixed('.upper', timer.max);
+  if (layout.count) points.count('.count', timer.count);
+  if (layout.stdev) points.fixed('.stdev', timer.stdev());
+  const quantiles = layout.quantiles;
   for (let i = 0; i < quantiles.length; i++) {
     const value = timer.quantile(quantiles[i]);
-    if (quantiles[i] === 0.5 && include.has('median')) points.fixed('.median', value);
+    if (quantiles[i] === 0.5 && layout.median) points.fixed('.median', value);
     // statsite prints every configured quantile, whatever timers_include says.
-    points.fixed(quantileFields[i], value);
+    points.fixed(layout.quantileFields[i], value);
   }
-  if (include.has('rate')) points.fixed('.rate', timer.sum / naming.flushInterval);
-  if (include.has('sample_rate')) points.fixed('.sample_rate', timer.count / naming.flushInterval);
+  if (layout.rate) points.fixed('.rate', timer.sum / layout.flushInterval);
+  if (layout.sampleRate) points.fixed('.sample_rate', timer.count / layout.flushInterval);
 
   const h = timer.histogram;
   const bins = timer.bins;
