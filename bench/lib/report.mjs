@@ -239,6 +239,13 @@ function issue21Rows(r) {
     const text = `${flushText(workers)}; one process ${single.flushMs} ms`;
     rows.push(['flushWorkers', '100k timers, --workers 2', 'no slower than one process, 0 lost', text]);
   }
+  // CPU per line of the two ingest workers over one process's, each at its own best rate.
+  const perLine = (w, s) => r.udp?.[w]?.servers[s]?.best?.nsPerLine ?? null;
+  const cpuRatios = ['udp20c', 'udp20t', 'udp1']
+    .map((w) => [w, perLine(w, 'statsite-ts-w2'), perLine(w, 'statsite-ts')])
+    .filter(([, two, one]) => two !== null && one !== null)
+    .map(([w, two, one]) => `${r.udp[w].title}: ${(two / one).toFixed(2)}×`);
+  if (cpuRatios.length > 0) rows.push(['workersCpu', '--workers 2 CPU per line vs one process', '≤ 1.15× each', cpuRatios.join('; ')]);
   const big = r.rss?.find((c) => !c.error && c.sink === 'stdout');
   if (big) {
     const text = `${mb(big.rssBefore)} → ${mb(big.rssAfter)} (${big.afterOverBefore}×)`;
