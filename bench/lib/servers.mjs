@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ephemeralPorts, tcpListening, udpSocket } from './proc.mjs';
+import { readStatsiteLines } from './statsite-lines.mjs';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 const BENCH = join(ROOT, 'bench');
@@ -50,16 +51,11 @@ class Tally {
   }
 }
 
-// statsite-ts lines the bench needs: `counts.k17|3.000000|TS` and `timers.k17.count|3|TS` on
-// stdout, or the same as Graphite lines (`statsite.counts.k17 3.000000 TS`) from the graphite sink.
-const STATSITE_COUNTER = /^(?:statsite\.)?counts\.([a-z]+)\d+[| ]([^| \n]+)[| ]/gm;
-const STATSITE_TIMER_COUNT = /^(?:statsite\.)?timers\.([a-z]+)\d+\.count[| ]([^| \n]+)[| ]/gm;
 
 /** Per server kind: how to read a complete chunk of its stdout lines into the tally. */
 const READERS = {
   'statsite-ts'(text, tally) {
-    for (const m of text.matchAll(STATSITE_COUNTER)) tally.add(tally.counters, m[1], Number(m[2]));
-    for (const m of text.matchAll(STATSITE_TIMER_COUNT)) tally.add(tally.timers, m[1], Number(m[2]));
+    readStatsiteLines(text, (type, prefix, value) => tally.add(type === 'ms' ? tally.timers : tally.counters, prefix, value));
   },
   etsy(text, tally) {
     for (const line of text.split('\n')) {
