@@ -2,7 +2,10 @@
 // kernel hands each datagram to one of them — and take turns at TCP connections, so parsing and
 // aggregation use every core. Each worker fills its own partial bucket and has no sinks: at each
 // flush the primary asks for the finished bucket, which goes back in parts over IPC, and the
-// primary merges all of them into one interval (src/cluster/ingest-workers.ts).
+// primary merges all of them into one interval (src/cluster/ingest-workers.ts). A bucket that
+// grows past a part's worth of series is handed over early, unasked, at most every quarter
+// interval: the primary merges it into the interval that is filling, so a flush of many series
+// does not wait for all of them to be packed, sent and merged then (bench/README.md, Issue #21).
 //
 // Run by node:cluster, never directly. Signals are the primary's business: systemd and a
 // terminal signal the whole process group, and a worker that exited on its own would lose its
@@ -15,7 +18,7 @@ import { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import { pipelineTotals } from '../ingest/ingest-totals.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { packBucket } from './packed-bucket.js';
-import type { FromWorker, ToWorker } from './worker-messages.js';
+import { EARLY_SEQ, type FromWorker, type ToWorker } from './worker-messages.js';
 import { IngestFirstPacer } from '../util/ingest-first-pacer.js';
 
 /**
@@ -23,6 +26,8 @@ import { IngestFirstPacer } from '../util/ingest-first-pacer.js';
  * enough that a million-series hand-over is not slowed by the primary's cost per message.
  */
 const SERIES_PER_PART = 16000;
+/** How often the worker looks at its bucket's size for an early hand-over. */
+const EARLY_CHECK_MS = 250;
 
 function send(message: FromWorker): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -33,6 +38,10 @@ function send(message: FromWorker): Promise<void> {
 class IngestWorker {
   private readonly pipeline: IngestPipeline;
   private seriesLimitDrops = 0;
+  /** Hand-overs run one after the other: an early one under way when the flush asks goes first. */
+  private handing: Promise<void> = Promise.resolve();
+  private lastHandOverAt = Date.now();
+  private readonly earlyCheck = setInterval(() => this.handOverEarly(), EARLY_CHECK_MS).unref();
 
   constructor(
     private config: ServerConfig,
@@ -56,7 +65,26 @@ class IngestWorker {
   }
 
   /** Sends the finished bucket a part at a time, pausing for ingest in between parts. */
-  async handOver(seq: number): Promise<void> {
+  handOver(seq: number): Promise<void> {
+    const next = this.handing.then(() => this.sendBucket(seq));
+    this.handing = next.catch(() => undefined);
+    return next;
+  }
+
+  /** An early hand-over when the bucket holds more than a part and a quarter interval has passed. */
+  private handOverEarly(): void {
+    const quarter = (this.config.naming.flushInterval * 1000) / 4;
+    const series = this.pipeline.aggregator.current().size();
+    if (series <= SERIES_PER_PART || Date.now() - this.lastHandOverAt < quarter) return;
+    this.lastHandOverAt = Date.now();
+    this.log.debug({ series }, 'handing the interval over early');
+    this.handOver(EARLY_SEQ).catch((err: unknown) => {
+      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'early hand-over to the primary failed');
+    });
+  }
+
+  private async sendBucket(seq: number): Promise<void> {
+    if (seq !== EARLY_SEQ) this.lastHandOverAt = Date.now();
     const bucket = this.pipeline.aggregator.swap();
     this.seriesLimitDrops += warnSeriesLimit(bucket.limit, this.log);
     const pacer = new IngestFirstPacer();
@@ -68,6 +96,7 @@ class IngestWorker {
   }
 
   async stop(seq: number): Promise<void> {
+    clearInterval(this.earlyCheck);
     await this.pipeline.listeners.close();
     await this.handOver(seq);
   }

@@ -15,7 +15,7 @@ import type { ListenerStatus } from '../ingest/listeners.js';
 import type { Logger, LogFormat } from '../log/logger.js';
 import { boundedWait } from '../util/bounded-wait.js';
 import { mergePacked } from './packed-bucket.js';
-import type { FromWorker, ToWorker } from './worker-messages.js';
+import { EARLY_SEQ, type FromWorker, type ToWorker } from './worker-messages.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./ingest-worker.js', import.meta.url));
 /** How long start-up and a reload wait for the workers to report their listeners. */
@@ -199,7 +199,11 @@ export class IngestWorkers {
         slot.configured = null;
         return;
       case 'part': {
-        const target = this.gathering?.seq === message.seq ? this.gathering.bucket : this.lateBucket();
+        // A worker's messages arrive in order: an early part it sent before answering the flush
+        // being gathered holds samples of that interval too.
+        const gathering = this.gathering;
+        const early = message.seq === EARLY_SEQ && gathering !== null && gathering.waiting.has(slot);
+        const target = gathering !== null && (gathering.seq === message.seq || early) ? gathering.bucket : this.lateBucket();
         mergePacked(target, message.part);
         return;
       }

@@ -7,6 +7,9 @@ import type { ListenerStatus } from '../ingest/listeners.js';
 import type { LogFormat } from '../log/logger.js';
 import type { PackedPart } from './packed-bucket.js';
 
+/** The seq of parts a worker hands over before the flush asks (the primary's seqs start at 1). */
+export const EARLY_SEQ = 0;
+
 export type ToWorker =
   /** The first one starts the worker; later ones are reloads. */
   | { kind: 'configure'; config: ServerConfig; logFormat: LogFormat }
@@ -21,5 +24,6 @@ export type FromWorker =
   | { kind: 'listening'; listeners: ListenerStatus[] }
   /** The first configure failed (e.g. the port is taken); the worker exits. */
   | { kind: 'failed'; error: string }
+  /** `seq` EARLY_SEQ: handed over early, unasked, into the interval that is filling. */
   | { kind: 'part'; seq: number; part: PackedPart }
   | { kind: 'done'; seq: number; totals: IngestTotals };

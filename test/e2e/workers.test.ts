@@ -106,6 +106,25 @@ describe('ingest workers', () => {
     expect(valuesOf(flushes, 'sets.u')).toContain('60');
   });
 
+  it('hands a bucket of many series over before the flush asks, and the flush still counts each sample once', async () => {
+    const server = await startServer({ args: ['--workers', '2', '--flush-interval', '4', '--log-level', 'debug'] });
+    await workersOf(server, 2);
+    // 80k distinct series (40k counters, 40k timers): each worker holds more than a part (16000).
+    await blast(server.port!, 4000, (i) => `many.k${i}:1|c\nmany.t${i}:${i % 7}|ms\n`, 10);
+    await server.waitForStderr(/handing the interval over early/, 0, { timeoutMs: 10_000 });
+    await blast(server.port!, 100, () => 'again:1|c\n');
+    await waitForUdpRead(server.port!);
+    await server.stop();
+    const lines = server.flushes().flatMap((f) => f.lines);
+    const counters = new Map<string, number>();
+    for (const { key, value } of lines) if (key.startsWith('counts.many.k')) counters.set(key, (counters.get(key) ?? 0) + Number(value));
+    expect(counters.size).toBe(40_000);
+    expect([...counters.values()].every((v) => v === 1)).toBe(true);
+    const timerCounts = lines.filter((l) => /^timers\.many\.t\d+\.count$/.test(l.key)).reduce((n, l) => n + Number(l.value), 0);
+    expect(timerCounts).toBe(40_000);
+    expect(sumOf(server.flushes(), 'counts.again')).toBe(2000);
+  });
+
   it('names the server process statsite-ts and its workers statsite-ts-worker, for ps, pgrep and lsof', async () => {
     const server = await startServer({ args: ['--workers', '2', '--flush-interval', '3600'] });
     const workers = await workersOf(server, 2);
