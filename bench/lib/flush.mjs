@@ -31,7 +31,6 @@ async function until(test, timeoutMs, stepMs = 20) {
 /** A carbon plaintext listener on a free loopback port, passing what it reads to `output`. */
 async function carbonStandIn(output) {
   const listener = createServer((socket) => {
-    socket.setEncoding('latin1');
     socket.on('data', (chunk) => output(chunk));
     socket.on('error', () => undefined);
   });
@@ -44,7 +43,7 @@ async function carbonStandIn(output) {
  * `loadRate` lines/s, to `sink` ('stdout' or 'graphite'); background counters at `bgRate`
  * lines/s during the flush.
  */
-export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate, bgRate, workers = 1, sink = 'stdout' }) {
+export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate, bgRate, workers = 1, sink = 'stdout', nodeArgs = [] }) {
   const loadS = series / loadRate;
   const flushS = Math.max(3, Math.ceil(loadS * 1.5 + 1.5));
   let server = null;
@@ -52,7 +51,7 @@ export async function flushCase(gen, serverPin, tmpDir, { series, type, loadRate
   // A buffer for a whole flush: the stand-in reads on the generator's core and may fall behind,
   // and what is measured here is the server, not how fast the bench reads.
   const sinkSpec = carbon === null ? 'stdout' : `graphite://127.0.0.1:${carbon.port}?prefix=statsite.&buffer_lines=20000000`;
-  server = await startServer('statsite-ts', { flushS, tmpDir, pin: serverPin, logLevel: 'debug', workers, sink: sinkSpec });
+  server = await startServer('statsite-ts', { flushS, tmpDir, pin: serverPin, logLevel: 'debug', workers, sink: sinkSpec, nodeArgs });
   const port = server.port;
   try {
     const flushes = [];

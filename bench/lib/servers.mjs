@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ephemeralPorts, tcpListening, udpSocket } from './proc.mjs';
-import { readStatsiteLines } from './statsite-lines.mjs';
+import { StatsiteLineReader } from './statsite-lines.mjs';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 const BENCH = join(ROOT, 'bench');
@@ -52,11 +52,8 @@ class Tally {
 }
 
 
-/** Per server kind: how to read a complete chunk of its stdout lines into the tally. */
-const READERS = {
-  'statsite-ts'(text, tally) {
-    readStatsiteLines(text, (type, prefix, value) => tally.add(type === 'ms' ? tally.timers : tally.counters, prefix, value));
-  },
+/** Per peer kind: how to read a complete chunk of its stdout lines (text) into the tally. */
+const TEXT_READERS = {
   etsy(text, tally) {
     for (const line of text.split('\n')) {
       if (!line.startsWith('flush ')) continue;
@@ -149,15 +146,24 @@ async function startOn(kind, port, { flushS, tmpDir, pin = [], ...options }) {
     stopWithin: (graceMs) => stopProcess(child, server.exited, graceMs),
   };
 
-  let rest = '';
+  // statsite-ts's output is read as bytes (a 1M-timer flush is ~600 MB); the peers' as text.
+  let read;
+  if (kind === 'statsite-ts') {
+    const reader = new StatsiteLineReader((type, prefix, value) => tally.add(type === 'ms' ? tally.timers : tally.counters, prefix, value));
+    read = (chunk) => reader.push(chunk);
+  } else {
+    let rest = '';
+    read = (chunk) => {
+      const text = rest + chunk.latin1Slice(0, chunk.length);
+      const end = text.lastIndexOf('\n') + 1;
+      rest = text.slice(end);
+      if (end > 0) TEXT_READERS[kind](text.slice(0, end), tally);
+    };
+  }
   server.output = (chunk) => {
-    const text = rest + chunk;
-    const end = text.lastIndexOf('\n') + 1;
-    rest = text.slice(end);
-    if (end > 0) READERS[kind](text.slice(0, end), tally);
+    read(chunk);
     server.onOutput?.(chunk.length, Date.now());
   };
-  child.stdout.setEncoding('latin1');
   child.stdout.on('data', server.output);
   let errRest = '';
   child.stderr.setEncoding('utf8');
