@@ -53,7 +53,11 @@ export function writeFixed(out: Uint8Array, at: number, value: number): number {
   const whole = Math.floor(micros / MICRO);
   at = writeDigits(out, at, whole);
   out[at++] = 0x2e; // '.'
-  return writePadded(out, at, micros - whole * MICRO, 6);
+  const fraction = micros - whole * MICRO;
+  if (fraction !== 0) return writePadded(out, at, fraction, 6);
+  // Whole numbers (counts, sums, most timer values in ms) are the common case: no digit loop.
+  out[at] = out[at + 1] = out[at + 2] = out[at + 3] = out[at + 4] = out[at + 5] = 0x30;
+  return at + 6;
 }
 
 /** formatCount(value) written as ASCII into `out` at `at`; returns the end. */
@@ -77,9 +81,14 @@ function writeDigits(out: Uint8Array, at: number, n: number): number {
     at = writeDigits(out, at, high);
     return writePadded(out, at, n - high * 1e9, 9);
   }
-  let length = 1;
-  for (let rest = n; rest >= 10; rest = (rest / 10) | 0) length++;
-  return writePadded(out, at, n, length);
+  return writePadded(out, at, n, digitCount(n));
+}
+
+/** Decimal digits of `n` (below 2^31), by comparisons rather than a division per digit. */
+function digitCount(n: number): number {
+  if (n < 1e4) return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : 4;
+  if (n < 1e8) return n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : 8;
+  return n < 1e9 ? 9 : 10;
 }
 
 /** `n` (below 2^31) in exactly `length` digits, zero-padded. */

@@ -91,6 +91,15 @@ describe('writeFixed and writeCount (the same text, as bytes)', () => {
     }
   });
 
+  it('writes whole numbers (their own fast path) of every length, at each power of ten and either side', () => {
+    for (let p = 1; p <= 1e15; p *= 10) {
+      for (const value of [p - 1, p, p + 1, -p, p + 0.5, p - 0.000001, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 7]) {
+        expect(written(writeFixed, value), String(value)).toBe(formatFixed(value));
+        expect(written(writeCount, value), String(value)).toBe(formatCount(value));
+      }
+    }
+  });
+
   it('writes what formatCount prints', () => {
     for (const value of [0, 1, 9, 10, 99, 100, 12345.9, 2 ** 53 - 1, 2 ** 53 + 2, 1e21, 1e300, -3, NaN, Infinity]) {
       expect(written(writeCount, value), String(value)).toBe(formatCount(value));
