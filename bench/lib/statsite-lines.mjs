@@ -4,7 +4,7 @@
 // A million-timer flush is ~600 MB of lines, read by the bench on the load generator's core.
 // Decoded to strings and scanned with regexes (later with String#indexOf), the reading was what
 // the server's flush waited for, not the server: every 64 KiB chunk was copied twice (decoded,
-// then flattened with the previous chunk's partial line) before it was scanned once.
+// then flattened with the previous chunk's partial line) before it was scanned twice.
 
 const LF = 10;
 const PIPE = 124;
