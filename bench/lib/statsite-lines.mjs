@@ -101,7 +101,7 @@ class PrefixNames {
  * `bytes[start, end)`, which holds whole lines. One scan finds both: `ount` is in `counts.` and in
  * `.count`, and a 4-byte needle is one Buffer#indexOf skips through fastest (~3× a scan for `.count`).
  */
-export function readStatsiteLines(bytes, start, end, add, names = new PrefixNames()) {
+function readStatsiteLines(bytes, start, end, add, names) {
   for (let at = bytes.indexOf(OUNT, start); at !== -1 && at < end; at = bytes.indexOf(OUNT, at + OUNT.length)) {
     const word = at - 1;
     if (word < start || bytes[word] !== C) continue;
