@@ -4,10 +4,10 @@
 //
 // The lines go into a large slab from the render pool (naming/render-slabs.ts). take() hands out
 // the lines written since the last take() as a view of it, without copying, and the next lines
-// follow in the same slab: for buffers written out at once (stdout, the stream command), whose
-// sink gives each view back to the pool once written. Lines that may wait long — a Graphite queue
-// while carbon is down — are copied with takeCopy(), and the slab is written over again. finish()
-// hands the slab back to the pool.
+// follow in the same slab: for buffers written out soon (stdout, the stream command, a Graphite
+// connection that takes what it is given), whose sink gives each view back to the pool once
+// written. Lines that may wait long — a Graphite queue while carbon is down — are copied with
+// takeCopy(), and the slab is written over again. finish() hands the slab back to the pool.
 
 import { MAX_FIXED_BYTES, writeCount, writeFixed } from './c-format.js';
 import type { PointWriter, ValueFormat } from './points.js';
@@ -63,10 +63,13 @@ export class LineBytes implements PointWriter {
     this.lines++;
   }
 
-  /** The lines written since the last take, as a view; the writer never writes into them again. */
-  take(): Buffer {
+  /**
+   * The lines written since the last take, as a view; the writer never writes into them again.
+   * `holders`: how many will each give it back (renderSlabs.giveBack) once done with it.
+   */
+  take(holders = 1): Buffer {
     const taken = this.slab.subarray(this.start, this.used);
-    renderSlabs.lend(this.slab);
+    renderSlabs.lend(this.slab, holders);
     this.viewed = true;
     this.start = this.used;
     this.lines = 0;

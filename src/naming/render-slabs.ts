@@ -35,11 +35,16 @@ export class SlabPool {
     return this.free.pop() ?? Buffer.allocUnsafe(this.slabBytes);
   }
 
-  /** Counts a view of `slab` handed to a sink: the slab is not written over until it comes back. */
-  lend(slab: Buffer): void {
+  /** Counts `views` of `slab` handed to sinks: the slab is not written over until they come back. */
+  lend(slab: Buffer, views = 1): void {
     const lending = this.lendings.get(slab.buffer);
-    if (lending === undefined) this.lendings.set(slab.buffer, { slab, views: 1, retired: false });
-    else lending.views++;
+    if (lending === undefined) this.lendings.set(slab.buffer, { slab, views, retired: false });
+    else lending.views += views;
+  }
+
+  /** Whether `view` is of a slab lent out (and not of memory of its own). */
+  lent(view: Uint8Array): boolean {
+    return (this.lendings.get(view.buffer)?.views ?? 0) > 0;
   }
 
   /** A view from lend() is written out. Views of other memory are ignored. */

@@ -41,18 +41,28 @@ export class IngestFirstPacer {
       // immediate runs in the same loop iteration, before the sockets are polled again.
       if (turn > 0 && (datagramsReceived - before < DATAGRAMS_PER_TURN || performance.now() >= ingestUntil)) break;
     }
+    this.restart();
+  }
+
+  /** The next slice starts now: the time since the last pause was not the render's (it waited for a sink). */
+  restart(): void {
     this.sliceStartedAt = performance.now();
   }
 }
 
 /**
  * Runs a render loop to its end, pausing for ingest after each slice (after `afterSlice`, e.g.
- * handing the slice's lines on); stops with the abort reason if `signal` aborts.
+ * handing the slice's lines on, which may return a wait for the sink to take them); stops with the
+ * abort reason if `signal` aborts.
  */
-export async function runPaced(slices: Iterable<void>, signal?: AbortSignal, afterSlice?: () => void): Promise<void> {
+export async function runPaced(slices: Iterable<void>, signal?: AbortSignal, afterSlice?: () => Promise<void> | undefined): Promise<void> {
   const pacer = new IngestFirstPacer();
   for (const _slice of slices) {
-    afterSlice?.();
+    const waiting = afterSlice?.();
+    if (waiting !== undefined) {
+      await waiting;
+      pacer.restart();
+    }
     await pacer.pause();
     signal?.throwIfAborted();
   }

@@ -1,6 +1,7 @@
 // A TCP receiver on loopback that keeps everything it is sent, in arrival order: a carbon
 // stand-in for the Graphite sink and its senders. It can be stopped (connections cut) and started
-// again on the same port, as carbon restarting.
+// again on the same port, as carbon restarting, or paused (reading nothing), as a carbon too busy
+// to keep up.
 
 import { createServer, type Server, type Socket } from 'node:net';
 
@@ -12,6 +13,7 @@ export class TcpReceiver {
   port = 0;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  private paused = false;
 
   /** Listens on 127.0.0.1:`port` (0: a free port, kept for later starts). */
   async start(port = this.port): Promise<void> {
@@ -22,6 +24,7 @@ export class TcpReceiver {
       s.on('data', (text: string) => (this.received += text));
       s.on('error', () => undefined); // a reset from a sender under test is its business, not ours
       s.on('close', () => this.sockets.delete(s));
+      if (this.paused) s.pause();
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -39,6 +42,17 @@ export class TcpReceiver {
   /** The received lines with this prefix, in order. */
   linesStartingWith(prefix: string): string[] {
     return this.received.split('\n').filter((l) => l.startsWith(prefix));
+  }
+
+  /** Reads nothing more (connections stay open) until resume(): the kernel's buffers fill, then the sender's writes wait. */
+  pause(): void {
+    this.paused = true;
+    for (const s of this.sockets) s.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const s of this.sockets) s.resume();
   }
 
   /** Stops listening and cuts every connection, as a crashed carbon would. */

@@ -14,12 +14,17 @@
 // - A connection that takes nothing for stallTimeoutMs while a chunk waits is treated as down:
 //   closed (the chunks kept go again on the next one) and reported until it delivers again.
 // - Reconnects back off exponentially (capped), so a dead carbon is not hammered.
-// - Writes respect backpressure: one chunk awaits the kernel at a time.
+// - Writes respect backpressure: one chunk awaits the kernel at a time, and a flush rendering
+//   faster than the destination reads waits for room (room()) instead of overflowing the queue.
+// - A flush may hand a connected sender views of its render slabs instead of copies
+//   (takesViews()); each view goes back to the slab pool once forgotten, and the next flush copies
+//   the few still kept (releaseViews()), so that no slab stays pinned by a quiet interval's lines.
 // The queue, the counters, backoff and outage logging are the delivery core's (delivery-core.ts).
 
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../../log/logger.js';
+import { renderSlabs } from '../../naming/render-slabs.js';
 import type { SinkCounters } from '../sink.js';
 import type { Chunk, ChunkQueue } from './chunk-queue.js';
 import { DeliveryCore } from './delivery-core.js';
@@ -58,6 +63,14 @@ export interface SenderStats extends SinkCounters {
   lastSuccessAt: number | null;
 }
 
+/** A view of a render slab becomes a copy of its own, and the view goes back to the pool. */
+function ownBytes(chunk: Chunk): void {
+  const view = chunk.data;
+  if (!renderSlabs.lent(view)) return;
+  chunk.data = Buffer.from(view);
+  renderSlabs.giveBack(view);
+}
+
 export class BufferedTcpSender extends DeliveryCore {
   private inFlight: Chunk | null = null;
   /**
@@ -76,6 +89,8 @@ export class BufferedTcpSender extends DeliveryCore {
   private stallTimer: NodeJS.Timeout | null = null;
   /** When the connection last stalled; cleared by the next write the kernel takes. */
   private stalledAt: number | null = null;
+  /** Flushes waiting in room() for the queue to shrink to `lines`. */
+  private roomWaiters: Array<{ lines: number; wake: () => void }> = [];
 
   constructor(
     private readonly options: SenderOptions,
@@ -94,6 +109,59 @@ export class BufferedTcpSender extends DeliveryCore {
       lastError: this.lastError,
       lastSuccessAt: this.lastSuccessAt,
     };
+  }
+
+  /**
+   * Whether a flush starting now may hand this sender views of render slabs (LineBytes.take)
+   * instead of copies of its lines: only while it is connected with nothing waiting, and queues in
+   * memory. Such a flush's chunks are then written while it runs (room() paces it), and each goes
+   * back to the pool once forgotten, IN_FLIGHT_BYTES later. A flush starting while lines wait
+   * copies, so an outage never pins a slab for a few lines.
+   */
+  takesViews(): boolean {
+    return this.connected && this.stalledAt === null && this.queue.spoolBytes === null && this.counters().bufferedLines === 0;
+  }
+
+  /**
+   * Copies the views of render slabs still kept for a re-send (the last IN_FLIGHT_BYTES written)
+   * and gives the views back: called as a flush starts, so the previous flush's slab returns to the
+   * pool however few lines follow it. At most IN_FLIGHT_BYTES are copied. The chunk in flight stays
+   * as it is: the kernel may still be reading it.
+   */
+  releaseViews(): void {
+    for (let i = this.recentHead; i < this.recent.length; i++) ownBytes(this.recent[i]);
+    for (const chunk of this.replay) if (chunk !== this.inFlight) ownBytes(chunk);
+  }
+
+  /**
+   * Resolves once at most `lines` wait here, or at once while the destination takes nothing (down
+   * or stalled: holding lines through an outage is what the queue's bound is for), or when
+   * `signal` aborts. A flush awaits it between slices so that it renders no faster than carbon
+   * reads, rather than overflowing the queue while carbon is well.
+   */
+  room(lines: number, signal?: AbortSignal): Promise<void> {
+    if (this.hasRoom(lines) || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        lines,
+        wake: () => {
+          signal?.removeEventListener('abort', waiter.wake);
+          this.roomWaiters = this.roomWaiters.filter((w) => w !== waiter);
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', waiter.wake, { once: true });
+      this.roomWaiters.push(waiter);
+    });
+  }
+
+  /** Whether at most `lines` wait here, or the destination takes nothing now (see room()). */
+  hasRoom(lines: number): boolean {
+    return !this.connected || this.stalledAt !== null || this.queue.lines + this.heldBack() <= lines;
+  }
+
+  private wakeRoomWaiters(): void {
+    for (const waiter of this.roomWaiters) if (this.hasRoom(waiter.lines)) waiter.wake();
   }
 
   protected override heldBack(): number {
@@ -136,6 +204,7 @@ export class BufferedTcpSender extends DeliveryCore {
     if (this.socket !== socket) return;
     this.socket = null;
     this.connected = false;
+    this.wakeRoomWaiters();
     // Not confirmed written: it stays at the head of the queue and goes first after reconnecting.
     this.inFlight = null;
     if (this.closing) return;
@@ -202,13 +271,15 @@ export class BufferedTcpSender extends DeliveryCore {
       this.recentBytes += chunk.data.length;
       // Forget what the peer must have read: IN_FLIGHT_BYTES written after it. The last chunk stays.
       while (this.recentHead < this.recent.length - 1 && this.recentBytes - this.recent[this.recentHead].data.length >= IN_FLIGHT_BYTES) {
-        this.recentBytes -= this.recent[this.recentHead].data.length;
-        this.recentHead++;
+        const read = this.recent[this.recentHead++].data;
+        this.recentBytes -= read.length;
+        renderSlabs.giveBack(read);
       }
       if (this.recentHead > 1024 && this.recentHead * 2 > this.recent.length) {
         this.recent.splice(0, this.recentHead);
         this.recentHead = 0;
       }
+      if (this.roomWaiters.length > 0) this.wakeRoomWaiters();
       this.pump();
     });
   }

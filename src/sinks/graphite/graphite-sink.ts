@@ -6,7 +6,7 @@ import type { Bucket } from '../../aggregate/bucket.js';
 import type { Logger } from '../../log/logger.js';
 import { GRAPHITE_KEYS } from '../../naming/graphite-key.js';
 import type { NamingConfig } from '../../naming/naming-config.js';
-import { renderPoints, type PointWriter, type ValueFormat } from '../../naming/points.js';
+import { renderPoints } from '../../naming/points.js';
 import { BufferedTcpSender, type SenderStats } from '../delivery/buffered-tcp-sender.js';
 import { MemoryQueue } from '../delivery/chunk-queue.js';
 import { DiskSpool } from '../delivery/disk-spool.js';
@@ -16,62 +16,17 @@ import type { Sink, SinkCounters } from '../sink.js';
 import { CarbonHashRing } from './carbon-hash-ring.js';
 import { destinationSpoolDir, type GraphiteOptions } from './graphite-options.js';
 import { runPaced } from '../../util/ingest-first-pacer.js';
-import { LineBytes } from '../../naming/line-bytes.js';
+import { LineRouter } from './line-router.js';
 
-/** Lines per chunk handed to a sender: the unit of buffering and of dropping when full. */
-const LINES_PER_CHUNK = 500;
 /** Bounds the carbon_ch memo of series → destination; a flush past it just hashes again. */
 const ROUTE_CACHE_LIMIT = 1_000_000;
-
 /**
- * Collects lines per destination and hands full chunks to the senders. A value that is no number
- * (a sum of squares that overflowed to inf, a nan) is not a point carbon can store: it is left
- * out and counted.
+ * A flush hands each connected destination its lines while at most this many wait there (or half
+ * its buffer_lines, if less): carbon's pace sets how much of a big flush waits in memory, and a
+ * carbon that is up never sees lines dropped because the render outran it (a million timers are
+ * 13M lines; buffer_lines defaults to 1M).
  */
-class LineRouter implements PointWriter {
-  private readonly lines: LineBytes[];
-  nonFinite = 0;
-  /** The key of the first value left out, for the log line. */
-  firstNonFinite = '';
-
-  constructor(
-    private readonly senders: readonly BufferedTcpSender[],
-    private readonly route: ((key: string) => number) | null,
-    timestamp: number,
-  ) {
-    // Fanout: one set of lines, sent to all.
-    this.lines = (route === null ? [null] : senders).map(() => new LineBytes(' ', ' ' + timestamp + '\n'));
-  }
-
-  point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void {
-    if (!Number.isFinite(value)) {
-      if (this.nonFinite++ === 0) this.firstNonFinite = stem + field + tags;
-      return;
-    }
-    const i = this.route === null ? 0 : this.route(stem + field + tags);
-    const lines = this.lines[i];
-    lines.point(stem, field, tags, value, format);
-    if (lines.lines >= LINES_PER_CHUNK) this.emit(i);
-  }
-
-  flushAll(): void {
-    for (let i = 0; i < this.lines.length; i++) this.emit(i);
-  }
-
-  /** Gives the render slabs back (what was rendered is flushed or abandoned). */
-  finish(): void {
-    for (const lines of this.lines) lines.finish();
-  }
-
-  private emit(i: number): void {
-    const count = this.lines[i].lines;
-    if (count === 0) return;
-    // A copy: the chunk may wait in the queue for as long as carbon is down.
-    const data = this.lines[i].takeCopy();
-    if (this.route === null) for (const s of this.senders) s.send(data, count);
-    else this.senders[i].send(data, count);
-  }
-}
+const RENDER_AHEAD_LINES = 200_000;
 
 /** The earliest of some times, null when none is set. */
 function earliest(times: ReadonlyArray<number | null>): number | null {
@@ -125,10 +80,13 @@ export class GraphiteSink implements Sink {
   flush(bucket: Bucket, timestamp: number, signal?: AbortSignal): Promise<void> {
     const naming = this.naming();
     return this.queue.run(async () => {
+      for (const sender of this.senders) sender.releaseViews();
       const router = new LineRouter(this.senders, this.route, timestamp);
+      const ahead = Math.max(1, Math.min(RENDER_AHEAD_LINES, Math.floor(this.options.bufferLines / 2)));
       try {
-        await runPaced(renderPoints(bucket, naming, GRAPHITE_KEYS, router, this.options.prefix), signal, () => router.flushAll());
-        router.flushAll();
+        const slices = renderPoints(bucket, naming, GRAPHITE_KEYS, router, this.options.prefix);
+        await runPaced(slices, signal, () => router.handOver(ahead, signal));
+        await router.handOver(ahead, signal);
       } finally {
         router.finish();
       }

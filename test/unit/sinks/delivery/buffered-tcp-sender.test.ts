@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { BufferedTcpSender, IN_FLIGHT_BYTES } from '../../../../src/sinks/delivery/buffered-tcp-sender.js';
 import { MemoryQueue } from '../../../../src/sinks/delivery/chunk-queue.js';
 import { DiskSpool } from '../../../../src/sinks/delivery/disk-spool.js';
+import { renderSlabs } from '../../../../src/naming/render-slabs.js';
 import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,63 @@ describe('BufferedTcpSender', () => {
     cleanup.push(() => r.stop());
     await waitFor(() => r.received.split('\n').length > 300);
     expect(r.received).toBe(text(700, 1000));
+  });
+
+  it('room(): resolves once no more than the lines asked for wait, at once while down, and on abort', async () => {
+    const r = new TcpReceiver();
+    await r.start(0);
+    cleanup.push(() => r.stop());
+    r.pause();
+    const sender = new BufferedTcpSender(to(r.port), new MemoryQueue(1_000_000), log);
+    cleanup.push(() => sender.close());
+    await waitFor(() => sender.stats().connected);
+    // 64 MiB, far more than loopback's socket buffers hold: most of it waits in the queue.
+    const mib = 1024 * 1024;
+    for (let i = 0; i < 64; i++) sender.send(Buffer.from('x'.repeat(mib - 1) + '\n'), 1000);
+    let waitingAtWake: number | undefined;
+    const room = sender.room(10_000).then(() => (waitingAtWake = sender.stats().bufferedLines));
+    const aborted = new AbortController();
+    const abortable = sender.room(0, aborted.signal);
+    await waitFor(() => sender.stats().sentLines > 0);
+    expect(waitingAtWake).toBeUndefined();
+    aborted.abort();
+    await abortable;
+    r.resume();
+    await room;
+    expect(waitingAtWake).toBeLessThanOrEqual(10_000);
+    await waitFor(() => r.received.length === 64 * mib);
+    await r.stop();
+    await waitFor(() => !sender.stats().connected);
+    sender.send(lines(0, 10), 10);
+    await sender.room(0); // down: the queue's bound, not room(), holds lines through an outage
+  });
+
+  it('copies the render-slab views it keeps for a re-send and gives them back (releaseViews)', async () => {
+    const r = new TcpReceiver();
+    await r.start(0);
+    cleanup.push(() => r.stop());
+    const sender = new BufferedTcpSender(to(r.port), new MemoryQueue(10_000), log);
+    cleanup.push(() => sender.close());
+    await waitFor(() => sender.stats().connected);
+    expect(sender.takesViews()).toBe(true);
+    const slab = renderSlabs.acquire();
+    const written = slab.write(text(0, 100));
+    const view = slab.subarray(0, written);
+    renderSlabs.lend(slab);
+    renderSlabs.retire(slab);
+    sender.send(view, 100);
+    await waitFor(() => r.received.length === written);
+    // Far less than IN_FLIGHT_BYTES came after it: it is kept for a re-send, and the slab with it.
+    expect(renderSlabs.lent(view)).toBe(true);
+    sender.releaseViews();
+    expect(renderSlabs.lent(view)).toBe(false);
+    expect(renderSlabs.acquire()).toBe(slab);
+    slab.fill('y'); // the next flush renders over the slab: the copy kept must not change
+    await r.stop();
+    await waitFor(() => !sender.stats().connected);
+    await r.start(r.port);
+    await waitFor(() => r.received.length === 2 * written);
+    expect(r.received).toBe(text(0, 100) + text(0, 100));
   });
 });
 
