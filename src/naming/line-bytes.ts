@@ -18,8 +18,12 @@ const MAX_UTF8_PER_UNIT = 3;
 /** The slab of a finished writer, which starts a new one if it is written to again. */
 const EMPTY = Buffer.alloc(0);
 
+const wordsOf = (slab: Buffer) => new DataView(slab.buffer, slab.byteOffset, slab.byteLength);
+
 export class LineBytes implements PointWriter {
   private slab = renderSlabs.acquire();
+  /** `slab` as a DataView: the stem and the suffix are copied four bytes a store, not one. */
+  private words = wordsOf(this.slab);
   /** Where the lines not taken yet start in `slab`. */
   private start = 0;
   private used = 0;
@@ -29,6 +33,9 @@ export class LineBytes implements PointWriter {
   lines = 0;
   private readonly separator: number;
   private readonly suffix: Buffer;
+  /** The suffix's whole 4-byte words, little-endian, then the bytes after them. */
+  private readonly suffixWords: number[] = [];
+  private readonly suffixTail: number[] = [];
   /** The last stem written and where its bytes are in `slab`: a series' next points copy them. */
   private stem = '';
   private stemAt = 0;
@@ -38,6 +45,9 @@ export class LineBytes implements PointWriter {
   constructor(separator: string, suffix: string) {
     this.separator = separator.charCodeAt(0);
     this.suffix = Buffer.from(suffix);
+    let i = 0;
+    for (; i + 4 <= this.suffix.length; i += 4) this.suffixWords.push(this.suffix.readUInt32LE(i));
+    for (; i < this.suffix.length; i++) this.suffixTail.push(this.suffix[i]);
   }
 
   point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void {
@@ -45,8 +55,13 @@ export class LineBytes implements PointWriter {
     if (this.used + room > this.slab.length) this.newSlab(room);
     const slab = this.slab;
     let at = this.used;
+    const words = this.words;
     if (stem === this.stem && this.stemEnd >= 0) {
-      for (let i = this.stemAt, end = this.stemEnd; i < end; i++) slab[at++] = slab[i];
+      // The copy lies after the stem's bytes: they never overlap.
+      let i = this.stemAt;
+      const end = this.stemEnd;
+      for (; i + 4 <= end; i += 4, at += 4) words.setUint32(at, words.getUint32(i, true), true);
+      for (; i < end; i++) slab[at++] = slab[i];
     } else {
       this.stem = stem;
       this.stemAt = at;
@@ -57,8 +72,10 @@ export class LineBytes implements PointWriter {
     at = this.text(tags, at);
     slab[at++] = this.separator;
     at = format === 'fixed' ? writeFixed(slab, at, value) : writeCount(slab, at, value);
-    const suffix = this.suffix;
-    for (let i = 0; i < suffix.length; i++) slab[at++] = suffix[i];
+    const suffixWords = this.suffixWords;
+    for (let i = 0; i < suffixWords.length; i++, at += 4) words.setUint32(at, suffixWords[i], true);
+    const suffixTail = this.suffixTail;
+    for (let i = 0; i < suffixTail.length; i++) slab[at++] = suffixTail[i];
     this.used = at;
     this.lines++;
   }
@@ -94,6 +111,7 @@ export class LineBytes implements PointWriter {
   finish(): void {
     if (this.slab !== EMPTY) renderSlabs.retire(this.slab);
     this.slab = EMPTY;
+    this.words = wordsOf(EMPTY);
     this.start = this.used = 0;
     this.stemEnd = -1;
     this.lines = 0;
@@ -125,6 +143,7 @@ export class LineBytes implements PointWriter {
       this.stemEnd = -1;
     }
     this.slab = next;
+    this.words = wordsOf(next);
     this.viewed = false;
     this.start = 0;
     this.used = pending;

@@ -73,6 +73,22 @@ describe('LineBytes', () => {
     });
   }
 
+  it('copies stems and suffixes of every length byte for byte (four bytes a store, then the rest)', () => {
+    for (let suffixLength = 1; suffixLength <= 9; suffixLength++) {
+      const suffix = '7'.repeat(suffixLength - 1) + '\n';
+      const out = new LineBytes(' ', suffix);
+      let expected = '';
+      for (let stemLength = 1; stemLength <= 9; stemLength++) {
+        const stem = 'abcdefghi'.slice(0, stemLength);
+        for (const field of ['.sum', '.p95', '']) {
+          out.point(stem, field, '', stemLength, 'count');
+          expected += `${stem}${field} ${stemLength}${suffix}`;
+        }
+      }
+      expect(out.takeCopy().toString()).toBe(expected);
+    }
+  });
+
   it('never writes over a view it handed out, and reuses its slab when it only handed out copies', () => {
     const out = new LineBytes(' ', ' 1\n');
     out.point('a.b', '.sum', '', 1, 'fixed');
