@@ -132,6 +132,9 @@ describeIfInstalled([SYSTEMD, GRAPHITE, PYTHON_STATSD], 'a metrics host under sy
     await sandbox.must(['set -e', `cd ${files.dir}`, ...steps].join('\n'), NPM_ENV);
     expect((await sandbox.run('systemctl is-active statsite-ts.socket statsite-ts.service')).stdout).toBe('active\nactive\n');
     await waitFor(async () => (await health(ports.admin)).status === 200, { what: 'the service to answer /health' });
+    // The unit's environment reaches the server (glibc reads it at the start only).
+    const environ = await sandbox.must('tr "\\0" "\\n" < /proc/$(systemctl show -p MainPID --value statsite-ts)/environ');
+    expect(environ.split('\n')).toContain('MALLOC_ARENA_MAX=2');
 
     // Across a restart, a reload, and the README's upgrade (install over, units again, restart) with
     // UDP traffic during it.
