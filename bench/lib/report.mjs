@@ -146,11 +146,11 @@ export function formatReport(r) {
     out.push('RSS around one big interval of distinct counters, then three quiet intervals (1000 keys)');
     out.push(
       table(
-        ['series', 'sink', 'rss before', 'peak rss', 'rss after', 'after / before', 'queued lines', 'rss per queued line'],
+        ['series', 'sink', 'environment', 'rss before', 'peak rss', 'rss after', 'after / before', 'queued lines', 'rss per queued line'],
         r.rss.map((c) =>
           c.error
-            ? [rate(c.series), c.sink, 'error', c.error.slice(0, 60), '', '', '', '']
-            : [rate(c.series), c.sink, mb(c.rssBefore), mb(c.peakRss), mb(c.rssAfter), `${c.afterOverBefore}×`,
+            ? [rate(c.series), c.sink, c.environment || '—', 'error', c.error.slice(0, 60), '', '', '', '']
+            : [rate(c.series), c.sink, c.environment || '—', mb(c.rssBefore), mb(c.peakRss), mb(c.rssAfter), `${c.afterOverBefore}×`,
                c.queuedLines === undefined ? '—' : rate(c.queuedLines), c.rssPerQueuedLine === undefined ? '—' : `${c.rssPerQueuedLine} B`],
         ),
       ),
@@ -246,9 +246,10 @@ function issue21Rows(r) {
     .filter(([, two, one]) => two !== null && one !== null)
     .map(([w, two, one]) => `${r.udp[w].title}: ${(two / one).toFixed(2)}×`);
   if (cpuRatios.length > 0) rows.push(['workersCpu', '--workers 2 CPU per line vs one process', '≤ 1.15× each', cpuRatios.join('; ')]);
-  const big = r.rss?.find((c) => !c.error && c.sink === 'stdout');
-  if (big) {
-    const text = `${mb(big.rssBefore)} → ${mb(big.rssAfter)} (${big.afterOverBefore}×)`;
+  const big = r.rss?.filter((c) => !c.error && c.sink === 'stdout') ?? [];
+  if (big.length > 0) {
+    const asRun = (c) => (c.environment ? `as the systemd unit runs it (${c.environment}): ` : '');
+    const text = big.map((c) => `${asRun(c)}${mb(c.rssBefore)} → ${mb(c.rssAfter)} (${c.afterOverBefore}×)`).join('; ');
     rows.push(['rssAfterBigInterval', 'RSS after a big interval and three quiet ones', '≤ 1.5× before', text]);
   }
   if (r.queue && !r.queue.error) {

@@ -6,16 +6,23 @@
 // one line each) to land in one flush. "Before" is read after a warm-up interval of the quiet
 // load (1000 keys); "after" once three quiet intervals have been flushed behind the big one.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendUdp } from './loadgen.mjs';
 import { memory } from './proc.mjs';
 import { refusedPort } from './refused-port.mjs';
-import { randomPort, startServer } from './servers.mjs';
+import { randomPort, ROOT, startServer } from './servers.mjs';
 
 const FLUSH_S = 5;
 const SERIES_RATE = 500_000;
 const QUIET_LINES = 1000;
 const QUIET_INTERVALS = 3;
+
+/** The environment the systemd unit gives the server: its `Environment=` lines. */
+export const UNIT_ENV = Object.fromEntries(
+  [...readFileSync(join(ROOT, 'packaging/statsite-ts.service'), 'utf8').matchAll(/^Environment=(\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]),
+);
 
 /** Lines the server's sinks hold, from its admin /stats. */
 async function bufferedLines(adminPort) {
@@ -29,12 +36,15 @@ async function quietInterval(gen, port) {
   await sleep(FLUSH_S * 1000);
 }
 
-/** `series` distinct counters in one interval, to stdout (`sink` 'stdout') or a down carbon ('graphite'). */
-export async function rssCase(gen, serverPin, tmpDir, { series, sink }) {
+/**
+ * `series` distinct counters in one interval, to stdout (`sink` 'stdout') or a down carbon
+ * ('graphite'); `env`: more environment for the server (the systemd unit's).
+ */
+export async function rssCase(gen, serverPin, tmpDir, { series, sink, env = {} }) {
   const adminPort = randomPort();
   const sinkSpec = sink === 'graphite' ? `graphite://127.0.0.1:${await refusedPort()}?buffer_lines=${series * 4}` : 'stdout';
   const server = await startServer('statsite-ts', {
-    flushS: FLUSH_S, tmpDir, pin: serverPin, sink: sinkSpec, extraArgs: ['--admin', `127.0.0.1:${adminPort}`],
+    flushS: FLUSH_S, tmpDir, pin: serverPin, sink: sinkSpec, env, extraArgs: ['--admin', `127.0.0.1:${adminPort}`],
   });
   try {
     await quietInterval(gen, server.port);
@@ -50,6 +60,7 @@ export async function rssCase(gen, serverPin, tmpDir, { series, sink }) {
     return {
       series,
       sink,
+      environment: Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' '),
       linesSent: load.lines,
       rssBefore: before,
       peakRss,

@@ -122,10 +122,10 @@ export async function startServer(kind, options) {
   }
 }
 
-async function startOn(kind, port, { flushS, tmpDir, pin = [], ...options }) {
+async function startOn(kind, port, { flushS, tmpDir, pin = [], env: extraEnv = {}, ...options }) {
   const [cmd, ...args] = [...pin, ...command(kind, port, flushS, tmpDir, options)];
   // Under systemd statsite-ts would log in journald form; the bench reads its JSON logs.
-  const env = { ...process.env };
+  const env = { ...process.env, ...extraEnv };
   delete env.JOURNAL_STREAM;
   const child = track(spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   const tally = new Tally();
