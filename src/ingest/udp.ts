@@ -2,7 +2,6 @@
 // always ends the last line, and a binary message never continues in the next datagram.
 
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
 import { parseDatagram, type Parsers } from '../protocol/parsers.js';
 import type { IngestStats } from './ingest-stats.js';
 import { noteDatagram } from '../util/ingest-first-pacer.js';
@@ -24,7 +23,10 @@ export async function listenUdp(
   stats: IngestStats,
   onFailure: (err: Error) => void,
 ): Promise<UdpListener> {
-  const socket: Socket = createSocket({ type: 'host' in where && isIPv6(where.host) ? 'udp6' : 'udp4', reuseAddr: false });
+  // An IPv6 address, and only one, has a colon (the address is parsed already). Not net.isIPv6:
+  // its first call compiles a regex that took ~3 ms of the start-up.
+  const ipv6 = 'host' in where && where.host.includes(':');
+  const socket: Socket = createSocket({ type: ipv6 ? 'udp6' : 'udp4', reuseAddr: false });
   socket.on('message', (msg) => {
     stats.udpDatagrams++;
     noteDatagram();

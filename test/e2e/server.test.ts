@@ -6,7 +6,9 @@
 // datagram or one write, so that a flush boundary cannot split them; where a
 // test needs several writes it sums a key over all flushes.
 
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it, type TestContext } from 'vitest';
@@ -274,6 +276,28 @@ describe.concurrent('flushing', () => {
     ctx.expect(exit).toEqual({ code: 0, signal: null, forced: false });
     ctx.expect(valuesOf(server.flushes(), 'counts.last.udp')).toEqual(['1.000000']);
     ctx.expect(valuesOf(server.flushes(), 'counts.last.tcp')).toEqual(['2.000000']);
+  });
+});
+
+describe.concurrent('IPv6', () => {
+  it('listens on ::1 over UDP and TCP with --bind ::1', async (ctx) => {
+    const port = await freePort();
+    const server = await startServer({ bind: '::1', port, args: FAST, waitForTcp: false });
+    ctx.onTestFinished(() => server.stop({ timeoutMs: 5000 }).then(() => undefined));
+    await server.waitForStderr(/statsite-ts listening/);
+    await new Promise<void>((resolve, reject) => {
+      const socket = createSocket('udp6');
+      socket.send('v6.udp:1|c\n', port, '::1', (err) => {
+        socket.close();
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+    const tcp = connect({ host: '::1', port });
+    await new Promise<void>((resolve, reject) => tcp.once('connect', resolve).once('error', reject));
+    tcp.end('v6.tcp:2|c\n');
+    ctx.expect((await server.waitForKey('counts.v6.udp')).value).toBe('1.000000');
+    ctx.expect((await server.waitForKey('counts.v6.tcp')).value).toBe('2.000000');
   });
 });
 
