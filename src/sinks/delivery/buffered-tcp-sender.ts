@@ -136,8 +136,9 @@ export class BufferedTcpSender extends DeliveryCore {
   /**
    * Resolves once at most `lines` wait here, or at once while the destination takes nothing (down
    * or stalled: holding lines through an outage is what the queue's bound is for), or when
-   * `signal` aborts. A flush awaits it between slices so that it renders no faster than carbon
-   * reads, rather than overflowing the queue while carbon is well.
+   * `signal` aborts. The Graphite sink awaits it before handing over each chunk that would not fit
+   * (graphite/line-router.ts), so that a flush goes no faster than carbon reads, rather than
+   * overflowing the queue while carbon is well.
    */
   room(lines: number, signal?: AbortSignal): Promise<void> {
     if (this.hasRoom(lines) || signal?.aborted) return Promise.resolve();
