@@ -25,6 +25,11 @@ export function noteDatagram(): void {
   datagramsReceived++;
 }
 
+/** Datagrams read so far by this process's UDP listeners. */
+export function datagramCount(): number {
+  return datagramsReceived;
+}
+
 /** One per render loop: call pause() between slices. */
 export class IngestFirstPacer {
   private sliceStartedAt = performance.now();
