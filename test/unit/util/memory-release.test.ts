@@ -25,7 +25,8 @@ describe('releaseMemorySoon', () => {
     let forced = 0;
     const observer = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
-        if (((entry.detail as { flags?: number } | undefined)?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) forced++;
+        const flags = (entry as PerformanceEntry & { detail?: { flags?: number } }).detail?.flags ?? 0;
+        if (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) forced++;
       }
     });
     observer.observe({ entryTypes: ['gc'] });
