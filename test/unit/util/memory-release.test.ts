@@ -2,7 +2,7 @@
 // only once ingest is quiet: a collection right after a big interval held a busy UDP socket up
 // long enough to lose datagrams.
 
-import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { noteDatagram } from '../../../src/util/ingest-first-pacer.js';
 import { releaseMemorySoon } from '../../../src/util/memory-release.js';
