@@ -17,6 +17,7 @@ import { CarbonHashRing } from '../../src/sinks/graphite/carbon-hash-ring.js';
 import { CARBON_C_RELAY, startCarbonRelay, type CarbonRelay } from '../helpers/carbon-relay.js';
 import { sendUdp } from '../helpers/clients.js';
 import { describeIfInstalled } from '../helpers/external-tools.js';
+import { startAll } from '../helpers/child-process.js';
 import { GRAPHITE, startGraphite, type Graphite } from '../helpers/graphite.js';
 import { startServer, stopAllServers, type ServerProcess } from '../helpers/server.js';
 
@@ -71,9 +72,9 @@ describeIfInstalled([CARBON_C_RELAY, GRAPHITE], 'statsite-ts carbon_ch placement
   let server: ServerProcess;
 
   beforeAll(async () => {
-    [viaRelay, viaStatsite] = await Promise.all([startGraphite({ caches: 2 }), startGraphite({ caches: 2 })]);
+    [viaRelay, viaStatsite] = await startAll([startGraphite({ caches: 2 }), startGraphite({ caches: 2 })]);
     const members = (g: Graphite, layout: Layout) => g.caches.map((c, i) => `${HOST}:${c.linePort}=${layout.instances[i]}`);
-    relays = await Promise.all([PLAIN, COLLIDING].map((layout) => startCarbonRelay([{
+    relays = await startAll([PLAIN, COLLIDING].map((layout) => startCarbonRelay([{
       name: 'caches',
       type: 'carbon_ch',
       members: members(viaRelay, layout),

@@ -83,3 +83,16 @@ export async function answersOk(url: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Starts several things at once: all of them, or none left running. With Promise.all, one that
+ * fails leaves the others running unseen by the test's cleanup (carbon-caches outlived a failed
+ * run so).
+ */
+export async function startAll<T extends { stop(): Promise<void> }>(starts: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed === undefined) return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+  await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+  throw failed.reason;
+}
