@@ -25,10 +25,9 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  // The executable has no extension; it is an ES module like the rest.
-  { files: ['bin/statsite-ts'], languageOptions: { sourceType: 'module', globals: nodeGlobals } },
   {
-    files: ['**/*.cjs'],
+    // The executable has no extension; it is CommonJS like everything under bin/ (bin/package.json).
+    files: ['**/*.cjs', 'bin/statsite-ts'],
     languageOptions: { sourceType: 'commonjs', globals: { ...nodeGlobals, exports: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -21,8 +21,11 @@ it('installs from the packed tarball into a prefix and runs from there', async (
   const tarball = await packTarball(dir);
   const listing = (await run('tar', ['-tzf', tarball])).stdout.split('\n');
   expect(listing).toContain('package/dist/cli/main.js');
-  // What the executable runs, and the ingest workers' entry beside it (scripts/bundle.mjs).
-  expect(listing).toContain('package/dist/bundle/main.js');
+  // What the executable runs, its code cache, its loader, and the ingest workers' entry (scripts/bundle.mjs).
+  expect(listing).toContain('package/dist/bundle/main.cjs');
+  expect(listing).toContain('package/dist/bundle/main.cjs.cache');
+  expect(listing).toContain('package/dist/cli/bundle-loader.cjs');
+  expect(listing).toContain('package/bin/package.json');
   expect(listing).toContain('package/dist/bundle/ingest-worker.js');
   expect(listing).toContain('package/packaging/metrics-host.toml');
   expect(listing.filter((f) => /^package\/(src|test)\//.test(f))).toEqual([]);

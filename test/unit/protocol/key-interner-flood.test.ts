@@ -37,8 +37,10 @@ describe('KeyInterner under colliding names', () => {
   // 2048 names of one FNV-1a hash from its public offset basis, as an attacker can make them offline.
   const crafted = collidingNames(11);
 
-  it('does not see the collisions of names crafted against the public FNV-1a basis', () => {
-    const k = new KeyInterner();
+  // Fixed seeds, not randomSeed(): at the table's highest load (half full, as 2048 names leave
+  // 4096 slots) linear probing runs a cluster of 32 for a few percent of seeds, crafted names or not.
+  it.each([0x9e3779b9, 0x2545f491, 0x61c88647])('does not see the collisions of names crafted against the public FNV-1a basis (seed %i)', (seed) => {
+    const k = new KeyInterner(undefined, undefined, seed);
     for (const name of crafted) {
       const bytes = Buffer.from(name, 'latin1');
       expect(k.key(k.intern(bytes, 0, bytes.length, 0, 0, make))).toBe(name);

@@ -1,0 +1,48 @@
+// The executable's bundle and its V8 code cache (scripts/bundle.mjs, src/cli/bundle-loader.cts):
+// the cache the build wrote must be one this Node accepts — a rejected cache costs start-up the
+// compile it exists to save, and nothing else would notice — and a missing or foreign cache must
+// still start the program.
+
+import { execFile } from 'node:child_process';
+import { cpSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { PACKAGE } from '../helpers/package.js';
+import { REPO_ROOT } from '../helpers/server.js';
+import { tempFiles } from '../helpers/temp-files.js';
+
+const run = promisify(execFile);
+const BUNDLE = join(REPO_ROOT, 'dist', 'bundle', 'main.cjs');
+
+/** Compiles the bundle as the loader does, in a plain `node`, and reports whether V8 took the cache. */
+const CHECK = `
+const { readFileSync } = require('node:fs');
+const Module = require('node:module');
+const { Script } = require('node:vm');
+const [bundle] = process.argv.slice(1);
+const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData: readFileSync(bundle + '.cache') });
+process.stdout.write(String(script.cachedDataRejected));
+`;
+
+describe('the bundle’s code cache', () => {
+  it('is accepted by the Node that built it', async () => {
+    const { stdout } = await run(process.execPath, ['-e', CHECK, BUNDLE]);
+    expect(stdout).toBe('false');
+  });
+
+  it('a missing or foreign cache only costs the compile: the program still runs', async () => {
+    const { dir } = tempFiles('statsite-ts-code-cache-');
+    for (const part of ['bin', 'dist', 'package.json']) cpSync(join(REPO_ROOT, part), join(dir, part), { recursive: true });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+    const cache = join(dir, 'dist', 'bundle', 'main.cjs.cache');
+    try {
+      writeFileSync(cache, Buffer.alloc(4096, 0x5a));
+      expect((await run(process.execPath, [join(dir, 'bin', 'statsite-ts'), '--version'])).stdout.trim()).toBe(PACKAGE.version);
+      rmSync(cache);
+      expect((await run(process.execPath, [join(dir, 'bin', 'statsite-ts'), '--version'])).stdout.trim()).toBe(PACKAGE.version);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
