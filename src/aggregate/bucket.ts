@@ -10,7 +10,8 @@ import { SetMetric, type SetState } from './set.js';
 import type { SketchFactory } from './sketch.js';
 import { SeriesById } from './series-by-id.js';
 import { SeriesLimit } from './series-limit.js';
-import { Timer, type TimerState } from './timer.js';
+import { NumberColumns } from './number-columns.js';
+import { Timer, TIMER_NUMBERS, type TimerState } from './timer.js';
 import { splitSeriesKey } from '../model/series-key.js';
 import { NO_GENERATION } from '../model/sample-handler.js';
 
@@ -54,6 +55,8 @@ export class Bucket implements SampleHandler {
   private seriesCount = 0;
   private readonly counterIds = new SeriesById<Counter>();
   private readonly timerIds = new SeriesById<Timer>();
+  /** The numbers of this bucket's timers (number-columns.ts). */
+  private readonly timerNumbers = new NumberColumns(TIMER_NUMBERS);
   private readonly gaugeIds = new SeriesById<Gauge>();
   private readonly setIds = new SeriesById<SetMetric>();
   private readonly keyValueIds = new SeriesById<KeyValues>();
@@ -184,6 +187,6 @@ export class Bucket implements SampleHandler {
     // Histograms match on the metric name, not its tags. Most configs have none: skip the split.
     const histograms = this.settings.histograms;
     const histogram = histograms.length === 0 ? null : findHistogram(histograms, splitSeriesKey(key).name);
-    return new Timer(this.settings.newSketch, histogram, histogram === null ? 0 : binCount(histogram));
+    return new Timer(this.settings.newSketch, histogram, histogram === null ? 0 : binCount(histogram), this.timerNumbers);
   }
 }

@@ -4,6 +4,7 @@
 // and folded into a sketch in one batch, which bounds memory per series.
 
 import { binIndex, type HistogramConfig } from './histogram.js';
+import { NumberColumns } from './number-columns.js';
 import type { Sketch, SketchFactory } from './sketch.js';
 
 /**
@@ -30,15 +31,22 @@ export interface TimerState {
   bins: ArrayLike<number> | null;
 }
 
+/** A timer's numbers, a row of NumberColumns: where each is in its row. */
+const COUNT = 0;
+const SAMPLES = 1;
+const SUM = 2;
+const SUM_SQUARES = 3;
+const MIN = 4;
+const MAX = 5;
+/** The one sample of a series that has only one (see `exact`). */
+const SINGLE = 6;
+/** Numbers in a timer's row; a bucket's NumberColumns for its timers have this width. */
+export const TIMER_NUMBERS = 7;
+
 export class Timer {
-  /** statsite's count: Σ 1/sample_rate, truncated to an integer after every add. */
-  count = 0;
-  /** Samples actually received; mean and stdev divide by this. */
-  samples = 0;
-  sum = 0;
-  sumSquares = 0;
-  min = Infinity;
-  max = -Infinity;
+  /** The numbers, in the row at `at` of a bucket's columns (number-columns.ts says why not fields). */
+  private readonly values: Float64Array;
+  private readonly at: number;
   /**
    * Some samples came as `h` or `d`, which carry no unit, rather than `ms`: statsd_exporter turns
    * only `ms` into seconds, and the Prometheus sink does the same.
@@ -49,30 +57,63 @@ export class Timer {
   /**
    * The exact samples, allocated at the second one: most series get a single sample per
    * interval, and a typed array per series would add ~100 bytes and GC work (seconds when a
-   * million new series are created and dropped). Until then the one sample is `single`.
+   * million new series are created and dropped). Until then the one sample is in the row.
    */
   private exact: Float64Array | null = null;
-  private single = 0;
   private exactCount = 0;
   private sorted = true;
   private sketch: Sketch | null = null;
 
+  /** `columns`: the bucket's, shared by its timers; by default a row of the timer's own. */
   constructor(
     private readonly newSketch: SketchFactory,
     readonly histogram: HistogramConfig | null = null,
     binCount = 0,
+    columns = new NumberColumns(TIMER_NUMBERS, 1),
   ) {
+    this.at = columns.claim();
+    this.values = columns.array;
+    this.values[this.at + MIN] = Infinity;
+    this.values[this.at + MAX] = -Infinity;
     this.bins = histogram === null ? null : new Uint32Array(binCount);
+  }
+
+  /** statsite's count: Σ 1/sample_rate, truncated to an integer after every add. */
+  get count(): number {
+    return this.values[this.at + COUNT];
+  }
+
+  /** Samples actually received; mean and stdev divide by this. */
+  get samples(): number {
+    return this.values[this.at + SAMPLES];
+  }
+
+  get sum(): number {
+    return this.values[this.at + SUM];
+  }
+
+  get sumSquares(): number {
+    return this.values[this.at + SUM_SQUARES];
+  }
+
+  get min(): number {
+    return this.values[this.at + MIN];
+  }
+
+  get max(): number {
+    return this.values[this.at + MAX];
   }
 
   add(value: number, sampleRate: number, unitless = false): void {
     if (unitless) this.unitless = true;
-    this.count = Math.trunc(this.count + 1 / sampleRate);
-    this.samples++;
-    this.sum += value;
-    this.sumSquares += value * value;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
+    const v = this.values;
+    const at = this.at;
+    v[at + COUNT] = Math.trunc(v[at + COUNT] + 1 / sampleRate);
+    v[at + SAMPLES]++;
+    v[at + SUM] += value;
+    v[at + SUM_SQUARES] += value * value;
+    if (value < v[at + MIN]) v[at + MIN] = value;
+    if (value > v[at + MAX]) v[at + MAX] = value;
     if (this.bins !== null) this.bins[binIndex(this.histogram!, this.bins.length, value)]++;
 
     this.addExact(value);
@@ -80,7 +121,7 @@ export class Timer {
 
   private addExact(value: number): void {
     if (this.exact === null && this.exactCount === 0) {
-      this.single = value;
+      this.values[this.at + SINGLE] = value;
       this.exactCount = 1;
       return;
     }
@@ -94,11 +135,11 @@ export class Timer {
     exact[this.exactCount++] = value;
   }
 
-  /** The exact samples as an array, moving a `single` sample into one first. */
+  /** The exact samples as an array, moving a lone sample (SINGLE in the row) into one first. */
   private exactArray(): Float64Array {
     if (this.exact === null) {
       this.exact = new Float64Array(INITIAL_CAPACITY);
-      this.exact[0] = this.single;
+      this.exact[0] = this.values[this.at + SINGLE];
     }
     return this.exact;
   }
@@ -120,7 +161,7 @@ export class Timer {
   quantile(q: number): number {
     if (this.samples === 0) return 0;
     if (this.sketch === null) {
-      if (this.exact === null) return this.single;
+      if (this.exact === null) return this.values[this.at + SINGLE];
       this.sortExact();
       const rank = Math.min(this.exactCount - 1, Math.max(0, Math.ceil(q * this.exactCount) - 1));
       return this.exact[rank];
@@ -131,7 +172,7 @@ export class Timer {
 
   state(): TimerState {
     const points: number[] = [];
-    for (let i = 0; i < this.exactCount; i++) points.push(this.exact === null ? this.single : this.exact[i], 1);
+    for (let i = 0; i < this.exactCount; i++) points.push(this.exact === null ? this.values[this.at + SINGLE] : this.exact[i], 1);
     return {
       count: this.count, samples: this.samples, sum: this.sum, sumSquares: this.sumSquares, min: this.min, max: this.max,
       ...(this.unitless ? { unitless: true as const } : {}),
@@ -143,12 +184,14 @@ export class Timer {
 
   /** Another partial timer of the same series: statistics add, samples and centroids join. */
   mergeState(p: TimerState): void {
-    this.count += p.count;
-    this.samples += p.samples;
-    this.sum += p.sum;
-    this.sumSquares += p.sumSquares;
-    this.min = Math.min(this.min, p.min);
-    this.max = Math.max(this.max, p.max);
+    const v = this.values;
+    const at = this.at;
+    v[at + COUNT] += p.count;
+    v[at + SAMPLES] += p.samples;
+    v[at + SUM] += p.sum;
+    v[at + SUM_SQUARES] += p.sumSquares;
+    v[at + MIN] = Math.min(v[at + MIN], p.min);
+    v[at + MAX] = Math.max(v[at + MAX], p.max);
     if (p.unitless === true) this.unitless = true;
     if (this.bins !== null && p.bins !== null && p.bins.length === this.bins.length) {
       for (let i = 0; i < this.bins.length; i++) this.bins[i] += p.bins[i];

@@ -1,0 +1,40 @@
+// The numbers of many series (a timer's count, sum, min, max, …) in shared Float64Arrays rather
+// than in fields of each series' object. V8 keeps every double-valued field in a heap number of
+// its own, so a million one-sample timers were seven million heap objects: each allocated when
+// its series first came, promoted by the scavenges that followed, and marked by every full
+// collection, the one that lands in the middle of a big flush included (bench/README.md).
+// A typed array's contents are never scanned.
+//
+// A bucket hands one NumberColumns to all its series of a kind; each claims a row once, when it
+// is made, and the arrays live as long as the series in them: the whole bucket's, dropped with
+// it after its flush. The arrays start small and double, so a bucket of a few series costs
+// a few hundred bytes.
+
+const FIRST_ROWS = 16;
+const MOST_ROWS_PER_ARRAY = 8192;
+
+export class NumberColumns {
+  /** The array the last claimed row is in. */
+  array: Float64Array;
+  private rows: number;
+  private used = 0;
+
+  /** `width`: numbers per row. */
+  constructor(
+    readonly width: number,
+    firstRows = FIRST_ROWS,
+  ) {
+    this.rows = firstRows;
+    this.array = new Float64Array(firstRows * width);
+  }
+
+  /** Claims a row: its first number's index in `array`, read right after the claim (a claim may start a new array). */
+  claim(): number {
+    if (this.used === this.rows) {
+      this.rows = Math.min(2 * this.rows, MOST_ROWS_PER_ARRAY);
+      this.array = new Float64Array(this.rows * this.width);
+      this.used = 0;
+    }
+    return this.width * this.used++;
+  }
+}
