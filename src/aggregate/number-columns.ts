@@ -1,6 +1,6 @@
 // The numbers of many series (a timer's count, sum, min, max, …) in shared Float64Arrays rather
 // than in fields of each series' object. V8 keeps every double-valued field in a heap number of
-// its own, so a million one-sample timers were seven million heap objects: each allocated when
+// its own, so a million one-sample timers were some six million heap objects: each allocated when
 // its series first came, promoted by the scavenges that followed, and marked by every full
 // collection, the one that lands in the middle of a big flush included (bench/README.md).
 // A typed array's contents are never scanned.
