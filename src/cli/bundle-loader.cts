@@ -32,15 +32,20 @@ function evaluate(script: Script, bundle: string): Bundle {
   return module.exports;
 }
 
-/** Loads the bundle, with its code cache when there is one. */
-export function loadBundle(bundle: string): Bundle {
+/** The bundle compiled with its code cache when there is one (`cachedDataRejected` tells whether V8 took it). */
+export function compileBundle(bundle: string): Script {
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(codeCachePath(bundle));
   } catch {
     // no cache (a build that could not write one): compile from source
   }
-  return evaluate(compile(bundle, cachedData), bundle);
+  return compile(bundle, cachedData);
+}
+
+/** Loads the bundle, with its code cache when there is one. */
+export function loadBundle(bundle: string): Bundle {
+  return evaluate(compileBundle(bundle), bundle);
 }
 
 /**
