@@ -78,9 +78,14 @@ function writeCodeCache(serverArgs) {
     const child = spawn(process.execPath, [WRITER, MAIN, ...serverArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     const limit = setTimeout(() => child.kill('SIGKILL'), WARM_START_LIMIT_MS);
     let output = '';
+    // Once: a second SIGTERM that lands after the server removed its handlers kills it.
+    let stopped = false;
     const watch = (chunk) => {
       output += chunk;
-      if (output.includes('"msg":"statsite-ts listening"')) child.kill('SIGTERM');
+      if (!stopped && output.includes('"msg":"statsite-ts listening"')) {
+        stopped = true;
+        child.kill('SIGTERM');
+      }
     };
     child.stdout.setEncoding('utf8').on('data', watch);
     child.stderr.setEncoding('utf8').on('data', watch);
