@@ -7,7 +7,13 @@ import { splitSeriesKey } from '../model/series-key.js';
 import { formatFixed } from './c-format.js';
 import type { KeyStyle } from './key-style.js';
 import { finalPrefixes, type NamingConfig } from './naming-config.js';
-import { SERIES_PER_SLICE } from '../util/ingest-first-pacer.js';
+
+/**
+ * Points rendered between two pauses for ingest (about 2.5 ms of work: 2000 timers of 13 points,
+ * or 26k counters). Counted in points, not series, so that a slice takes about as long, and holds
+ * about as many bytes, whatever the metric types.
+ */
+export const POINTS_PER_SLICE = 26_000;
 
 /** How a point's value is printed: C's `%.6f`, or a count (`%PRIu64`), as statsite prints them. */
 export type ValueFormat = 'fixed' | 'count';
@@ -26,13 +32,26 @@ class SeriesPoints {
   /** style.path() leaves `head` as it is, so fields it also leaves alone need no call per value. */
   private headIsClean = false;
   private tail = '';
+  /** Points written so far, and the count at which the current slice is full. */
+  private written = 0;
+  private sliceEnd: number;
   /** Per field suffix (`.sum`, `.p95`, …): whether style.path() leaves it unchanged after a clean head. */
   private readonly cleanFields = new Map<string, boolean>();
 
   constructor(
     private readonly style: KeyStyle,
     private readonly out: PointWriter,
-  ) {}
+    private readonly pointsPerSlice: number,
+  ) {
+    this.sliceEnd = pointsPerSlice;
+  }
+
+  /** After a series: whether the slice has its points (then the next one starts). */
+  sliceIsFull(): boolean {
+    if (this.written < this.sliceEnd) return false;
+    this.sliceEnd = this.written + this.pointsPerSlice;
+    return true;
+  }
 
   series(prefix: string, key: string): this {
     const { name, tags } = splitSeriesKey(key);
@@ -51,6 +70,7 @@ class SeriesPoints {
   }
 
   private point(field: string, value: number, format: ValueFormat): void {
+    this.written++;
     const clean = this.headIsClean && (this.style.verbatim === true || this.isCleanField(field));
     if (clean) this.out.point(this.head, field, this.tail, value, format);
     else this.out.point(this.style.path(this.head + field), '', this.tail, value, format);
@@ -65,7 +85,7 @@ class SeriesPoints {
 
 /**
  * Writes every point of `bucket` to `out`, keys prefixed by `outputPrefix` (e.g. Graphite's
- * `statsite.`) and spelled by `style`; yields every SERIES_PER_SLICE series.
+ * `statsite.`) and spelled by `style`; yields after the series that reaches each `pointsPerSlice` points.
  */
 export function* renderPoints(
   bucket: Bucket,
@@ -73,16 +93,16 @@ export function* renderPoints(
   style: KeyStyle,
   out: PointWriter,
   outputPrefix = '',
+  pointsPerSlice = POINTS_PER_SLICE,
 ): Generator<void, void, void> {
   const prefix = finalPrefixes(naming, outputPrefix);
-  const points = new SeriesPoints(style, out);
+  const points = new SeriesPoints(style, out, pointsPerSlice);
   const interval = naming.flushInterval;
-  let rendered = 0;
 
   for (const [key, kv] of bucket.keyValues) {
     points.series(prefix.kv, key);
     for (let i = kv.values.length - 1; i >= 0; i--) points.fixed('', kv.values[i]);
-    if (++rendered % SERIES_PER_SLICE === 0) yield;
+    if (points.sliceIsFull()) yield;
   }
 
   for (const [key, counter] of bucket.counters) {
@@ -94,23 +114,23 @@ export function* renderPoints(
     } else {
       points.fixed('', counter.sum);
     }
-    if (++rendered % SERIES_PER_SLICE === 0) yield;
+    if (points.sliceIsFull()) yield;
   }
 
   const layout = timerLayout(naming);
   for (const [key, timer] of bucket.timers) {
     writeTimer(points.series(prefix.timers, key), timer, layout);
-    if (++rendered % SERIES_PER_SLICE === 0) yield;
+    if (points.sliceIsFull()) yield;
   }
 
   for (const [key, gauge] of bucket.gauges) {
     points.series(prefix.gauges, key).fixed('', gauge.value);
-    if (++rendered % SERIES_PER_SLICE === 0) yield;
+    if (points.sliceIsFull()) yield;
   }
 
   for (const [key, set] of bucket.sets) {
     points.series(prefix.sets, key).count('', set.size());
-    if (++rendered % SERIES_PER_SLICE === 0) yield;
+    if (points.sliceIsFull()) yield;
   }
 }
 

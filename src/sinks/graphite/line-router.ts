@@ -1,8 +1,8 @@
 // One flush's lines on their way to carbon: rendered into chunks per destination (all to one set
 // under fanout), and handed to each destination's sender no faster than it writes them out.
 //
-// Pacing is per chunk, not per render slice: a slice is SERIES_PER_SLICE series (26k lines of
-// timers), more than a small buffer_lines holds, so the chunks of a slice wait here (a slice's
+// Pacing is per chunk, not per render slice: a slice is POINTS_PER_SLICE lines (26k),
+// more than a small buffer_lines holds, so the chunks of a slice wait here (a slice's
 // worth at most) until their sender has room. A sender that is down or stalled always has room:
 // holding lines through an outage is what its queue's bound is for, counted where it drops.
 
