@@ -25,3 +25,12 @@ export function pins() {
   }
   return { serverPin: ['taskset', '-c', '1'], generatorPin: ['taskset', '-c', '0'], pinned: true };
 }
+
+/**
+ * The prefix for a server meant to use every CPU, when `serverPin` pins (pins() was called): a
+ * child inherits this process's pin to CPU 0, and ingest workers spawned without one all ran there,
+ * beside the generator.
+ */
+export function everyCpu(serverPin) {
+  return serverPin.length === 0 ? [] : ['taskset', '-c', `0-${availableParallelism() - 1}`];
+}

@@ -6,6 +6,7 @@ import { flushCase } from './flush.mjs';
 import { profileServer } from './profile.mjs';
 import { rssCase, UNIT_ENV } from './rss.mjs';
 import { startServer } from './servers.mjs';
+import { everyCpu } from './pinning.mjs';
 import { startupTimes } from './startup.mjs';
 import { MAX_LOSS, searchRate, tcpIngest } from './throughput.mjs';
 
@@ -20,7 +21,7 @@ const SERIES_LOAD_RATE = 250_000;
 
 /**
  * The servers under test, by the name results.json uses. `statsite-ts-w2` is statsite-ts with two
- * ingest workers, left unpinned so that they (and the primary) can use both cores; the generator
+ * ingest workers, spawned on every CPU so that they (and the primary) can use both cores; the generator
  * stays on CPU 0, so on a 2-core machine they share that core with it.
  */
 export const SERVERS = {
@@ -31,6 +32,11 @@ export const SERVERS = {
 };
 
 // Start rates sit below every server's expected limit, so each search doubles a few times first.
+/** How server `name` is spawned: on its own CPU, or on every CPU. */
+function pinOf(name, serverPin) {
+  return SERVERS[name].pinned ? serverPin : everyCpu(serverPin);
+}
+
 const WORKLOADS = {
   udp1: {
     title: '1 line/datagram, counters',
@@ -69,10 +75,10 @@ export async function udpSection(gen, serverPin, tmpDir, results, quick) {
     for (const kind of w.servers) {
       if (kind === 'etsy' && results.machine.statsdVersion === null) continue;
       const t0 = Date.now();
-      const { kind: program, workers, pinned } = SERVERS[kind];
+      const { kind: program, workers } = SERVERS[kind];
       let server;
       try {
-        server = await startServer(program, { flushS: FLUSH_S, tmpDir, pin: pinned ? serverPin : [], workers });
+        server = await startServer(program, { flushS: FLUSH_S, tmpDir, pin: pinOf(kind, serverPin), workers });
         const search = await searchRate(server, gen, { perDgram: w.perDgram, keys: KEYS, type: w.type, flushS: FLUSH_S }, {
           startRate: w.startRate,
           bisections: quick ? 1 : 3,
@@ -106,10 +112,10 @@ export async function tcpSection(gen, serverPin, tmpDir, results, quick) {
   results.tcp = [];
   // Connections are dealt out to ingest workers, so 4 of them show what a second core adds.
   for (const [connections, name] of [[1, 'statsite-ts'], [4, 'statsite-ts'], [4, 'statsite-ts-w2']]) {
-    const { workers, pinned } = SERVERS[name];
+    const { workers } = SERVERS[name];
     let server;
     try {
-      server = await startServer('statsite-ts', { flushS: FLUSH_S, tmpDir, pin: pinned ? serverPin : [], workers });
+      server = await startServer('statsite-ts', { flushS: FLUSH_S, tmpDir, pin: pinOf(name, serverPin), workers });
       const perConnection = Math.round((quick ? 2_000_000 : 4_000_000) / connections);
       // Best of two runs (one shot is at the mercy of a noisy neighbour); both must lose nothing.
       const runs = [];
@@ -151,7 +157,7 @@ export async function flushSection(gen, serverPin, tmpDir, results, quick) {
     for (const { sizes: only, workers = 1, ...c } of cases) {
       if (only && !only.includes(series)) continue;
       const t0 = Date.now();
-      const pin = SERVERS[workers > 1 ? 'statsite-ts-w2' : 'statsite-ts'].pinned ? serverPin : [];
+      const pin = pinOf(workers > 1 ? 'statsite-ts-w2' : 'statsite-ts', serverPin);
       try {
         results.flush.push(await flushCase(gen, pin, tmpDir, { series, workers, loadRate: SERIES_LOAD_RATE, ...c }));
       } catch (err) {
