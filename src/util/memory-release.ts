@@ -20,9 +20,12 @@
 // (~32 MB committed, half the RSS of a quiet server): V8 shrinks it only at a collection that sees
 // a low allocation rate over its last 5 s, and right after the flush the big interval is in that
 // window. So a minor collection (a scavenge of a nearly empty young generation, under a
-// millisecond) follows once that window has passed; under a load that allocates, V8 keeps the
-// young generation as it is, as it should.
+// millisecond) follows once that window has passed, and again a few times while the young
+// generation stays large: the work after a big flush sometimes allocated ~10 MB in the first
+// window, and V8 kept it grown. Under a load that allocates, V8 keeps the young generation as it
+// is, as it should.
 
+import type { getHeapSpaceStatistics } from 'node:v8';
 import { datagramCount } from './ingest-first-pacer.js';
 
 /** A bucket smaller than this is not worth a full collection, whatever follows it. */
@@ -47,11 +50,28 @@ async function collection(): Promise<Collect> {
   return collect;
 }
 
-/** The full collection, then the minor one that lets V8 shrink the young generation. */
+/** Minor collections after the full one, at most. */
+const YOUNG_GENERATION_TRIES = 4;
+/** A young generation this small is at (or near) V8's starting size: nothing left to give back. */
+const SMALL_YOUNG_GENERATION_BYTES = 4 << 20;
+
+function youngGenerationBytes(heapSpaces: typeof getHeapSpaceStatistics): number {
+  return heapSpaces().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+}
+
+/** The full collection, then the minor ones that let V8 shrink the young generation. */
 async function release(youngGenerationDelayMs: number): Promise<void> {
   const gc = await collection();
+  const { getHeapSpaceStatistics: heapSpaces } = await import('node:v8');
   gc();
-  setTimeout(() => gc({ type: 'minor' }), youngGenerationDelayMs).unref();
+  let tries = 0;
+  const shrink = (): void => {
+    gc({ type: 'minor' });
+    if (++tries < YOUNG_GENERATION_TRIES && youngGenerationBytes(heapSpaces) > SMALL_YOUNG_GENERATION_BYTES) {
+      setTimeout(shrink, youngGenerationDelayMs).unref();
+    }
+  };
+  setTimeout(shrink, youngGenerationDelayMs).unref();
 }
 
 /** Whether a flushed bucket of `flushed` series, with `current` in the one filling now, calls for a collection. */
