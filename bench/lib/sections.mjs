@@ -31,12 +31,12 @@ export const SERVERS = {
   bare: { kind: 'bare', pinned: true },
 };
 
-// Start rates sit below every server's expected limit, so each search doubles a few times first.
 /** How server `name` is spawned: on its own CPU, or on every CPU. */
 function pinOf(name, serverPin) {
   return SERVERS[name].pinned ? serverPin : everyCpu(serverPin);
 }
 
+// Start rates sit below every server's expected limit, so each search doubles a few times first.
 const WORKLOADS = {
   udp1: {
     title: '1 line/datagram, counters',

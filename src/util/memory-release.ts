@@ -35,19 +35,26 @@ export const RELEASE_RATIO = 4;
 
 /** V8's gc() of --expose-gc: a full collection, or with `{ type: 'minor' }` a scavenge. */
 type Collect = (options?: { type: 'minor' }) => void;
-let collect: Collect | null = null;
+interface Collector {
+  gc: Collect;
+  heapSpaces: typeof getHeapSpaceStatistics;
+}
+let collector: Collector | null = null;
 
 /** V8's window for the allocation rate that decides whether to shrink the young generation (5 s), and a margin. */
 export const YOUNG_GENERATION_WINDOW_MS = 6000;
 
 /** node:v8 and node:vm are imported on first use: most processes never need them. */
-async function collection(): Promise<Collect> {
-  if (collect === null) {
-    const [{ setFlagsFromString }, { runInNewContext }] = await Promise.all([import('node:v8'), import('node:vm')]);
+async function loadCollector(): Promise<Collector> {
+  if (collector === null) {
+    const [{ setFlagsFromString, getHeapSpaceStatistics: heapSpaces }, { runInNewContext }] = await Promise.all([
+      import('node:v8'),
+      import('node:vm'),
+    ]);
     setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as Collect;
+    collector = { gc: runInNewContext('gc') as Collect, heapSpaces };
   }
-  return collect;
+  return collector;
 }
 
 /** Minor collections after the full one, at most. */
@@ -61,8 +68,7 @@ function youngGenerationBytes(heapSpaces: typeof getHeapSpaceStatistics): number
 
 /** The full collection, then the minor ones that let V8 shrink the young generation. */
 async function release(youngGenerationDelayMs: number): Promise<void> {
-  const gc = await collection();
-  const { getHeapSpaceStatistics: heapSpaces } = await import('node:v8');
+  const { gc, heapSpaces } = await loadCollector();
   gc();
   let tries = 0;
   const shrink = (): void => {
