@@ -62,7 +62,25 @@ export class MergingDigest implements Sketch {
   }
 
   addCentroids(pairs: ArrayLike<number>, from = 0): void {
-    // Points from another process: skip what could not be a centroid, sort the rest by mean.
+    // Points from another process. A digest's own centroids (the usual case) are valid and sorted
+    // and merge as they are; anything else is cleaned and sorted first.
+    let total = 0;
+    let sorted = true;
+    for (let i = from; i + 1 < pairs.length; i += 2) {
+      const weight = pairs[i + 1];
+      if (!Number.isFinite(pairs[i]) || !(weight > 0) || !Number.isFinite(weight)) return this.addCleaned(pairs, from);
+      if (i > from && pairs[i] < pairs[i - 2]) sorted = false;
+      total += weight;
+    }
+    const n = (pairs.length - from) >> 1;
+    if (n <= 0) return;
+    if (!sorted) return this.addCleaned(pairs, from);
+    const input = pairs instanceof Float64Array ? pairs.subarray(from, from + 2 * n) : Float64Array.from({ length: 2 * n }, (_, j) => pairs[from + j]);
+    this.addSortedPairs(input, n, total);
+  }
+
+  /** addCentroids for points that need it: skips what could not be a centroid, sorts the rest by mean. */
+  private addCleaned(pairs: ArrayLike<number>, from: number): void {
     const order: number[] = [];
     for (let i = from; i + 1 < pairs.length; i += 2) {
       if (Number.isFinite(pairs[i]) && pairs[i + 1] > 0 && Number.isFinite(pairs[i + 1])) order.push(i);
@@ -76,10 +94,14 @@ export class MergingDigest implements Sketch {
       sorted[2 * j + 1] = pairs[order[j] + 1];
       total += sorted[2 * j + 1];
     }
+    this.addSortedPairs(sorted, order.length, total);
+  }
+
+  private addSortedPairs(sorted: Float64Array, n: number, total: number): void {
     // The senders' extremes are unknown; their outermost means are the best bounds there are.
     this.min = Math.min(this.min, sorted[0]);
-    this.max = Math.max(this.max, sorted[2 * order.length - 2]);
-    this.mergeSorted(sorted, order.length, true, total);
+    this.max = Math.max(this.max, sorted[2 * n - 2]);
+    this.mergeSorted(sorted, n, true, total);
   }
 
   quantile(q: number): number {

@@ -171,6 +171,9 @@ export class Timer {
   }
 
   state(): TimerState {
+    // With a sketch, the exact samples are folded in first (as quantile() would): the receiver
+    // then merges one sorted run of centroids instead of taking each sample and folding again.
+    if (this.sketch !== null && this.exactCount > 0) this.foldIntoSketch();
     const points: number[] = [];
     for (let i = 0; i < this.exactCount; i++) points.push(this.exact === null ? this.values[this.at + SINGLE] : this.exact[i], 1);
     return {

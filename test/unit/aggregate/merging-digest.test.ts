@@ -128,6 +128,22 @@ describe('MergingDigest', () => {
     expect([a.count, forwarded.count, weights]).toEqual([13_122, 13_126, 13_126]);
   });
 
+  it('takes centroids sorted or not, in any array, from any offset, to the same digest', () => {
+    const pairs = digestOf(samplesOf('lognormal')).centroids();
+    const reference = new MergingDigest();
+    reference.addCentroids(pairs);
+    // Shuffled pairs, and pairs behind a prefix of a Float64Array (as a worker's packed part).
+    const shuffled: number[] = [];
+    for (let i = pairs.length - 2; i >= 0; i -= 2) shuffled.push(pairs[i], pairs[i + 1]);
+    const packed = Float64Array.from([9, 9, 9, ...pairs, 123]).subarray(0, 3 + pairs.length);
+    for (const [input, from] of [[shuffled, 0], [packed, 3]] as const) {
+      const copy = new MergingDigest();
+      copy.addCentroids(input, from);
+      expect(copy.centroids()).toEqual(reference.centroids());
+      expect(copy.count).toBe(N);
+    }
+  });
+
   it('ignores points that cannot be centroids', () => {
     const digest = new MergingDigest();
     digest.addCentroids([5, 2, 7, 0, NaN, 1, 9, -1, 3, Infinity, 4]);

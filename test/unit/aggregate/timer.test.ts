@@ -82,6 +82,19 @@ describe('Timer', () => {
     expect([t.quantile(0.5), t.quantile(1)]).toEqual([3, 7]);
   });
 
+  it('hands over a timer with a sketch as centroids only, which merge to the same quantiles', () => {
+    const big = new Timer(createDefaultSketch);
+    for (let i = 0; i < 3 * EXACT_SAMPLES + 5; i++) big.add((i * 37) % 1000, 1);
+    const state = big.state();
+    // The exact samples left over are folded in: the receiver merges one sorted run, never each sample.
+    expect(state.exactPoints).toBe(0);
+    expect(state.points.length).toBeLessThan(2 * EXACT_SAMPLES);
+    const merged = new Timer(createDefaultSketch);
+    merged.mergeState(state);
+    expect(merged.samples).toBe(big.samples);
+    for (const q of [0.5, 0.9, 0.99]) expect(merged.quantile(q)).toBeCloseTo(big.quantile(q), 6);
+  });
+
   it('merges one-sample timers into each other and into a timer with a sketch', () => {
     const single = new Timer(createDefaultSketch);
     single.add(42, 1);
