@@ -5,9 +5,10 @@ import { tagPairs } from '../model/series-key.js';
 
 export interface KeyStyle {
   /**
-   * The path of one value, e.g. `timers.api.latency.p95`. Must leave a path it leaves unchanged
-   * unchanged after appending a suffix it also leaves unchanged (`x` + suffix): renderPoints
-   * then spells a clean series' fields without calling it per value.
+   * The path of one value, e.g. `timers.api.latency.p95`. Two rules let renderPoints call it
+   * once per series rather than per value: a path it leaves unchanged stays unchanged after a
+   * suffix it leaves unchanged after `x` (a field: `x.p95`); and a prefix it leaves unchanged
+   * before `x` (`statsite.timers.x`) leaves unchanged any non-empty name it leaves unchanged.
    */
   path(path: string): string;
   /** path() returns every path unchanged: renderPoints then never calls it. */

@@ -35,6 +35,9 @@ class SeriesPoints {
   /** Points written so far, and the count at which the current slice is full. */
   private written = 0;
   private sliceEnd: number;
+  /** The last prefix checked by isCleanPrefix, and its answer. */
+  private checkedPrefix: string | null = null;
+  private prefixIsClean = false;
   /** Per field suffix (`.sum`, `.p95`, …): whether style.path() leaves it unchanged after a clean head. */
   private readonly cleanFields = new Map<string, boolean>();
 
@@ -56,7 +59,7 @@ class SeriesPoints {
   series(prefix: string, key: string): this {
     const { name, tags } = splitSeriesKey(key);
     this.head = prefix + name;
-    this.headIsClean = this.style.verbatim === true || this.style.path(this.head) === this.head;
+    this.headIsClean = this.style.verbatim === true || (name !== '' && this.isCleanPrefix(prefix) && this.style.path(name) === name);
     this.tail = tags === '' ? '' : this.style.tags(tags);
     return this;
   }
@@ -74,6 +77,19 @@ class SeriesPoints {
     const clean = this.headIsClean && (this.style.verbatim === true || this.isCleanField(field));
     if (clean) this.out.point(this.head, field, this.tail, value, format);
     else this.out.point(this.style.path(this.head + field), '', this.tail, value, format);
+  }
+
+  /**
+   * Whether style.path() leaves `prefix` followed by any name it leaves alone unchanged (the
+   * KeyStyle contract). Checked once per prefix: the name alone is then checked per series,
+   * not the prefixed path, a string that would be built flat for it.
+   */
+  private isCleanPrefix(prefix: string): boolean {
+    if (prefix !== this.checkedPrefix) {
+      this.checkedPrefix = prefix;
+      this.prefixIsClean = this.style.path(prefix + 'x') === prefix + 'x';
+    }
+    return this.prefixIsClean;
   }
 
   private isCleanField(field: string): boolean {

@@ -42,13 +42,16 @@ describe('rendered Graphite keys', () => {
     const rendered: string[] = [];
     const raw: string[] = [];
     const graphiteWriter = { point: (stem: string, field: string, tags: string) => void rendered.push(stem + field + tags) };
-    for (const _ of renderPoints(bucket, naming, GRAPHITE_KEYS, graphiteWriter, 'statsite.')) {
-      // all slices
-    }
     const identity = { path: (p: string) => p, tags: GRAPHITE_KEYS.tags };
     const rawWriter = { point: (stem: string, field: string, tags: string) => void raw.push(stem + field + tags) };
-    for (const _ of renderPoints(bucket, naming, identity, rawWriter, 'statsite.')) {
-      // all slices
+    // Output prefixes clean and not: a name is checked alone only after a clean prefix.
+    for (const outputPrefix of ['statsite.', 'my stats.', 'dotted..', '']) {
+      for (const _ of renderPoints(bucket, naming, GRAPHITE_KEYS, graphiteWriter, outputPrefix)) {
+        // all slices
+      }
+      for (const _ of renderPoints(bucket, naming, identity, rawWriter, outputPrefix)) {
+        // all slices
+      }
     }
     const spelled = raw.map((key) => {
       const at = key.indexOf(';');
@@ -58,5 +61,25 @@ describe('rendered Graphite keys', () => {
     expect(rendered).toContain('statsite.timers.api.latency.histogram.bin_lt0.00');
     expect(rendered).toContain('statsite.timers.trailing.sum');
     expect(rendered).toContain('statsite.timers.bad_name-x.p95');
+    expect(rendered).toContain('my_stats.timers.api.latency.p95');
+  });
+
+  // The KeyStyle rule renderPoints relies on to check a name without its prefix.
+  it('leave a clean prefix followed by a clean name clean', () => {
+    const alphabet = ['a', 'Z', '9', '_', '-', '.', '..', ' ', '/', '<', 'é'];
+    let seed = 7;
+    const pick = () => alphabet[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % alphabet.length];
+    const word = (n: number) => Array.from({ length: n }, pick).join('');
+    const clean = (path: string) => sanitizeGraphitePath(path) === path;
+    let checked = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const prefix = word(i % 5);
+      const name = word(1 + (i % 4));
+      if (clean(prefix + 'x') && clean(name)) {
+        checked++;
+        expect(clean(prefix + name), JSON.stringify([prefix, name])).toBe(true);
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
   });
 });
