@@ -75,7 +75,8 @@ export class MergingDigest implements Sketch {
     const n = (pairs.length - from) >> 1;
     if (n <= 0) return;
     if (!sorted) return this.addCleaned(pairs, from);
-    const input = pairs instanceof Float64Array ? pairs.subarray(from, from + 2 * n) : Float64Array.from({ length: 2 * n }, (_, j) => pairs[from + j]);
+    const input =
+      pairs instanceof Float64Array ? pairs.subarray(from, from + 2 * n) : Float64Array.from({ length: 2 * n }, (_, j) => pairs[from + j]);
     this.addSortedPairs(input, n, total);
   }
 
