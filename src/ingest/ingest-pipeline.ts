@@ -73,7 +73,7 @@ export class IngestPipeline {
     this.aggregator = new Aggregator(aggregatorSettings(config, partial));
     this.parser = new LineParser(this.aggregator, this.rejects, parserOptions(config));
     this.parsers = { lines: this.parser, binary: new BinaryParser(this.aggregator, this.rejects, this.parser) };
-    this.listeners = new Listeners(this.parsers, this.stats, log, () => this.config.limits);
+    this.listeners = new Listeners(this.parsers, this.stats, log, () => this.config.limits, partial);
   }
 
   /** Forgets the interned keys and shrinks their tables: after an interval far larger than the current one. */

@@ -56,6 +56,8 @@ export class Listeners {
     private readonly log: Logger,
     /** Read when a connection opens, so a reload applies to new connections. */
     private readonly limits: () => Limits,
+    /** This process is one of several ingest workers reading the same UDP socket. */
+    private readonly sharedUdp = false,
   ) {
     this.acceptErrors = new RateLimitedLog(log, 'could not accept a TCP connection; it is lost, the listener goes on');
     // statsite closes such a connection too: a binary stream cannot be read on past a bad message.
@@ -74,7 +76,7 @@ export class Listeners {
       const wanted = `systemd socket (fd ${fd})`;
       let udp: Bound | null = null;
       try {
-        udp = await listenUdp({ fd }, udpRcvbuf, this.parsers, this.stats, this.onFailure(this.udp, wanted));
+        udp = await listenUdp({ fd }, udpRcvbuf, this.parsers, this.stats, this.onFailure(this.udp, wanted), this.sharedUdp);
       } catch (err) {
         const notDatagram = (err as NodeJS.ErrnoException).code === 'ERR_INVALID_FD_TYPE';
         if (!notDatagram) throw new Error(`cannot use the ${wanted}: ${(err as Error).message}`);
@@ -100,7 +102,7 @@ export class Listeners {
     const host = config.bindAddress;
     if (!this.activated) {
       await this.move(this.udp, config.udpPort > 0 ? formatAddress(host, config.udpPort) : '', strict, (onFailure) =>
-        listenUdp({ host, port: config.udpPort }, config.udpRcvbuf, this.parsers, this.stats, onFailure),
+        listenUdp({ host, port: config.udpPort }, config.udpRcvbuf, this.parsers, this.stats, onFailure, this.sharedUdp),
       );
       await this.move(this.tcp, config.tcpPort > 0 ? formatAddress(host, config.tcpPort) : '', strict, (onFailure) =>
         listenTcp({ host, port: config.tcpPort }, this.parsers, this.stats, onFailure, this.limits, this.onBinaryFault),

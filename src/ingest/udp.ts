@@ -6,6 +6,7 @@ import { parseDatagram, type Parsers } from '../protocol/parsers.js';
 import type { IngestStats } from './ingest-stats.js';
 import { noteDatagram } from '../util/ingest-first-pacer.js';
 import { startListening, type BindTarget } from '../util/listen.js';
+import { SharedSocketBackoff } from './shared-socket-backoff.js';
 
 /** Asked of the kernel when the config leaves udp_rcvbuf at 0: bursts must not overflow it. */
 export const DEFAULT_UDP_RCVBUF = 32 * 1024 * 1024;
@@ -22,12 +23,16 @@ export async function listenUdp(
   parsers: Parsers,
   stats: IngestStats,
   onFailure: (err: Error) => void,
+  /** The socket is shared with other ingest workers (see shared-socket-backoff.ts). */
+  shared = false,
 ): Promise<UdpListener> {
   // An IPv6 address, and only one, has a colon (the address is parsed already). Not net.isIPv6:
   // its first call compiles a regex that took ~3 ms of the start-up.
   const ipv6 = 'host' in where && where.host.includes(':');
   const socket: Socket = createSocket({ type: ipv6 ? 'udp6' : 'udp4', reuseAddr: false });
+  const backoff = shared ? new SharedSocketBackoff(socket) : null;
   socket.on('message', (msg) => {
+    backoff?.datagram();
     stats.udpDatagrams++;
     noteDatagram();
     stats.udpBytes += msg.length;
@@ -38,6 +43,7 @@ export async function listenUdp(
     const bind = (ready: () => void) => ('fd' in where ? socket.bind({ fd: where.fd }, ready) : socket.bind(where.port, where.host, ready));
     await startListening(socket, bind, onFailure);
   } catch (err) {
+    backoff?.close();
     socket.close();
     throw err;
   }
@@ -51,6 +57,9 @@ export async function listenUdp(
   return {
     address: bound.address,
     port: bound.port,
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+    close: () => {
+      backoff?.close();
+      return new Promise<void>((resolve) => socket.close(() => resolve()));
+    },
   };
 }
