@@ -34,3 +34,26 @@ export function pins() {
 export function everyCpu(serverPin) {
   return serverPin.length === 0 ? [] : ['taskset', '-c', `0-${availableParallelism() - 1}`];
 }
+
+function pinSelf(cpus) {
+  try {
+    execFileSync('taskset', ['-pc', cpus, String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    // not fatal: the reader stays where it was
+  }
+}
+
+/**
+ * Runs `fn` with this process (its main thread, where it reads the servers' output) on every CPU,
+ * then back on CPU 0, when `serverPin` pins. Children spawned meanwhile inherit every CPU: the
+ * generator and single-process servers carry their own pins, ingest workers are meant to.
+ */
+export async function withReaderOnEveryCpu(serverPin, fn) {
+  if (serverPin.length === 0) return fn();
+  pinSelf(`0-${availableParallelism() - 1}`);
+  try {
+    return await fn();
+  } finally {
+    pinSelf('0');
+  }
+}
