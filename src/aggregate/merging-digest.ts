@@ -57,8 +57,8 @@ export class MergingDigest implements Sketch {
     this.mergeSorted(other.points, other.size, true, other.total);
   }
 
-  centroids(): number[] {
-    return Array.from(this.points.subarray(0, 2 * this.size));
+  centroids(): Float64Array {
+    return this.points.slice(0, 2 * this.size);
   }
 
   addCentroids(pairs: ArrayLike<number>, from = 0): void {

@@ -13,8 +13,8 @@ export interface Sketch {
   addSorted(sorted: Float64Array, n: number): void;
   /** Merges another sketch of the same kind (for partial buckets from several workers). */
   merge(other: Sketch): void;
-  /** The sketch as weighted points (mean, weight, mean, weight, …), to ship to another process. */
-  centroids(): number[];
+  /** The sketch as weighted points (mean, weight, mean, weight, …), to ship to another process: a copy. */
+  centroids(): Float64Array;
   /** Folds in weighted points from centroids(), starting at index `from` of `pairs`. */
   addCentroids(pairs: ArrayLike<number>, from?: number): void;
   /** The estimated value at rank q·count, q in [0, 1]. */
@@ -55,9 +55,13 @@ export class TDigestSketch implements Sketch {
     this.addCentroids(other.centroids());
   }
 
-  centroids(): number[] {
-    const pairs: number[] = [];
-    for (const c of this.digest.toArray()) pairs.push(c.mean, c.n);
+  centroids(): Float64Array {
+    const all = this.digest.toArray();
+    const pairs = new Float64Array(2 * all.length);
+    for (let i = 0; i < all.length; i++) {
+      pairs[2 * i] = all[i].mean;
+      pairs[2 * i + 1] = all[i].n;
+    }
     return pairs;
   }
 

@@ -171,18 +171,29 @@ export class Timer {
   }
 
   state(): TimerState {
-    // With a sketch, the exact samples are folded in first (as quantile() would): the receiver
-    // then merges one sorted run of centroids instead of taking each sample and folding again.
-    if (this.sketch !== null && this.exactCount > 0) this.foldIntoSketch();
-    const points: number[] = [];
-    for (let i = 0; i < this.exactCount; i++) points.push(this.exact === null ? this.values[this.at + SINGLE] : this.exact[i], 1);
+    const points = this.points(); // first: it may fold the exact samples into the sketch
     return {
       count: this.count, samples: this.samples, sum: this.sum, sumSquares: this.sumSquares, min: this.min, max: this.max,
       ...(this.unitless ? { unitless: true as const } : {}),
       exactPoints: this.exactCount,
-      points: this.sketch === null ? points : points.concat(this.sketch.centroids()),
+      points,
       bins: this.bins === null ? null : Array.from(this.bins),
     };
+  }
+
+  /**
+   * With a sketch, its centroids alone, the exact samples folded in first (as quantile() would):
+   * the receiver merges one sorted run instead of taking each sample and folding again, and the
+   * typed array goes as it is (no array of numbers built per timer). Else the exact samples.
+   */
+  private points(): ArrayLike<number> {
+    if (this.sketch !== null) {
+      if (this.exactCount > 0) this.foldIntoSketch();
+      return this.sketch.centroids();
+    }
+    const points: number[] = [];
+    for (let i = 0; i < this.exactCount; i++) points.push(this.exact === null ? this.values[this.at + SINGLE] : this.exact[i], 1);
+    return points;
   }
 
   /** Another partial timer of the same series: statistics add, samples and centroids join. */

@@ -31,6 +31,11 @@ class Float64Builder {
 
   pushAll(values: ArrayLike<number>): void {
     if (this.length + values.length > this.data.length) this.grow(this.length + values.length);
+    if (values instanceof Float64Array) {
+      this.data.set(values, this.length);
+      this.length += values.length;
+      return;
+    }
     for (let i = 0; i < values.length; i++) this.data[this.length++] = values[i];
   }
 

@@ -64,11 +64,17 @@ export function* writeSnapshotJson(
   out.parts.push(JSON.stringify(header) + '\n');
   for (const table of TABLES) {
     const field = `[${JSON.stringify(FIELDS[table])},`;
+    const replacer = table === 'timers' ? typedArraysAsLists : undefined;
     for (const [key, state] of bucket.states(table)) {
-      out.parts.push(`${field}${JSON.stringify(key)},${JSON.stringify(state)}]\n`);
+      out.parts.push(`${field}${JSON.stringify(key)},${JSON.stringify(state, replacer)}]\n`);
       if (++out.series % SERIES_PER_SLICE === 0) yield;
     }
   }
+}
+
+/** A timer's centroids come as a Float64Array, which JSON would write as an object. */
+function typedArraysAsLists(_key: string, value: unknown): unknown {
+  return value instanceof Float64Array ? Array.from(value) : value;
 }
 
 /** How many series a received snapshot holds. */

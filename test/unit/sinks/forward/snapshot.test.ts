@@ -128,6 +128,18 @@ describe('version 2: a line per series', () => {
     }
   });
 
+  it('writes a timer past its exact samples as its centroids, which merge into the same quantiles', () => {
+    const bucket = newBucket();
+    for (let i = 0; i < 1000; i++) bucket.timer('busy', (i * 7919) % 1000, 1);
+    const sent = toSnapshot(bucket, 'h', 1, 10).timers.busy;
+    expect(Array.isArray(sent.points)).toBe(true);
+    expect(sent.points.length).toBeGreaterThan(10);
+    expect(sent).toMatchObject({ count: 1000, exactPoints: 0 });
+    const merged = newBucket();
+    merge(merged, toSnapshot(bucket, 'h', 1, 10));
+    for (const q of [0.5, 0.9, 0.99]) expect(merged.timers.get('busy')!.quantile(q)).toBeCloseTo(bucket.timers.get('busy')!.quantile(q), 6);
+  });
+
   it('keeps every valid line and lists the rest, __proto__ keys included', () => {
     const text = header + [
       '["counters","__proto__",[1,1]]', 'not json', '["nope","k",1]', '["counters","c",[1,1]]', '["counters","c",[2,1]]',
