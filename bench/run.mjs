@@ -17,6 +17,7 @@ import { pins } from './lib/pinning.mjs';
 import { raiseRmemMax } from './lib/rmem.mjs';
 import { formatReport } from './lib/report.mjs';
 import { FLUSH_S, KEYS, flushSection, profileSection, rssSection, startupSection, tcpSection, udpSection } from './lib/sections.mjs';
+import { stolenSeconds } from './lib/proc.mjs';
 import { killAll, ROOT } from './lib/servers.mjs';
 
 const args = process.argv.slice(2);
@@ -74,13 +75,22 @@ async function main() {
     rmSync(tmpDir, { recursive: true, force: true });
     process.exit(130);
   };
+  /** Runs a section if asked for, noting how long it took and what the hypervisor stole meanwhile. */
+  results.sections = {};
+  const section = async (name, run) => {
+    if (!wants(name)) return;
+    const [startedAt, stolenBefore] = [Date.now(), stolenSeconds()];
+    await run();
+    const stolen = stolenBefore === null ? null : +(stolenSeconds() - stolenBefore).toFixed(2);
+    results.sections[name] = { seconds: Math.round((Date.now() - startedAt) / 1000), stolenCpuSeconds: stolen };
+  };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
 
   try {
     log(`bench: ${results.machine.cpus} CPUs, node ${process.version}, rmem_max ${rmem.after}, pinned: ${pinning.pinned}`);
     if (results.machine.statsdVersion === null) log('etsy statsd is not installed (npm install): skipping it');
-    if (wants('startup')) await startupSection(pinning.serverPin, results);
+    await section('startup', () => startupSection(pinning.serverPin, results));
     const built = buildLoadgen(tmpDir);
     if (built.path === null) {
       log(`SKIPPING the UDP, TCP and flush benchmarks: cannot build bench/loadgen.c (${built.error}).`);
@@ -88,11 +98,11 @@ async function main() {
       results.loadgenError = built.error;
     } else {
       const gen = { path: built.path, pin: pinning.generatorPin };
-      if (wants('udp')) await udpSection(gen, pinning.serverPin, tmpDir, results, quick);
-      if (wants('tcp')) await tcpSection(gen, pinning.serverPin, tmpDir, results, quick);
-      if (wants('flush')) await flushSection(gen, pinning.serverPin, tmpDir, results, quick);
-      if (wants('rss')) await rssSection(gen, pinning.serverPin, tmpDir, results, quick);
-      if (wants('profile')) await profileSection(gen, pinning.serverPin, tmpDir, results);
+      await section('udp', () => udpSection(gen, pinning.serverPin, tmpDir, results, quick));
+      await section('tcp', () => tcpSection(gen, pinning.serverPin, tmpDir, results, quick));
+      await section('flush', () => flushSection(gen, pinning.serverPin, tmpDir, results, quick));
+      await section('rss', () => rssSection(gen, pinning.serverPin, tmpDir, results, quick));
+      await section('profile', () => profileSection(gen, pinning.serverPin, tmpDir, results));
     }
     if (wants('memory')) {
       log('memory per series (in-process)...');

@@ -20,6 +20,15 @@ function statFields(pid) {
   return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
+/**
+ * CPU seconds the hypervisor took from this VM so far (steal, all CPUs), or null off Linux: a run
+ * whose sections lost seconds to it measured a slower machine than the one it ran on.
+ */
+export function stolenSeconds() {
+  const cpu = read('/proc/stat')?.split('\n', 1)[0].trim().split(/\s+/);
+  return cpu?.[0] === 'cpu' && cpu.length > 8 ? Number(cpu[8]) / CLK_TCK : null;
+}
+
 /** `pid` and every process below it: a server with ingest workers is one server. */
 export function processTree(pid) {
   const children = new Map();

@@ -212,6 +212,12 @@ export function formatReport(r) {
       out.push(table(['share', 'function'], p.top.slice(0, 10).map((t) => [pct(t.share, 1), t.function])));
     }
   }
+  const sections = Object.entries(r.sections ?? {}).filter(([, s]) => s.stolenCpuSeconds !== null);
+  if (sections.length > 0) {
+    out.push('');
+    out.push(`CPU time the hypervisor took from this VM (steal), per section: ${
+      sections.map(([name, s]) => `${name} ${s.stolenCpuSeconds} s in ${s.seconds} s`).join(', ')}`);
+  }
   return out.join('\n');
 }
 

@@ -153,28 +153,28 @@ export async function flushSection(gen, serverPin, tmpDir, results, quick) {
     { type: 'ms', bgRate: half, workers: 2, sizes: [100_000] },
     { type: 'ms', bgRate: QUIET_BACKGROUND },
   ];
-  // The bench reads the flush's output (stdout, or the carbon stand-in) as its consumer, on every
-  // CPU: pinned to CPU 0 beside the generator it got a third of that core once ingest workers ran
-  // there too, and the workers' flush measured the reader (bench/README.md, runs 14–15).
-  await withReaderOnEveryCpu(serverPin, async () => {
-    for (const series of sizes) {
-      for (const { sizes: only, workers = 1, ...c } of cases) {
-        if (only && !only.includes(series)) continue;
-        const t0 = Date.now();
-        const pin = pinOf(workers > 1 ? 'statsite-ts-w2' : 'statsite-ts', serverPin);
-        try {
-          results.flush.push(await flushCase(gen, pin, tmpDir, { series, workers, loadRate: SERIES_LOAD_RATE, ...c }));
-        } catch (err) {
-          results.flush.push({ series, workers, ...c, error: err.message });
-        }
-        const f = results.flush.at(-1);
-        log(
-          `flush ${series} ${c.type} to ${c.sink ?? 'stdout'} (${workers} ingest process(es), background ${c.bgRate}/s): `
-            + `${f.flushMs ?? 'error'} ms, background lost ${f.bgLost ?? '?'} (${elapsed(t0)})`,
-        );
+  for (const series of sizes) {
+    for (const { sizes: only, workers = 1, ...c } of cases) {
+      if (only && !only.includes(series)) continue;
+      const t0 = Date.now();
+      const pin = pinOf(workers > 1 ? 'statsite-ts-w2' : 'statsite-ts', serverPin);
+      // The bench reads the flush's output (stdout, or the carbon stand-in) on CPU 0, where the
+      // server is not. Ingest workers are on every CPU, so there the reader may be too: pinned
+      // beside the generator and a worker, it got a third of CPU 0 and the workers' flush
+      // measured the reader (bench/README.md, runs 14–15).
+      const measure = () => flushCase(gen, pin, tmpDir, { series, workers, loadRate: SERIES_LOAD_RATE, ...c });
+      try {
+        results.flush.push(await (workers > 1 ? withReaderOnEveryCpu(serverPin, measure) : measure()));
+      } catch (err) {
+        results.flush.push({ series, workers, ...c, error: err.message });
       }
+      const f = results.flush.at(-1);
+      log(
+        `flush ${series} ${c.type} to ${c.sink ?? 'stdout'} (${workers} ingest process(es), background ${c.bgRate}/s): `
+          + `${f.flushMs ?? 'error'} ms, background lost ${f.bgLost ?? '?'} (${elapsed(t0)})`,
+      );
     }
-  });
+  }
 }
 
 export async function profileSection(gen, serverPin, tmpDir, results) {
