@@ -6,7 +6,7 @@ import { flushCase } from './flush.mjs';
 import { profileServer } from './profile.mjs';
 import { rssCase, UNIT_ENV } from './rss.mjs';
 import { startServer } from './servers.mjs';
-import { everyCpu, withReaderOnEveryCpu } from './pinning.mjs';
+import { everyCpu } from './pinning.mjs';
 import { startupTimes } from './startup.mjs';
 import { MAX_LOSS, searchRate, tcpIngest } from './throughput.mjs';
 
@@ -158,13 +158,8 @@ export async function flushSection(gen, serverPin, tmpDir, results, quick) {
       if (only && !only.includes(series)) continue;
       const t0 = Date.now();
       const pin = pinOf(workers > 1 ? 'statsite-ts-w2' : 'statsite-ts', serverPin);
-      // The bench reads the flush's output (stdout, or the carbon stand-in) on CPU 0, where the
-      // server is not. Ingest workers are on every CPU, so there the reader may be too: pinned
-      // beside the generator and a worker, it got a third of CPU 0 and the workers' flush
-      // measured the reader (bench/README.md, runs 14–15).
-      const measure = () => flushCase(gen, pin, tmpDir, { series, workers, loadRate: SERIES_LOAD_RATE, ...c });
       try {
-        results.flush.push(await (workers > 1 ? withReaderOnEveryCpu(serverPin, measure) : measure()));
+        results.flush.push(await flushCase(gen, pin, tmpDir, { series, workers, loadRate: SERIES_LOAD_RATE, ...c }));
       } catch (err) {
         results.flush.push({ series, workers, ...c, error: err.message });
       }
