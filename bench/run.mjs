@@ -75,8 +75,8 @@ async function main() {
     rmSync(tmpDir, { recursive: true, force: true });
     process.exit(130);
   };
-  /** Runs a section if asked for, noting how long it took and what the hypervisor stole meanwhile. */
   results.sections = {};
+  /** Runs a section if asked for, noting how long it took and what the hypervisor stole meanwhile. */
   const section = async (name, run) => {
     if (!wants(name)) return;
     const [startedAt, stolenBefore] = [Date.now(), stolenSeconds()];
