@@ -46,6 +46,14 @@ function isNegative(value: number): boolean {
  * leaves room for MAX_FIXED_BYTES. For the byte-level line writers: no string per value.
  */
 export function writeFixed(out: Uint8Array, at: number, value: number): number {
+  // Whole numbers below 2^31 (counts, sums, most timer values in ms, a lone sample's stdev 0) are
+  // the common case: their digits and six zeros, without scaling. -0 is not one: C prints `-0.000000`.
+  const small = value | 0;
+  if (small === value && small >= 0 && (small !== 0 || 1 / value > 0)) {
+    at = writePadded(out, at, small, digitCount(small));
+    out[at++] = 0x2e; // '.'
+    return writeZeroFraction(out, at);
+  }
   const micros = roundedMicros(value);
   if (micros < 0) return writeAscii(out, at, formatFixedExact(value, 6));
   if (isNegative(value)) out[at++] = 0x2d; // '-'
@@ -54,8 +62,11 @@ export function writeFixed(out: Uint8Array, at: number, value: number): number {
   at = writeDigits(out, at, whole);
   out[at++] = 0x2e; // '.'
   const fraction = micros - whole * MICRO;
-  if (fraction !== 0) return writePadded(out, at, fraction, 6);
-  // Whole numbers (counts, sums, most timer values in ms) are the common case: no digit loop.
+  return fraction !== 0 ? writePadded(out, at, fraction, 6) : writeZeroFraction(out, at);
+}
+
+/** The six zeros after the point of a whole number. */
+function writeZeroFraction(out: Uint8Array, at: number): number {
   out[at] = out[at + 1] = out[at + 2] = out[at + 3] = out[at + 4] = out[at + 5] = 0x30;
   return at + 6;
 }

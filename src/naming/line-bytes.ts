@@ -36,8 +36,12 @@ export class LineBytes implements PointWriter {
   /** The suffix's whole 4-byte words, little-endian, then the bytes after them. */
   private readonly suffixWords: number[] = [];
   private readonly suffixTail: number[] = [];
-  /** The last stem written and where its bytes are in `slab`: a series' next points copy them. */
-  private stem = '';
+  /** The current series' key parts (PointWriter.series), and their length in UTF-16 units. */
+  private prefix = '';
+  private name = '';
+  private tags = '';
+  private keyUnits = 0;
+  /** Where the series' stem (prefix + name) was written in `slab`, for its next points to copy; -1: not yet. */
   private stemAt = 0;
   private stemEnd = -1;
 
@@ -50,26 +54,33 @@ export class LineBytes implements PointWriter {
     for (; i < this.suffix.length; i++) this.suffixTail.push(this.suffix[i]);
   }
 
-  point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void {
-    const room = MAX_UTF8_PER_UNIT * (stem.length + field.length + tags.length) + 1 + MAX_FIXED_BYTES + this.suffix.length;
+  series(prefix: string, name: string, tags: string): void {
+    this.prefix = prefix;
+    this.name = name;
+    this.tags = tags;
+    this.keyUnits = prefix.length + name.length + tags.length;
+    this.stemEnd = -1;
+  }
+
+  point(field: string, value: number, format: ValueFormat): void {
+    const room = MAX_UTF8_PER_UNIT * (this.keyUnits + field.length) + 1 + MAX_FIXED_BYTES + this.suffix.length;
     if (this.used + room > this.slab.length) this.newSlab(room);
     const slab = this.slab;
     let at = this.used;
     const words = this.words;
-    if (stem === this.stem && this.stemEnd >= 0) {
+    if (this.stemEnd >= 0) {
       // The copy lies after the stem's bytes: they never overlap.
       let i = this.stemAt;
       const end = this.stemEnd;
       for (; i + 4 <= end; i += 4, at += 4) words.setUint32(at, words.getUint32(i, true), true);
       for (; i < end; i++) slab[at++] = slab[i];
     } else {
-      this.stem = stem;
       this.stemAt = at;
-      at = this.text(stem, at);
+      at = this.text(this.name, this.text(this.prefix, at));
       this.stemEnd = at;
     }
     at = this.text(field, at);
-    at = this.text(tags, at);
+    if (this.tags !== '') at = this.text(this.tags, at);
     slab[at++] = this.separator;
     at = format === 'fixed' ? writeFixed(slab, at, value) : writeCount(slab, at, value);
     const suffixWords = this.suffixWords;

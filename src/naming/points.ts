@@ -20,18 +20,22 @@ export type ValueFormat = 'fixed' | 'count';
 
 export interface PointWriter {
   /**
-   * One point. Its key is `stem + field + tags`, spelled for the output already. For a series
-   * whose fields need no spelling of their own, `stem` is the same string for all its points.
+   * The points that follow, until the next call, have keys `prefix + name + field + tags`, each
+   * part spelled for the output already. Given in parts so that no key string is built per series.
    */
-  point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void;
+  series(prefix: string, name: string, tags: string): void;
+  point(field: string, value: number, format: ValueFormat): void;
 }
 
 /** Writes the points of one series at a time: `prefix + name + field + tags`, spelled by the style. */
 class SeriesPoints {
-  private head = '';
-  /** style.path() leaves `head` as it is, so fields it also leaves alone need no call per value. */
+  private prefix = '';
+  private name = '';
+  /** style.path() leaves `prefix + name` as it is, so fields it also leaves alone need no call per value. */
   private headIsClean = false;
   private tail = '';
+  /** The writer's series is this one's clean head (not the whole path of one unclean point). */
+  private writerHasHead = false;
   /** Points written so far, and the count at which the current slice is full. */
   private written = 0;
   private sliceEnd: number;
@@ -58,9 +62,12 @@ class SeriesPoints {
 
   series(prefix: string, key: string): this {
     const { name, tags } = splitSeriesKey(key);
-    this.head = prefix + name;
+    this.prefix = prefix;
+    this.name = name;
     this.headIsClean = this.style.verbatim === true || (name !== '' && this.isCleanPrefix(prefix) && this.style.path(name) === name);
     this.tail = tags === '' ? '' : this.style.tags(tags);
+    this.writerHasHead = this.headIsClean;
+    if (this.headIsClean) this.out.series(prefix, name, this.tail);
     return this;
   }
 
@@ -74,9 +81,17 @@ class SeriesPoints {
 
   private point(field: string, value: number, format: ValueFormat): void {
     this.written++;
-    const clean = this.headIsClean && (this.style.verbatim === true || this.isCleanField(field));
-    if (clean) this.out.point(this.head, field, this.tail, value, format);
-    else this.out.point(this.style.path(this.head + field), '', this.tail, value, format);
+    if (this.headIsClean && (this.style.verbatim === true || this.isCleanField(field))) {
+      if (!this.writerHasHead) {
+        this.out.series(this.prefix, this.name, this.tail);
+        this.writerHasHead = true;
+      }
+      this.out.point(field, value, format);
+    } else {
+      this.out.series('', this.style.path(this.prefix + this.name + field), this.tail);
+      this.writerHasHead = false;
+      this.out.point('', value, format);
+    }
   }
 
   /**

@@ -49,6 +49,10 @@ export class LineRouter implements PointWriter {
   nonFinite = 0;
   /** The key of the first value left out, for the log line. */
   firstNonFinite = '';
+  /** The current series' key parts (PointWriter.series). */
+  private prefix = '';
+  private name = '';
+  private tags = '';
 
   constructor(
     private readonly senders: readonly BufferedTcpSender[],
@@ -61,14 +65,21 @@ export class LineRouter implements PointWriter {
     this.taken = this.lines.map(() => []);
   }
 
-  point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void {
+  series(prefix: string, name: string, tags: string): void {
+    this.prefix = prefix;
+    this.name = name;
+    this.tags = tags;
+    for (const lines of this.lines) lines.series(prefix, name, tags);
+  }
+
+  point(field: string, value: number, format: ValueFormat): void {
     if (!Number.isFinite(value)) {
-      if (this.nonFinite++ === 0) this.firstNonFinite = stem + field + tags;
+      if (this.nonFinite++ === 0) this.firstNonFinite = this.prefix + this.name + field + this.tags;
       return;
     }
-    const i = this.route === null ? 0 : this.route(stem + field + tags);
+    const i = this.route === null ? 0 : this.route(this.prefix + this.name + field + this.tags);
     const lines = this.lines[i];
-    lines.point(stem, field, tags, value, format);
+    lines.point(field, value, format);
     if (lines.lines >= LINES_PER_CHUNK) this.take(i);
   }
 

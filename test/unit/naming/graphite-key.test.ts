@@ -3,7 +3,7 @@ import { Bucket } from '../../../src/aggregate/bucket.js';
 import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
 import { defaultConfig } from '../../../src/config/defaults.js';
 import { GRAPHITE_KEYS, sanitizeGraphitePath } from '../../../src/naming/graphite-key.js';
-import { renderPoints } from '../../../src/naming/points.js';
+import { renderPoints, type PointWriter } from '../../../src/naming/points.js';
 
 describe('Graphite key rules', () => {
   it('leaves clean paths alone', () => {
@@ -26,6 +26,20 @@ describe('Graphite key rules', () => {
   });
 });
 
+/** Collects each point's whole key. */
+class KeyList implements PointWriter {
+  private head = '';
+  private tags = '';
+  constructor(private readonly keys: string[]) {}
+  series(prefix: string, name: string, tags: string): void {
+    this.head = prefix + name;
+    this.tags = tags;
+  }
+  point(field: string): void {
+    this.keys.push(this.head + field + this.tags);
+  }
+}
+
 describe('rendered Graphite keys', () => {
   // renderPoints skips path() for the fields of a clean series; every key must still come out
   // exactly as path() would spell the whole of it.
@@ -41,9 +55,9 @@ describe('rendered Graphite keys', () => {
     const naming = { ...defaultConfig().naming, extendedCounters: true };
     const rendered: string[] = [];
     const raw: string[] = [];
-    const graphiteWriter = { point: (stem: string, field: string, tags: string) => void rendered.push(stem + field + tags) };
+    const graphiteWriter = new KeyList(rendered);
     const identity = { path: (p: string) => p, tags: GRAPHITE_KEYS.tags };
-    const rawWriter = { point: (stem: string, field: string, tags: string) => void raw.push(stem + field + tags) };
+    const rawWriter = new KeyList(raw);
     // Output prefixes clean and not: a name is checked alone only after a clean prefix.
     for (const outputPrefix of ['statsite.', 'my stats.', 'dotted..', '']) {
       for (const _ of renderPoints(bucket, naming, GRAPHITE_KEYS, graphiteWriter, outputPrefix)) {

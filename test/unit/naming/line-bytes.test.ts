@@ -10,8 +10,14 @@ import { LineBytes } from '../../../src/naming/line-bytes.js';
 /** The same lines built as strings: what LineBytes must produce byte for byte. */
 class LineStrings implements PointWriter {
   text = '';
-  point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void {
-    this.text += stem + field + tags + '|' + (format === 'fixed' ? formatFixed(value) : formatCount(value)) + '|1700000000\n';
+  private head = '';
+  private tags = '';
+  series(prefix: string, name: string, tags: string): void {
+    this.head = prefix + name;
+    this.tags = tags;
+  }
+  point(field: string, value: number, format: ValueFormat): void {
+    this.text += this.head + field + this.tags + '|' + (format === 'fixed' ? formatFixed(value) : formatCount(value)) + '|1700000000\n';
   }
 }
 
@@ -25,9 +31,13 @@ class Both implements PointWriter {
     private readonly takeEvery: number,
     private readonly copy = false,
   ) {}
-  point(stem: string, field: string, tags: string, value: number, format: ValueFormat): void {
-    this.bytes.point(stem, field, tags, value, format);
-    this.strings.point(stem, field, tags, value, format);
+  series(prefix: string, name: string, tags: string): void {
+    this.bytes.series(prefix, name, tags);
+    this.strings.series(prefix, name, tags);
+  }
+  point(field: string, value: number, format: ValueFormat): void {
+    this.bytes.point(field, value, format);
+    this.strings.point(field, value, format);
     if (++this.points % this.takeEvery === 0) this.chunks.push(this.copy ? this.bytes.takeCopy() : this.bytes.take());
   }
 }
@@ -80,8 +90,9 @@ describe('LineBytes', () => {
       let expected = '';
       for (let stemLength = 1; stemLength <= 9; stemLength++) {
         const stem = 'abcdefghi'.slice(0, stemLength);
+        out.series('', stem, '');
         for (const field of ['.sum', '.p95', '']) {
-          out.point(stem, field, '', stemLength, 'count');
+          out.point(field, stemLength, 'count');
           expected += `${stem}${field} ${stemLength}${suffix}`;
         }
       }
@@ -91,19 +102,22 @@ describe('LineBytes', () => {
 
   it('never writes over a view it handed out, and reuses its slab when it only handed out copies', () => {
     const out = new LineBytes(' ', ' 1\n');
-    out.point('a.b', '.sum', '', 1, 'fixed');
+    out.series('a.', 'b', '');
+    out.point('.sum', 1, 'fixed');
     const view = out.take();
-    out.point('a.b', '.max', '', 2, 'fixed');
+    out.point('.max', 2, 'fixed');
     const copy = out.takeCopy();
-    out.point('c.d', '', '', 3, 'count');
+    out.series('c.', 'd', '');
+    out.point('', 3, 'count');
     expect(view.toString()).toBe('a.b.sum 1.000000 1\n');
     expect(copy.toString()).toBe('a.b.max 2.000000 1\n');
     expect(out.takeCopy().toString()).toBe('c.d 3 1\n');
 
     const reused = new LineBytes(' ', ' 1\n');
-    reused.point('x.y', '.sum', '', 1, 'fixed');
+    reused.series('x.', 'y', '');
+    reused.point('.sum', 1, 'fixed');
     const first = reused.takeCopy();
-    reused.point('x.y', '.max', '', 2, 'fixed'); // the stem's old bytes were written over
+    reused.point('.max', 2, 'fixed'); // the stem's old bytes were written over
     expect([first.toString(), reused.takeCopy().toString()]).toEqual(['x.y.sum 1.000000 1\n', 'x.y.max 2.000000 1\n']);
   });
 });

@@ -9,9 +9,13 @@ import { POINTS_PER_SLICE, renderPoints, type PointWriter } from '../../../src/n
 class Counting implements PointWriter {
   points = 0;
   readonly stems: string[] = [];
-  point(stem: string): void {
+  private stem = '';
+  series(prefix: string, name: string): void {
+    this.stem = prefix + name;
+  }
+  point(): void {
     this.points++;
-    if (this.stems.at(-1) !== stem) this.stems.push(stem);
+    if (this.stems.at(-1) !== this.stem) this.stems.push(this.stem);
   }
 }
 
