@@ -20,6 +20,30 @@ const EMPTY = Buffer.alloc(0);
 
 const wordsOf = (slab: Buffer) => new DataView(slab.buffer, slab.byteOffset, slab.byteLength);
 
+/** Bytes every line of a kind repeats (a field, the suffix): written four bytes a store, then the rest. */
+class ByteRun {
+  /** The whole 4-byte words, little-endian, then the bytes after them. */
+  private readonly words: number[] = [];
+  private readonly tail: number[] = [];
+  readonly length: number;
+
+  constructor(bytes: Buffer) {
+    this.length = bytes.length;
+    let i = 0;
+    for (; i + 4 <= bytes.length; i += 4) this.words.push(bytes.readUInt32LE(i));
+    for (; i < bytes.length; i++) this.tail.push(bytes[i]);
+  }
+
+  /** Writes the bytes at `at` of `slab` (`view` is its DataView); returns the end. */
+  writeTo(view: DataView, slab: Buffer, at: number): number {
+    const words = this.words;
+    for (let i = 0; i < words.length; i++, at += 4) view.setUint32(at, words[i], true);
+    const tail = this.tail;
+    for (let i = 0; i < tail.length; i++) slab[at++] = tail[i];
+    return at;
+  }
+}
+
 export class LineBytes implements PointWriter {
   private slab = renderSlabs.acquire();
   /** `slab` as a DataView: the stem and the suffix are copied four bytes a store, not one. */
@@ -32,11 +56,10 @@ export class LineBytes implements PointWriter {
   /** Lines written since the last take(). */
   lines = 0;
   private readonly separator: number;
-  private readonly suffix: Buffer;
-  /** The suffix's whole 4-byte words, little-endian, then the bytes after them. */
-  private readonly suffixWords: number[] = [];
-  private readonly suffixTail: number[] = [];
-  /** The current series' key parts (PointWriter.series), and their length in UTF-16 units. */
+  private readonly suffix: ByteRun;
+  /** The registered fields (PointWriter.field), by number. */
+  private readonly fields: ByteRun[] = [];
+  /** The current series' key parts (PointWriter.series), and the UTF-16 units of its stem and tags. */
   private prefix = '';
   private name = '';
   private tags = '';
@@ -48,10 +71,11 @@ export class LineBytes implements PointWriter {
   /** `separator`: one ASCII character; `suffix`: the rest of each line, e.g. `|1700000000\n`. */
   constructor(separator: string, suffix: string) {
     this.separator = separator.charCodeAt(0);
-    this.suffix = Buffer.from(suffix);
-    let i = 0;
-    for (; i + 4 <= this.suffix.length; i += 4) this.suffixWords.push(this.suffix.readUInt32LE(i));
-    for (; i < this.suffix.length; i++) this.suffixTail.push(this.suffix[i]);
+    this.suffix = new ByteRun(Buffer.from(suffix));
+  }
+
+  field(text: string): number {
+    return this.fields.push(new ByteRun(Buffer.from(text))) - 1;
   }
 
   series(prefix: string, name: string, tags: string): void {
@@ -62,8 +86,9 @@ export class LineBytes implements PointWriter {
     this.stemEnd = -1;
   }
 
-  point(field: string, value: number, format: ValueFormat): void {
-    const room = MAX_UTF8_PER_UNIT * (this.keyUnits + field.length) + 1 + MAX_FIXED_BYTES + this.suffix.length;
+  point(field: number, value: number, format: ValueFormat): void {
+    const fieldBytes = this.fields[field];
+    const room = MAX_UTF8_PER_UNIT * this.keyUnits + fieldBytes.length + 1 + MAX_FIXED_BYTES + this.suffix.length;
     if (this.used + room > this.slab.length) this.newSlab(room);
     const slab = this.slab;
     let at = this.used;
@@ -79,15 +104,11 @@ export class LineBytes implements PointWriter {
       at = this.text(this.name, this.text(this.prefix, at));
       this.stemEnd = at;
     }
-    at = this.text(field, at);
+    at = fieldBytes.writeTo(words, slab, at);
     if (this.tags !== '') at = this.text(this.tags, at);
     slab[at++] = this.separator;
     at = format === 'fixed' ? writeFixed(slab, at, value) : writeCount(slab, at, value);
-    const suffixWords = this.suffixWords;
-    for (let i = 0; i < suffixWords.length; i++, at += 4) words.setUint32(at, suffixWords[i], true);
-    const suffixTail = this.suffixTail;
-    for (let i = 0; i < suffixTail.length; i++) slab[at++] = suffixTail[i];
-    this.used = at;
+    this.used = this.suffix.writeTo(words, slab, at);
     this.lines++;
   }
 

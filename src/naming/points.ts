@@ -2,11 +2,12 @@
 // kv, counters, timers, gauges, sets. Line-based sinks add their own separators and timestamp.
 
 import type { Bucket } from '../aggregate/bucket.js';
+import type { HistogramConfig } from '../aggregate/histogram.js';
 import type { Timer } from '../aggregate/timer.js';
 import { splitSeriesKey } from '../model/series-key.js';
 import { formatFixed } from './c-format.js';
 import type { KeyStyle } from './key-style.js';
-import { finalPrefixes, type NamingConfig } from './naming-config.js';
+import { finalPrefixes, type NamingConfig, type TimerField } from './naming-config.js';
 
 /**
  * Points rendered between two pauses for ingest (about 2.5 ms of work: 2000 timers of 13 points,
@@ -20,11 +21,24 @@ export type ValueFormat = 'fixed' | 'count';
 
 export interface PointWriter {
   /**
+   * Registers a field, the key suffix after a series' name (`.sum`, `.p95`, or '' for none), once
+   * per flush: points name it by the number returned, so no field's text is encoded per point.
+   */
+  field(text: string): number;
+  /**
    * The points that follow, until the next call, have keys `prefix + name + field + tags`, each
    * part spelled for the output already. Given in parts so that no key string is built per series.
    */
   series(prefix: string, name: string, tags: string): void;
-  point(field: string, value: number, format: ValueFormat): void;
+  point(field: number, value: number, format: ValueFormat): void;
+}
+
+/** A field as renderPoints uses it: the writer's number for it, and whether the style spells it as it is. */
+interface Field {
+  readonly id: number;
+  readonly text: string;
+  /** style.path() leaves it unchanged after a clean head. */
+  readonly clean: boolean;
 }
 
 /** Writes the points of one series at a time: `prefix + name + field + tags`, spelled by the style. */
@@ -42,8 +56,8 @@ class SeriesPoints {
   /** The last prefix checked by isCleanPrefix, and its answer. */
   private checkedPrefix: string | null = null;
   private prefixIsClean = false;
-  /** Per field suffix (`.sum`, `.p95`, …): whether style.path() leaves it unchanged after a clean head. */
-  private readonly cleanFields = new Map<string, boolean>();
+  /** The empty field: a point whose whole path the style spelled goes with it. */
+  readonly noField: Field;
 
   constructor(
     private readonly style: KeyStyle,
@@ -51,6 +65,12 @@ class SeriesPoints {
     private readonly pointsPerSlice: number,
   ) {
     this.sliceEnd = pointsPerSlice;
+    this.noField = this.field('');
+  }
+
+  field(text: string): Field {
+    const clean = this.style.verbatim === true || this.style.path('x' + text) === 'x' + text;
+    return { id: this.out.field(text), text, clean };
   }
 
   /** After a series: whether the slice has its points (then the next one starts). */
@@ -71,26 +91,26 @@ class SeriesPoints {
     return this;
   }
 
-  fixed(field: string, value: number): void {
+  fixed(field: Field, value: number): void {
     this.point(field, value, 'fixed');
   }
 
-  count(field: string, value: number): void {
+  count(field: Field, value: number): void {
     this.point(field, value, 'count');
   }
 
-  private point(field: string, value: number, format: ValueFormat): void {
+  private point(field: Field, value: number, format: ValueFormat): void {
     this.written++;
-    if (this.headIsClean && (this.style.verbatim === true || this.isCleanField(field))) {
+    if (this.headIsClean && field.clean) {
       if (!this.writerHasHead) {
         this.out.series(this.prefix, this.name, this.tail);
         this.writerHasHead = true;
       }
-      this.out.point(field, value, format);
+      this.out.point(field.id, value, format);
     } else {
-      this.out.series('', this.style.path(this.prefix + this.name + field), this.tail);
+      this.out.series('', this.style.path(this.prefix + this.name + field.text), this.tail);
       this.writerHasHead = false;
-      this.out.point('', value, format);
+      this.out.point(this.noField.id, value, format);
     }
   }
 
@@ -105,12 +125,6 @@ class SeriesPoints {
       this.prefixIsClean = this.style.path(prefix + 'x') === prefix + 'x';
     }
     return this.prefixIsClean;
-  }
-
-  private isCleanField(field: string): boolean {
-    let clean = this.cleanFields.get(field);
-    if (clean === undefined) this.cleanFields.set(field, (clean = this.style.path('x' + field) === 'x' + field));
-    return clean;
   }
 }
 
@@ -129,104 +143,119 @@ export function* renderPoints(
   const prefix = finalPrefixes(naming, outputPrefix);
   const points = new SeriesPoints(style, out, pointsPerSlice);
   const interval = naming.flushInterval;
+  const none = points.noField;
 
   for (const [key, kv] of bucket.keyValues) {
     points.series(prefix.kv, key);
-    for (let i = kv.values.length - 1; i >= 0; i--) points.fixed('', kv.values[i]);
+    for (let i = kv.values.length - 1; i >= 0; i--) points.fixed(none, kv.values[i]);
     if (points.sliceIsFull()) yield;
   }
 
+  const count = points.field('.count');
+  const rate = points.field('.rate');
   for (const [key, counter] of bucket.counters) {
     points.series(prefix.counts, key);
     if (naming.extendedCounters) {
-      if (naming.legacyExtendedCounters) points.count('.count', counter.count);
-      else points.fixed('.count', counter.sum);
-      points.fixed('.rate', counter.sum / interval);
+      if (naming.legacyExtendedCounters) points.count(count, counter.count);
+      else points.fixed(count, counter.sum);
+      points.fixed(rate, counter.sum / interval);
     } else {
-      points.fixed('', counter.sum);
+      points.fixed(none, counter.sum);
     }
     if (points.sliceIsFull()) yield;
   }
 
-  const layout = timerLayout(naming);
+  const layout = new TimerLayout(naming, points);
   for (const [key, timer] of bucket.timers) {
     writeTimer(points.series(prefix.timers, key), timer, layout);
     if (points.sliceIsFull()) yield;
   }
 
   for (const [key, gauge] of bucket.gauges) {
-    points.series(prefix.gauges, key).fixed('', gauge.value);
+    points.series(prefix.gauges, key).fixed(none, gauge.value);
     if (points.sliceIsFull()) yield;
   }
 
   for (const [key, set] of bucket.sets) {
-    points.series(prefix.sets, key).count('', set.size());
+    points.series(prefix.sets, key).count(none, set.size());
     if (points.sliceIsFull()) yield;
   }
 }
 
-/** What writeTimer prints, read from the config once per flush rather than per series. */
-interface TimerLayout {
-  sum: boolean;
-  sumSq: boolean;
-  mean: boolean;
-  lower: boolean;
-  upper: boolean;
-  count: boolean;
-  stdev: boolean;
-  median: boolean;
-  rate: boolean;
-  sampleRate: boolean;
-  quantiles: readonly number[];
+/** What writeTimer prints, read from the config once per flush rather than per series: a field, or null where timers_include leaves it out. */
+class TimerLayout {
+  readonly sum: Field | null;
+  readonly sumSq: Field | null;
+  readonly mean: Field | null;
+  readonly lower: Field | null;
+  readonly upper: Field | null;
+  readonly count: Field | null;
+  readonly stdev: Field | null;
+  readonly median: Field | null;
+  readonly rate: Field | null;
+  readonly sampleRate: Field | null;
+  readonly quantiles: readonly number[];
   /** `quantileFields[i]` is the key suffix of `quantiles[i]` (`.p95`). */
-  quantileFields: readonly string[];
-  flushInterval: number;
-}
+  readonly quantileFields: readonly Field[];
+  readonly flushInterval: number;
+  /** Per histogram config: the fields of its bins, `<min`, each bin's lower bound, `>max`. */
+  private readonly binFields = new Map<HistogramConfig, Field[]>();
 
-function timerLayout(naming: NamingConfig): TimerLayout {
-  const include = naming.timersInclude;
-  return {
-    sum: include.has('sum'),
-    sumSq: include.has('sum_sq'),
-    mean: include.has('mean'),
-    lower: include.has('lower'),
-    upper: include.has('upper'),
-    count: include.has('count'),
-    stdev: include.has('stdev'),
-    median: include.has('median'),
-    rate: include.has('rate'),
-    sampleRate: include.has('sample_rate'),
-    quantiles: naming.quantiles,
-    quantileFields: naming.quantiles.map((q) => '.p' + formatFixed(q * 100, 0)),
-    flushInterval: naming.flushInterval,
-  };
+  constructor(
+    naming: NamingConfig,
+    private readonly points: SeriesPoints,
+  ) {
+    const include = naming.timersInclude;
+    const field = (name: TimerField, text: string) => (include.has(name) ? points.field(text) : null);
+    this.sum = field('sum', '.sum');
+    this.sumSq = field('sum_sq', '.sum_sq');
+    this.mean = field('mean', '.mean');
+    this.lower = field('lower', '.lower');
+    this.upper = field('upper', '.upper');
+    this.count = field('count', '.count');
+    this.stdev = field('stdev', '.stdev');
+    this.median = field('median', '.median');
+    this.rate = field('rate', '.rate');
+    this.sampleRate = field('sample_rate', '.sample_rate');
+    this.quantiles = naming.quantiles;
+    this.quantileFields = naming.quantiles.map((q) => points.field('.p' + formatFixed(q * 100, 0)));
+    this.flushInterval = naming.flushInterval;
+  }
+
+  bins(h: HistogramConfig, binCount: number): Field[] {
+    let fields = this.binFields.get(h);
+    if (fields === undefined) {
+      fields = [this.points.field('.histogram.bin_<' + formatFixed(h.min, 2))];
+      for (let i = 0; i < binCount - 2; i++) fields.push(this.points.field('.histogram.bin_' + formatFixed(h.min + h.width * i, 2)));
+      fields.push(this.points.field('.histogram.bin_>' + formatFixed(h.max, 2)));
+      this.binFields.set(h, fields);
+    }
+    return fields;
+  }
 }
 
 function writeTimer(points: SeriesPoints, timer: Timer, layout: TimerLayout): void {
-  if (layout.sum) points.fixed('.sum', timer.sum);
-  if (layout.sumSq) points.fixed('.sum_sq', timer.sumSquares);
-  if (layout.mean) points.fixed('.mean', timer.mean());
-  if (layout.lower) points.fixed('.lower', timer.min);
-  if (layout.upper) points.fixed('.upper', timer.max);
-  if (layout.count) points.count('.count', timer.count);
-  if (layout.stdev) points.fixed('.stdev', timer.stdev());
+  if (layout.sum !== null) points.fixed(layout.sum, timer.sum);
+  if (layout.sumSq !== null) points.fixed(layout.sumSq, timer.sumSquares);
+  if (layout.mean !== null) points.fixed(layout.mean, timer.mean());
+  if (layout.lower !== null) points.fixed(layout.lower, timer.min);
+  if (layout.upper !== null) points.fixed(layout.upper, timer.max);
+  if (layout.count !== null) points.count(layout.count, timer.count);
+  if (layout.stdev !== null) points.fixed(layout.stdev, timer.stdev());
   const quantiles = layout.quantiles;
   for (let i = 0; i < quantiles.length; i++) {
     const value = timer.quantile(quantiles[i]);
-    if (quantiles[i] === 0.5 && layout.median) points.fixed('.median', value);
+    if (quantiles[i] === 0.5 && layout.median !== null) points.fixed(layout.median, value);
     // statsite prints every configured quantile, whatever timers_include says.
     points.fixed(layout.quantileFields[i], value);
   }
-  if (layout.rate) points.fixed('.rate', timer.sum / layout.flushInterval);
-  if (layout.sampleRate) points.fixed('.sample_rate', timer.count / layout.flushInterval);
+  if (layout.rate !== null) points.fixed(layout.rate, timer.sum / layout.flushInterval);
+  if (layout.sampleRate !== null) points.fixed(layout.sampleRate, timer.count / layout.flushInterval);
 
   const h = timer.histogram;
   const bins = timer.bins;
   if (h !== null && bins !== null) {
-    points.count('.histogram.bin_<' + formatFixed(h.min, 2), bins[0]);
-    for (let i = 0; i < bins.length - 2; i++) {
-      points.count('.histogram.bin_' + formatFixed(h.min + h.width * i, 2), bins[i + 1]);
-    }
-    points.count('.histogram.bin_>' + formatFixed(h.max, 2), bins[bins.length - 1]);
+    const fields = layout.bins(h, bins.length);
+    for (let i = 0; i < bins.length; i++) points.count(fields[i], bins[i]);
   }
 }

@@ -49,6 +49,8 @@ export class LineRouter implements PointWriter {
   nonFinite = 0;
   /** The key of the first value left out, for the log line. */
   firstNonFinite = '';
+  /** The registered fields' text, by number (each LineBytes numbers them the same). */
+  private readonly fieldTexts: string[] = [];
   /** The current series' key parts (PointWriter.series). */
   private prefix = '';
   private name = '';
@@ -65,6 +67,11 @@ export class LineRouter implements PointWriter {
     this.taken = this.lines.map(() => []);
   }
 
+  field(text: string): number {
+    for (const lines of this.lines) lines.field(text);
+    return this.fieldTexts.push(text) - 1;
+  }
+
   series(prefix: string, name: string, tags: string): void {
     this.prefix = prefix;
     this.name = name;
@@ -72,12 +79,12 @@ export class LineRouter implements PointWriter {
     for (const lines of this.lines) lines.series(prefix, name, tags);
   }
 
-  point(field: string, value: number, format: ValueFormat): void {
+  point(field: number, value: number, format: ValueFormat): void {
     if (!Number.isFinite(value)) {
-      if (this.nonFinite++ === 0) this.firstNonFinite = this.prefix + this.name + field + this.tags;
+      if (this.nonFinite++ === 0) this.firstNonFinite = this.key(field);
       return;
     }
-    const i = this.route === null ? 0 : this.route(this.prefix + this.name + field + this.tags);
+    const i = this.route === null ? 0 : this.route(this.key(field));
     const lines = this.lines[i];
     lines.point(field, value, format);
     if (lines.lines >= LINES_PER_CHUNK) this.take(i);
@@ -105,6 +112,10 @@ export class LineRouter implements PointWriter {
   /** Gives the render slabs back (what was rendered is handed over or abandoned). */
   finish(): void {
     for (const lines of this.lines) lines.finish();
+  }
+
+  private key(field: number): string {
+    return this.prefix + this.name + this.fieldTexts[field] + this.tags;
   }
 
   private take(i: number): void {

@@ -30,13 +30,17 @@ describe('Graphite key rules', () => {
 class KeyList implements PointWriter {
   private head = '';
   private tags = '';
+  private readonly fields: string[] = [];
   constructor(private readonly keys: string[]) {}
+  field(text: string): number {
+    return this.fields.push(text) - 1;
+  }
   series(prefix: string, name: string, tags: string): void {
     this.head = prefix + name;
     this.tags = tags;
   }
-  point(field: string): void {
-    this.keys.push(this.head + field + this.tags);
+  point(field: number): void {
+    this.keys.push(this.head + this.fields[field] + this.tags);
   }
 }
 

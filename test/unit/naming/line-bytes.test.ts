@@ -12,12 +12,16 @@ class LineStrings implements PointWriter {
   text = '';
   private head = '';
   private tags = '';
+  private readonly fields: string[] = [];
+  field(text: string): number {
+    return this.fields.push(text) - 1;
+  }
   series(prefix: string, name: string, tags: string): void {
     this.head = prefix + name;
     this.tags = tags;
   }
-  point(field: string, value: number, format: ValueFormat): void {
-    this.text += this.head + field + this.tags + '|' + (format === 'fixed' ? formatFixed(value) : formatCount(value)) + '|1700000000\n';
+  point(field: number, value: number, format: ValueFormat): void {
+    this.text += this.head + this.fields[field] + this.tags + '|' + (format === 'fixed' ? formatFixed(value) : formatCount(value)) + '|1700000000\n';
   }
 }
 
@@ -31,11 +35,16 @@ class Both implements PointWriter {
     private readonly takeEvery: number,
     private readonly copy = false,
   ) {}
+  field(text: string): number {
+    const id = this.bytes.field(text);
+    expect(this.strings.field(text)).toBe(id);
+    return id;
+  }
   series(prefix: string, name: string, tags: string): void {
     this.bytes.series(prefix, name, tags);
     this.strings.series(prefix, name, tags);
   }
-  point(field: string, value: number, format: ValueFormat): void {
+  point(field: number, value: number, format: ValueFormat): void {
     this.bytes.point(field, value, format);
     this.strings.point(field, value, format);
     if (++this.points % this.takeEvery === 0) this.chunks.push(this.copy ? this.bytes.takeCopy() : this.bytes.take());
@@ -92,7 +101,7 @@ describe('LineBytes', () => {
         const stem = 'abcdefghi'.slice(0, stemLength);
         out.series('', stem, '');
         for (const field of ['.sum', '.p95', '']) {
-          out.point(field, stemLength, 'count');
+          out.point(out.field(field), stemLength, 'count');
           expected += `${stem}${field} ${stemLength}${suffix}`;
         }
       }
@@ -102,22 +111,23 @@ describe('LineBytes', () => {
 
   it('never writes over a view it handed out, and reuses its slab when it only handed out copies', () => {
     const out = new LineBytes(' ', ' 1\n');
+    const [sum, max, none] = ['.sum', '.max', ''].map((field) => out.field(field));
     out.series('a.', 'b', '');
-    out.point('.sum', 1, 'fixed');
+    out.point(sum, 1, 'fixed');
     const view = out.take();
-    out.point('.max', 2, 'fixed');
+    out.point(max, 2, 'fixed');
     const copy = out.takeCopy();
     out.series('c.', 'd', '');
-    out.point('', 3, 'count');
+    out.point(none, 3, 'count');
     expect(view.toString()).toBe('a.b.sum 1.000000 1\n');
     expect(copy.toString()).toBe('a.b.max 2.000000 1\n');
     expect(out.takeCopy().toString()).toBe('c.d 3 1\n');
 
     const reused = new LineBytes(' ', ' 1\n');
     reused.series('x.', 'y', '');
-    reused.point('.sum', 1, 'fixed');
+    reused.point(reused.field('.sum'), 1, 'fixed');
     const first = reused.takeCopy();
-    reused.point('.max', 2, 'fixed'); // the stem's old bytes were written over
+    reused.point(reused.field('.max'), 2, 'fixed'); // the stem's old bytes were written over
     expect([first.toString(), reused.takeCopy().toString()]).toEqual(['x.y.sum 1.000000 1\n', 'x.y.max 2.000000 1\n']);
   });
 });

@@ -10,6 +10,9 @@ class Counting implements PointWriter {
   points = 0;
   readonly stems: string[] = [];
   private stem = '';
+  field(): number {
+    return 0;
+  }
   series(prefix: string, name: string): void {
     this.stem = prefix + name;
   }
