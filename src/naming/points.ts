@@ -182,7 +182,10 @@ export function* renderPoints(
   }
 }
 
-/** What writeTimer prints, read from the config once per flush rather than per series: a field, or null where timers_include leaves it out. */
+/**
+ * What writeTimer prints, read from the config once per flush rather than per series: a field, or
+ * null where timers_include leaves it out.
+ */
 class TimerLayout {
   readonly sum: Field | null;
   readonly sumSq: Field | null;
