@@ -21,7 +21,8 @@ class LineStrings implements PointWriter {
     this.tags = tags;
   }
   point(field: number, value: number, format: ValueFormat): void {
-    this.text += this.head + this.fields[field] + this.tags + '|' + (format === 'fixed' ? formatFixed(value) : formatCount(value)) + '|1700000000\n';
+    const text = format === 'fixed' ? formatFixed(value) : formatCount(value);
+    this.text += this.head + this.fields[field] + this.tags + '|' + text + '|1700000000\n';
   }
 }
 
