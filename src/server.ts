@@ -69,8 +69,8 @@ function describeSink(sink: Sink): string {
   return sink.destination === sink.name ? sink.name : `${sink.name} ${sink.destination}`;
 }
 
-/** A Map's entries with each value passed through `f`, lazily (a management reply may cover a million series). */
-function* mapValues<V, R>(map: ReadonlyMap<string, V>, f: (value: V) => R): Generator<[string, R]> {
+/** A table's entries with each value passed through `f`, lazily (a management reply may cover a million series). */
+function* mapValues<V, R>(map: Iterable<[string, V]>, f: (value: V) => R): Generator<[string, R]> {
   for (const [key, value] of map) yield [key, f(value)];
 }
 

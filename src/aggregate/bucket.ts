@@ -2,7 +2,7 @@
 // bucket; at flush the aggregator swaps it out and the old one is only read from then on.
 
 import type { SampleHandler } from '../model/sample-handler.js';
-import { Counter, type CounterState } from './counter.js';
+import { CounterTable, type CounterState } from './counter.js';
 import { Gauge, type GaugeState } from './gauge.js';
 import { binCount, findHistogram, type HistogramConfig } from './histogram.js';
 import { KeyValues, type KeyValuesState } from './key-values.js';
@@ -44,16 +44,16 @@ export interface BucketSettings {
 }
 
 export class Bucket implements SampleHandler {
-  // Series are only ever added to these Maps, never removed or replaced: the SeriesById
-  // indexes below hand out the objects they hold.
-  readonly counters = new Map<string, Counter>();
+  // Series are only ever added to these tables, never removed or replaced: the SeriesById
+  // indexes below hand out the objects (the counters' rows) they hold.
+  readonly counters = new CounterTable();
   readonly timers = new Map<string, Timer>();
   readonly gauges = new Map<string, Gauge>();
   readonly sets = new Map<string, SetMetric>();
   readonly keyValues = new Map<string, KeyValues>();
   readonly limit: SeriesLimit;
   private seriesCount = 0;
-  private readonly counterIds = new SeriesById<Counter>();
+  private readonly counterIds = new SeriesById<number>();
   private readonly timerIds = new SeriesById<Timer>();
   /** The numbers of this bucket's timers (number-columns.ts). */
   private readonly timerNumbers = new NumberColumns(TIMER_NUMBERS);
@@ -69,16 +69,13 @@ export class Bucket implements SampleHandler {
   // series goes into the Map, where every reader finds it, and is remembered under its id.
 
   counter(key: string, value: number, sampleRate: number, keyId = 0, keyGeneration = NO_GENERATION): void {
-    let c = this.counterIds.get(keyId, keyGeneration);
-    if (c === undefined) {
-      c = this.counters.get(key);
-      if (c === undefined) {
-        if (!this.admit(key)) return;
-        this.counters.set(key, (c = new Counter()));
-      }
-      this.counterIds.set(keyId, keyGeneration, c);
+    let row = this.counterIds.get(keyId, keyGeneration);
+    if (row === undefined) {
+      row = this.counterRow(key);
+      if (row < 0) return;
+      this.counterIds.set(keyId, keyGeneration, row);
     }
-    c.add(value, sampleRate);
+    this.counters.add(row, value, sampleRate);
   }
 
   timer(key: string, value: number, sampleRate: number, keyId = 0, keyGeneration = NO_GENERATION, unitless = false): void {
@@ -138,11 +135,16 @@ export class Bucket implements SampleHandler {
 
   /** Every series of one table in its mergeable form. */
   *states<T extends Table>(table: T): Generator<[string, StateOf[T]]> {
-    for (const [key, series] of this.table(table)) yield [key, series.state()];
+    for (const [key, series] of this[table] as Iterable<[string, { state(): StateOf[T] }]>) yield [key, series.state()];
   }
 
   mergeState<T extends Table>(table: T, key: string, state: StateOf[T]): void {
-    const map = this.table(table);
+    if (table === 'counters') {
+      const row = this.counterRow(key);
+      if (row >= 0) this.counters.merge(row, state as CounterState);
+      return;
+    }
+    const map = this[table] as unknown as Map<string, Mergeable<StateOf[T]>>;
     let series = map.get(key);
     if (series === undefined) {
       if (!this.admit(key)) return;
@@ -156,14 +158,16 @@ export class Bucket implements SampleHandler {
     return this.seriesCount;
   }
 
-  private table<T extends Table>(table: T): Map<string, Mergeable<StateOf[T]>> {
-    return this[table] as unknown as Map<string, Mergeable<StateOf[T]>>;
+  /** The row of `key` in the counters, added if new; -1 when the series limit keeps it out. */
+  private counterRow(key: string): number {
+    const row = this.counters.rowOf(key);
+    if (row >= 0) return row;
+    return this.admit(key) ? this.counters.addRow(key) : -1;
   }
 
   private newSeries<T extends Table>(table: T, key: string): Mergeable<StateOf[T]> {
     let series: Mergeable<StateOf[Table]>;
     switch (table) {
-      case 'counters': series = new Counter(); break;
       case 'gauges': series = new Gauge(); break;
       case 'sets': series = new SetMetric(this.settings.setPrecision); break;
       case 'timers': series = this.newTimer(key); break;

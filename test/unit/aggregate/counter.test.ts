@@ -1,15 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { Counter } from '../../../src/aggregate/counter.js';
+import { CounterTable } from '../../../src/aggregate/counter.js';
 import { Aggregator } from '../../../src/aggregate/aggregator.js';
 import { createDefaultSketch } from '../../../src/aggregate/sketch.js';
 
-describe('Counter', () => {
+describe('CounterTable', () => {
   it("sums values and keeps statsite's truncated sample count", () => {
-    const c = new Counter();
-    c.add(1 * (1 / 0.3), 0.3);
-    c.add(1 * (1 / 0.3), 0.3);
-    expect(c.count).toBe(6);
-    expect(c.sum).toBeCloseTo(6.666667, 6);
+    const table = new CounterTable();
+    const row = table.addRow('c');
+    table.add(row, 1 * (1 / 0.3), 0.3);
+    table.add(row, 1 * (1 / 0.3), 0.3);
+    expect(table.get('c')!.count).toBe(6);
+    expect(table.get('c')!.sum).toBeCloseTo(6.666667, 6);
+  });
+
+  it('keeps every row apart as its chunks grow (the first doubles, then chunks of 16384 rows)', () => {
+    const table = new CounterTable();
+    const rows = 40_000;
+    for (let i = 0; i < rows; i++) expect(table.addRow(`k${i}`)).toBe(i);
+    for (let i = 0; i < rows; i++) {
+      table.add(table.rowOf(`k${i}`), i, 1);
+      table.merge(i, [0.5, 2]);
+    }
+    expect(table.size).toBe(rows);
+    expect(table.rowOf('absent')).toBe(-1);
+    expect(table.has('k39999')).toBe(true);
+    const seen = [...table].map(([key, c]) => [key, c.sum, c.count]);
+    expect(seen.length).toBe(rows);
+    seen.forEach(([key, sum, count], i) => expect([key, sum, count]).toEqual([`k${i}`, i + 0.5, 3]));
+    expect(table.get('k16384')!.state()).toEqual([16384.5, 3]);
   });
 });
 
