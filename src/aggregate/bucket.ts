@@ -45,7 +45,7 @@ export interface BucketSettings {
 
 export class Bucket implements SampleHandler {
   // Series are only ever added to these tables, never removed or replaced: the SeriesById
-  // indexes below hand out the objects (the counters' rows) they hold.
+  // indexes below hand out what they hold (the series' objects; for counters, row numbers).
   readonly counters = new CounterTable();
   readonly timers = new Map<string, Timer>();
   readonly gauges = new Map<string, Gauge>();
@@ -66,7 +66,7 @@ export class Bucket implements SampleHandler {
   }
 
   // Each sample method finds its series by interner id first (SeriesById), then by key; a new
-  // series goes into the Map, where every reader finds it, and is remembered under its id.
+  // series goes into its table, where every reader finds it, and is remembered under its id.
 
   counter(key: string, value: number, sampleRate: number, keyId = 0, keyGeneration = NO_GENERATION): void {
     let row = this.counterIds.get(keyId, keyGeneration);
