@@ -6,10 +6,10 @@
 // are alive is what stayed resident after it (bench/README.md, RSS after a big interval). The
 // views handed to readers (`Counter`) are made on demand, at a flush, and dropped with it.
 //
-// The rows are plain arrays of doubles, not Float64Arrays: V8 keeps such an array's numbers
-// unboxed in its own heap, whose pages it unmaps once they are free, whereas a typed array's
-// memory comes from malloc, and a big interval's chunks freed there stayed resident (tried: the
-// RSS after a big interval went from ~1.3–1.5× to ~2×).
+// The rows are plain arrays of doubles, not Float64Arrays, for the reason number-columns.ts gives
+// (tried: the RSS after a big interval of counters went from ~1.3–1.5× to ~2×).
+
+import { zeros } from './number-columns.js';
 
 /** A counter's mergeable form: its sum and its sample count. */
 export type CounterState = [sum: number, count: number];
@@ -115,12 +115,4 @@ export class CounterTable implements Iterable<[string, Counter]> {
     const first = this.chunks[0];
     for (let i = first.length, end = Math.min(2 * first.length, CHUNK_ROWS * NUMBERS); i < end; i++) first.push(0);
   }
-}
-
-/** `length` zeros in an array of doubles from the start (a double literal fixes its kind), so no store converts it. */
-function zeros(length: number): number[] {
-  const numbers = [0.5];
-  numbers[0] = 0;
-  while (numbers.length < length) numbers.push(0);
-  return numbers;
 }

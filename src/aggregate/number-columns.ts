@@ -1,9 +1,14 @@
-// The numbers of many series (a timer's count, sum, min, max, …) in shared Float64Arrays rather
-// than in fields of each series' object. V8 keeps every double-valued field in a heap number of
-// its own, so a million one-sample timers were some six million heap objects: each allocated when
-// its series first came, promoted by the scavenges that followed, and marked by every full
-// collection, the one that lands in the middle of a big flush included (bench/README.md).
-// A typed array's contents are never scanned.
+// The numbers of many series (a timer's count, sum, min, max, …) in shared arrays of doubles
+// rather than in fields of each series' object. V8 keeps every double-valued field in a heap
+// number of its own, so a million one-sample timers were some six million heap objects: each
+// allocated when its series first came, promoted by the scavenges that followed, and marked by
+// every full collection, the one that lands in the middle of a big flush included
+// (bench/README.md). An array of doubles holds its numbers unboxed, and no collection scans them.
+//
+// Plain arrays, not Float64Arrays: a typed array's memory comes from malloc, and the arrays of a
+// big interval of timers, freed there, stayed resident in a fragmented brk heap (bench/README.md,
+// RSS after a big interval); a plain array this size is in V8's large-object space, a mapping of
+// its own that goes back to the system when the array dies.
 //
 // A bucket hands one NumberColumns to all its series of a kind; each claims a row once, when it
 // is made, and the arrays live as long as the series in them: the whole bucket's, dropped with
@@ -15,7 +20,7 @@ const MOST_ROWS_PER_ARRAY = 8192;
 
 export class NumberColumns {
   /** The array the last claimed row is in. */
-  array: Float64Array;
+  array: number[];
   private rows: number;
   private used = 0;
 
@@ -25,16 +30,22 @@ export class NumberColumns {
     firstRows = FIRST_ROWS,
   ) {
     this.rows = firstRows;
-    this.array = new Float64Array(firstRows * width);
+    this.array = zeros(firstRows * width);
   }
 
   /** Claims a row: its first number's index in `array`, read right after the claim (a claim may start a new array). */
   claim(): number {
     if (this.used === this.rows) {
       this.rows = Math.min(2 * this.rows, MOST_ROWS_PER_ARRAY);
-      this.array = new Float64Array(this.rows * this.width);
+      this.array = zeros(this.rows * this.width);
       this.used = 0;
     }
     return this.width * this.used++;
   }
+}
+
+/** `length` zeros in an array of doubles from the start (a double literal fixes its kind), so no store converts it. */
+export function zeros(length: number): number[] {
+  const numbers = new Array<number>(length).fill(0.5);
+  return numbers.fill(0);
 }

@@ -1,10 +1,11 @@
 // A timer (also `h` histograms and DogStatsD `d` distributions): exact sum, sum of squares,
-// min, max and counts, plus quantiles. The samples of an interval stay exact in a typed array,
-// which gives exact quantiles for the common small series; past EXACT_SAMPLES they are sorted
-// and folded into a sketch in one batch, which bounds memory per series.
+// min, max and counts, plus quantiles. The samples of an interval stay exact in an array, which
+// gives exact quantiles for the common small series; past EXACT_SAMPLES they are sorted and
+// folded into a sketch in one batch, which bounds memory per series. The array is a plain one of
+// doubles, in V8's heap, as the numbers' columns are (number-columns.ts says why not a typed array).
 
 import { binIndex, type HistogramConfig } from './histogram.js';
-import { NumberColumns } from './number-columns.js';
+import { NumberColumns, zeros } from './number-columns.js';
 import type { Sketch, SketchFactory } from './sketch.js';
 
 /**
@@ -13,6 +14,8 @@ import type { Sketch, SketchFactory } from './sketch.js';
  */
 export const EXACT_SAMPLES = 128;
 const INITIAL_CAPACITY = 8;
+/** One sort at a time (the thread is single): every timer sorts its exact samples here, natively. */
+const sortScratch = new Float64Array(EXACT_SAMPLES);
 
 /** A timer's mergeable form: its exact statistics and weighted points. */
 export interface TimerState {
@@ -45,7 +48,7 @@ export const TIMER_NUMBERS = 7;
 
 export class Timer {
   /** The numbers, in the row at `at` of a bucket's columns (number-columns.ts says why not fields). */
-  private readonly values: Float64Array;
+  private readonly values: number[];
   private readonly at: number;
   /**
    * Some samples came as `h` or `d`, which carry no unit, rather than `ms`: statsd_exporter turns
@@ -56,10 +59,10 @@ export class Timer {
 
   /**
    * The exact samples, allocated at the second one: most series get a single sample per
-   * interval, and a typed array per series would add ~100 bytes and GC work (seconds when a
+   * interval, and an array per series would add ~100 bytes and GC work (seconds when a
    * million new series are created and dropped). Until then the one sample is in the row.
    */
-  private exact: Float64Array | null = null;
+  private exact: number[] | null = null;
   private exactCount = 0;
   private sorted = true;
   private sketch: Sketch | null = null;
@@ -136,9 +139,9 @@ export class Timer {
   }
 
   /** The exact samples as an array, moving a lone sample (SINGLE in the row) into one first. */
-  private exactArray(): Float64Array {
+  private exactArray(): number[] {
     if (this.exact === null) {
-      this.exact = new Float64Array(INITIAL_CAPACITY);
+      this.exact = zeros(INITIAL_CAPACITY);
       this.exact[0] = this.values[this.at + SINGLE];
     }
     return this.exact;
@@ -218,23 +221,33 @@ export class Timer {
     }
   }
 
+  /** The exact samples, ascending, at the start of sortScratch. */
+  private sortedInScratch(): Float64Array {
+    if (this.exact === null) sortScratch[0] = this.values[this.at + SINGLE];
+    else for (let i = 0; i < this.exactCount; i++) sortScratch[i] = this.exact[i];
+    if (!this.sorted) sortScratch.subarray(0, this.exactCount).sort();
+    return sortScratch;
+  }
+
   /** Only ever unsorted with two or more samples, which live in `exact`. */
   private sortExact(): void {
     if (this.sorted) return;
-    this.exact!.subarray(0, this.exactCount).sort();
+    const sorted = this.sortedInScratch();
+    for (let i = 0; i < this.exactCount; i++) this.exact![i] = sorted[i];
     this.sorted = true;
   }
 
   private foldIntoSketch(): void {
-    this.sortExact();
+    const sorted = this.sortedInScratch();
     this.sketch ??= this.newSketch();
-    this.sketch.addSorted(this.exactArray(), this.exactCount);
+    this.sketch.addSorted(sorted, this.exactCount);
     this.exactCount = 0;
+    this.sorted = true;
   }
 
-  private growExact(): Float64Array {
-    const grown = new Float64Array(Math.min(EXACT_SAMPLES, this.exact!.length * 2));
-    grown.set(this.exact!);
+  private growExact(): number[] {
+    const grown = zeros(Math.min(EXACT_SAMPLES, this.exact!.length * 2));
+    for (let i = 0; i < this.exactCount; i++) grown[i] = this.exact![i];
     return (this.exact = grown);
   }
 }
