@@ -143,16 +143,17 @@ export function formatReport(r) {
   }
   if (r.rss?.length) {
     out.push('');
-    out.push('RSS around one big interval of distinct counters, then three quiet intervals (1000 keys)');
+    out.push('RSS around one big interval of distinct series, then three quiet intervals (1000 counter keys)');
     out.push(
       table(
-        ['series', 'sink', 'environment', 'rss before', 'peak rss', 'rss after', 'after / before', 'queued lines', 'rss per queued line'],
-        r.rss.map((c) =>
-          c.error
-            ? [rate(c.series), c.sink, c.environment || '—', 'error', c.error.slice(0, 60), '', '', '', '']
-            : [rate(c.series), c.sink, c.environment || '—', mb(c.rssBefore), mb(c.peakRss), mb(c.rssAfter), `${c.afterOverBefore}×`,
-               c.queuedLines === undefined ? '—' : rate(c.queuedLines), c.rssPerQueuedLine === undefined ? '—' : `${c.rssPerQueuedLine} B`],
-        ),
+        ['series', 'type', 'lines a series', 'sink', 'environment', 'rss before', 'peak rss', 'rss after', 'after / before',
+          'queued lines', 'rss per queued line'],
+        r.rss.map((c) => {
+          const what = [rate(c.series), kind(c), c.samples ?? 1, c.sink, c.environment || '—'];
+          if (c.error) return [...what, 'error', c.error.slice(0, 60), '', '', '', ''];
+          return [...what, mb(c.rssBefore), mb(c.peakRss), mb(c.rssAfter), `${c.afterOverBefore}×`,
+            c.queuedLines === undefined ? '—' : rate(c.queuedLines), c.rssPerQueuedLine === undefined ? '—' : `${c.rssPerQueuedLine} B`];
+        }),
       ),
     );
   }
@@ -199,7 +200,7 @@ export function formatReport(r) {
   if (rows21.length > 0) {
     out.push('');
     out.push(`Issue #21's rows: this run beside commit ${BEFORE_21.commit} (recorded, bench/before-issue-21.json)`);
-    const cells = rows21.map(([key, title, target, now]) => [title, target, BEFORE_21.rows[key], now]);
+    const cells = rows21.map(([key, title, target, now]) => [title, target, BEFORE_21.rows[key] ?? 'not measured', now]);
     out.push(table(['row', 'target', 'before', 'this run'], cells));
   }
   if (r.profile?.length) {
@@ -222,6 +223,9 @@ export function formatReport(r) {
 }
 
 /** [key in before-issue-21.json, title, target, this run's figure] for the parts this run measured. */
+/** What a memory case's series were: an older results file has only counters. */
+const kind = (c) => ((c.type ?? 'c') === 'ms' ? 'timers' : 'counters');
+
 function issue21Rows(r) {
   const rows = [];
   const flush = (series, type, sink, workers, quiet) =>
@@ -252,11 +256,18 @@ function issue21Rows(r) {
     .filter(([, two, one]) => two !== null && one !== null)
     .map(([w, two, one]) => `${r.udp[w].title}: ${(two / one).toFixed(2)}×`);
   if (cpuRatios.length > 0) rows.push(['workersCpu', '--workers 2 CPU per line vs one process', '≤ 1.15× each', cpuRatios.join('; ')]);
+  const rssText = (cases, label) =>
+    cases.map((c) => `${label(c)}${mb(c.rssBefore)} → ${mb(c.rssAfter)} (${c.afterOverBefore}×)`).join('; ');
   const big = r.rss?.filter((c) => !c.error && c.sink === 'stdout') ?? [];
-  if (big.length > 0) {
+  const counters = big.filter((c) => kind(c) === 'counters');
+  if (counters.length > 0) {
     const asRun = (c) => (c.environment ? `as the systemd unit runs it (${c.environment}): ` : '');
-    const text = big.map((c) => `${asRun(c)}${mb(c.rssBefore)} → ${mb(c.rssAfter)} (${c.afterOverBefore}×)`).join('; ');
-    rows.push(['rssAfterBigInterval', 'RSS after a big interval and three quiet ones', '≤ 1.5× before', text]);
+    rows.push(['rssAfterBigInterval', 'RSS after a big interval and three quiet ones', '≤ 1.5× before', rssText(counters, asRun)]);
+  }
+  const timers = big.filter((c) => kind(c) === 'timers');
+  if (timers.length > 0) {
+    const label = (c) => `${rate(c.series)} × ${c.samples} sample${c.samples > 1 ? 's' : ''}: `;
+    rows.push(['rssAfterBigTimerInterval', 'the same, a big interval of timers', '≤ 1.5× before', rssText(timers, label)]);
   }
   if (r.queue && !r.queue.error) {
     const { bytesPerLine, lineBytes } = r.queue;

@@ -2,8 +2,8 @@
 // intervals that follow it; and, with a Graphite sink whose carbon is down, the RSS that the
 // lines waiting for it cost per line.
 //
-// The server's flush interval is long enough for the big interval's series (distinct counters,
-// one line each) to land in one flush. "Before" is read after a warm-up interval of the quiet
+// The server's flush interval is long enough for the big interval's series (distinct counters or
+// timers, one line each or a few samples each) to land in one flush. "Before" is read after a warm-up interval of the quiet
 // load (1000 keys); "after" once three quiet intervals have been flushed behind the big one.
 
 import { readFileSync } from 'node:fs';
@@ -37,10 +37,11 @@ async function quietInterval(gen, port) {
 }
 
 /**
- * `series` distinct counters in one interval, to stdout (`sink` 'stdout') or a down carbon
- * ('graphite'); `env`: more environment for the server (the systemd unit's).
+ * `series` distinct series of `type` ('c' counters, 'ms' timers), `samples` lines each, in one
+ * interval, to stdout (`sink` 'stdout') or a down carbon ('graphite'); `env`: more environment
+ * for the server (the systemd unit's).
  */
-export async function rssCase(gen, serverPin, tmpDir, { series, sink, env = {} }) {
+export async function rssCase(gen, serverPin, tmpDir, { series, type = 'c', samples = 1, sink, env = {} }) {
   const adminPort = randomPort();
   const sinkSpec = sink === 'graphite' ? `graphite://127.0.0.1:${await refusedPort()}?buffer_lines=${series * 4}` : 'stdout';
   const server = await startServer('statsite-ts', {
@@ -50,7 +51,7 @@ export async function rssCase(gen, serverPin, tmpDir, { series, sink, env = {} }
     await quietInterval(gen, server.port);
     await quietInterval(gen, server.port);
     const before = memory(server.pid).rss;
-    const big = { port: server.port, count: series, rate: SERIES_RATE, perDgram: 20, keys: series, type: 'c', prefix: 's' };
+    const big = { port: server.port, count: series * samples, rate: SERIES_RATE, perDgram: 20, keys: series, type, prefix: 's' };
     const load = await sendUdp(gen.path, gen.pin, big);
     // The big interval's flush, then the quiet ones behind it.
     await sleep(FLUSH_S * 1000);
@@ -59,6 +60,8 @@ export async function rssCase(gen, serverPin, tmpDir, { series, sink, env = {} }
     const queued = sink === 'graphite' ? await bufferedLines(adminPort) : 0;
     return {
       series,
+      type,
+      samples,
       sink,
       environment: Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' '),
       linesSent: load.lines,

@@ -202,11 +202,15 @@ export async function rssSection(gen, serverPin, tmpDir, results, quick) {
   results.rss = [];
   // The issue's cases: 2M counters to stdout, and 1M lines queued for a carbon that is down; the
   // first again in the environment the systemd unit gives the server (packaging/statsite-ts.service).
+  // Then timers, whose series keep more per series: 1M of one sample, and 100k of ten samples
+  // (their exact samples in an array each).
   const big = quick ? 500_000 : 2_000_000;
   const cases = [
     { series: big, sink: 'stdout' },
     { series: big, sink: 'stdout', env: UNIT_ENV },
     { series: big / 2, sink: 'graphite' },
+    { series: big / 2, type: 'ms', sink: 'stdout' },
+    { series: big / 20, type: 'ms', samples: 10, sink: 'stdout' },
   ];
   for (const c of cases) {
     const t0 = Date.now();
@@ -216,7 +220,8 @@ export async function rssSection(gen, serverPin, tmpDir, results, quick) {
       results.rss.push({ ...c, error: err.message });
     }
     const r = results.rss.at(-1);
-    const what = `${c.series} counters to ${c.sink}${c.env ? ' (the unit\'s environment)' : ''}`;
+    const series = `${c.series} ${c.type === 'ms' ? 'timers' : 'counters'}${c.samples > 1 ? ` × ${c.samples} samples` : ''}`;
+    const what = `${series} to ${c.sink}${c.env ? ' (the unit\'s environment)' : ''}`;
     log(`rss ${what}: before ${r.rssBefore ?? '?'}, after ${r.rssAfter ?? r.error} (${elapsed(t0)})`);
   }
 }
