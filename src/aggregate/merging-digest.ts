@@ -1,7 +1,9 @@
 // A compact merging t-digest (Dunning & Ertl, "Computing extremely accurate quantiles using
 // t-digests", 2019: the MergingDigest with the k_1 scale function). The centroids live in one
-// Float64Array of (mean, weight) pairs sorted by mean: 16 bytes per centroid and no object per
-// centroid, where the `tdigest` package spends ~165 bytes on each. Adding a sorted batch is one
+// array of doubles, (mean, weight) pairs sorted by mean: 16 bytes per centroid and no object per
+// centroid, where the `tdigest` package spends ~165 bytes on each. A plain array in V8's heap,
+// not a Float64Array, whose memory comes from malloc: a big interval of busy timers' digests,
+// freed, stayed resident in a fragmented brk heap (bench/README.md, RSS after a big interval). Adding a sorted batch is one
 // linear merge with the centroids followed by one compressing pass. The timer's exact-sample
 // array is the input buffer (it hands over sorted batches), so the digest keeps none of its own.
 //
@@ -10,6 +12,7 @@
 // samples). Two neighbours always span more than one unit and k runs over δ/2, so there are at
 // most δ + 1 centroids; in practice about 0.6·δ.
 
+import { zeros } from './number-columns.js';
 import type { Sketch } from './sketch.js';
 
 /** δ: about 60 centroids per digest, for a rank error well under 0.1% (bench/README.md, accuracy). */
@@ -19,8 +22,8 @@ export const COMPRESSION = 100;
 let scratch = new Float64Array(2048);
 
 export class MergingDigest implements Sketch {
-  /** mean, weight, mean, weight, … sorted by mean: one array, as a typed array costs ~200 bytes. */
-  private points = new Float64Array(0);
+  /** mean, weight, mean, weight, … sorted by mean: one array, not an object per centroid. */
+  private points = zeros(0);
   private size = 0;
   private total = 0;
   // The exact extremes: a quantile near a tail interpolates towards them, not past a centroid mean.
@@ -54,11 +57,13 @@ export class MergingDigest implements Sketch {
     if (other.size === 0) return;
     this.min = Math.min(this.min, other.min);
     this.max = Math.max(this.max, other.max);
-    this.mergeSorted(other.points, other.size, true, other.total);
+    this.mergeSorted(other.centroids(), other.size, true, other.total);
   }
 
   centroids(): Float64Array {
-    return this.points.slice(0, 2 * this.size);
+    const copy = new Float64Array(2 * this.size);
+    for (let i = 0; i < copy.length; i++) copy[i] = this.points[i];
+    return copy;
   }
 
   addCentroids(pairs: ArrayLike<number>, from = 0): void {
@@ -187,9 +192,10 @@ export class MergingDigest implements Sketch {
     // Grown to fit, shrunk when a quarter is unused: memory per series is what this digest is
     // for, but a new array on every merge would cost more than the merge (the size wobbles).
     if (this.points.length < 2 * this.size || this.points.length > (8 * this.size) / 3) {
-      this.points = new Float64Array(2 * this.size);
+      this.points = zeros(2 * this.size);
     }
-    this.points.set(s.subarray(0, 2 * this.size));
+    const points = this.points;
+    for (let i = 0; i < 2 * this.size; i++) points[i] = s[i];
   }
 
   /** The largest cumulative weight the centroid starting after `done` may reach: k(q) + 1. */

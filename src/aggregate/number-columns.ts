@@ -44,8 +44,12 @@ export class NumberColumns {
   }
 }
 
-/** `length` zeros in an array of doubles from the start (a double literal fixes its kind), so no store converts it. */
+/**
+ * `length` zeros in an array of doubles from the start (filling with a double fixes its kind, an
+ * empty array's too), so no store converts it; filled, not pushed: growing by push copies it.
+ */
 export function zeros(length: number): number[] {
-  const numbers = new Array<number>(length).fill(0.5);
+  const numbers = new Array<number>(Math.max(length, 1)).fill(0.5);
+  numbers.length = length;
   return numbers.fill(0);
 }
