@@ -1,11 +1,12 @@
 // A compact merging t-digest (Dunning & Ertl, "Computing extremely accurate quantiles using
 // t-digests", 2019: the MergingDigest with the k_1 scale function). The centroids live in one
 // array of doubles, (mean, weight) pairs sorted by mean: 16 bytes per centroid and no object per
-// centroid, where the `tdigest` package spends ~165 bytes on each. A plain array in V8's heap,
-// not a Float64Array, whose memory comes from malloc: a big interval of busy timers' digests,
-// freed, stayed resident in a fragmented brk heap (bench/README.md, RSS after a big interval). Adding a sorted batch is one
+// centroid, where the `tdigest` package spends ~165 bytes on each. Adding a sorted batch is one
 // linear merge with the centroids followed by one compressing pass. The timer's exact-sample
 // array is the input buffer (it hands over sorted batches), so the digest keeps none of its own.
+//
+// A plain array in V8's heap, not a Float64Array, whose memory comes from malloc: a big interval
+// of busy timers' digests, freed, stayed resident in a fragmented brk heap (bench/README.md).
 //
 // k_1: k(q) = δ/(2π)·asin(2q − 1). A centroid may span at most one unit of k, so centroids are
 // small at both tails (~(π/δ)²·n samples at the extremes) and widest at the median (π/δ of the
