@@ -55,7 +55,8 @@ export class Timer {
    * only `ms` into seconds, and the Prometheus sink does the same.
    */
   unitless = false;
-  readonly bins: Uint32Array | null;
+  /** Counts per bin of the histogram config, a plain array as `exact` is. */
+  readonly bins: number[] | null;
 
   /**
    * The exact samples, allocated at the second one: most series get a single sample per
@@ -78,7 +79,7 @@ export class Timer {
     this.values = columns.array;
     this.values[this.at + MIN] = Infinity;
     this.values[this.at + MAX] = -Infinity;
-    this.bins = histogram === null ? null : new Uint32Array(binCount);
+    this.bins = histogram === null ? null : zeros(binCount);
   }
 
   /** statsite's count: Σ 1/sample_rate, truncated to an integer after every add. */
@@ -180,7 +181,7 @@ export class Timer {
       ...(this.unitless ? { unitless: true as const } : {}),
       exactPoints: this.exactCount,
       points,
-      bins: this.bins === null ? null : Array.from(this.bins),
+      bins: this.bins === null ? null : this.bins.slice(),
     };
   }
 
